@@ -1,0 +1,50 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "footfall",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "footfall", targets: ["footfall"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/vapor/vapor.git", from: "4.115.0"),
+        .package(url: "https://github.com/vapor/fluent.git", from: "4.12.0"),
+        .package(url: "https://github.com/vapor/fluent-sqlite-driver.git", from: "4.8.0"),
+        .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+    ],
+    targets: [
+        // The check-in rules: admission, entitlements, usage, automatic check-out.
+        // Plain Swift on Foundation; no Vapor, Fluent or NIO, time from an injected clock.
+        .target(name: "FootfallCore"),
+        // The server: HTTP API, storage (Fluent on SQLite or PostgreSQL), sweeper, demo data.
+        .target(
+            name: "FootfallApp",
+            dependencies: [
+                "FootfallCore",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+            ]
+        ),
+        // The `footfall` command: parses the command line and calls into FootfallApp.
+        .executableTarget(
+            name: "footfall",
+            dependencies: [
+                "FootfallApp",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "FootfallCoreTests", dependencies: ["FootfallCore"]),
+        .testTarget(
+            name: "FootfallAppTests",
+            dependencies: [
+                "FootfallApp",
+                .product(name: "VaporTesting", package: "vapor"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,152 @@
+import Fluent
+import FootfallCore
+import Vapor
+
+/// What identifies a customer to devices (PIN, cards, Wi-Fi tokens, door-system ids) and the
+/// passes they hold.
+struct CustomerCredentialsController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let customer = routes.grouped("customers", ":customerId")
+        customer.put("pin", use: setPin)
+        customer.post("cards", use: addCard)
+        customer.delete("cards", ":cardId", use: removeCard)
+        customer.post("access-tokens", use: addAccessToken)
+        customer.post("external-ids", use: addExternalId)
+        customer.post("passes", use: addPass)
+        customer.get("passes", use: listPasses)
+    }
+
+    func setPin(request: Request) async throws -> HTTPStatus {
+        let customer = try await CustomersController.find(request)
+        let pin = try request.content.decode(PinInput.self).validated()
+        let digest = SecretToken.keyedDigest(pin, key: try await ServerSecretModel.value(ServerSecretModel.pinKey, on: request.db))
+        let holder = try await CustomerModel.query(on: request.db).filter(\.$pinHash == digest).first()
+        guard holder == nil || holder?.id == customer.id else {
+            throw APIError.conflict(code: "pin_in_use", detail: "Another customer has this PIN; PINs identify customers on their own.")
+        }
+        customer.pinHash = digest
+        try await customer.update(on: request.db)
+        return .noContent
+    }
+
+    func addCard(request: Request) async throws -> Response {
+        let customer = try await CustomersController.find(request)
+        let input = try request.content.decode(CardInput.self)
+        guard let format = CardNumber.Format(rawValue: input.format ?? "auto") else {
+            throw APIError.invalidRequest(field: "format", detail: "must be auto, hex, decimal or wiegand26.")
+        }
+        guard let number = CardNumber(input.number, format: format) else {
+            throw APIError.invalidRequest(field: "number", detail: "is not a card number in the \(format.rawValue) format.")
+        }
+        guard try await CardModel.query(on: request.db).filter(\.$normalized == number.hex).count() == 0 else {
+            throw APIError.conflict(code: "card_in_use", detail: "This card belongs to a customer already.")
+        }
+        let card = CardModel()
+        card.customerId = try customer.requireID()
+        card.normalized = number.hex
+        try await card.create(on: request.db)
+        return try CardDTO(id: card.requireID(), normalized: card.normalized).response(status: .created)
+    }
+
+    func removeCard(request: Request) async throws -> HTTPStatus {
+        let customer = try await CustomersController.find(request)
+        guard let card = try await CardModel.find(Check.uuid(request, "cardId"), on: request.db),
+              card.customerId == customer.id
+        else { throw APIError.notFound("card") }
+        try await card.delete(on: request.db)
+        return .noContent
+    }
+
+    func addAccessToken(request: Request) async throws -> Response {
+        let customer = try await CustomersController.find(request)
+        let input = request.body.data == nil ? AccessTokenInput() : try request.content.decode(AccessTokenInput.self)
+        if let expiresAt = input.expiresAt, expiresAt <= request.clock.now() {
+            throw APIError.invalidRequest(field: "expiresAt", detail: "must be in the future.")
+        }
+        let password = SecretToken.make(bytes: 12)
+        let token = AccessTokenModel()
+        token.customerId = try customer.requireID()
+        token.username = "ff-" + SecretToken.make(bytes: 6).lowercased().filter { $0.isLetter || $0.isNumber }
+        token.passwordHash = SecretToken.digest(password)
+        token.expiresAt = input.expiresAt
+        try await token.create(on: request.db)
+        return try AccessTokenDTO(id: token.requireID(), username: token.username, password: password, expiresAt: token.expiresAt)
+            .response(status: .created)
+    }
+
+    func addExternalId(request: Request) async throws -> Response {
+        let customer = try await CustomersController.find(request)
+        let input = try request.content.decode(ExternalIdInput.self)
+        let system = try Check.nonEmpty(input.system, "system").lowercased()
+        let externalId = try Check.nonEmpty(input.externalId, "externalId")
+        let taken = try await ExternalIdModel.query(on: request.db)
+            .filter(\.$system == system).filter(\.$externalId == externalId).count()
+        guard taken == 0 else {
+            throw APIError.conflict(code: "external_id_in_use", detail: "A customer has this \(system) id already.")
+        }
+        let model = ExternalIdModel()
+        model.customerId = try customer.requireID()
+        model.system = system
+        model.externalId = externalId
+        try await model.create(on: request.db)
+        return try ExternalIdDTO(id: model.requireID(), customerId: model.customerId, system: system, externalId: externalId)
+            .response(status: .created)
+    }
+
+    func addPass(request: Request) async throws -> Response {
+        let customer = try await CustomersController.find(request)
+        let pass = try request.content.decode(PassInput.self)
+            .model(customerId: try customer.requireID(), knownLocations: try await knownLocations(request))
+        try await pass.create(on: request.db)
+        return try PassDTO(pass, usedSeconds: 0).response(status: .created)
+    }
+
+    func listPasses(request: Request) async throws -> Page<PassDTO> {
+        let customer = try await CustomersController.find(request)
+        let records = try await Standing(db: request.db).passRecords(customerId: customer.requireID(), at: request.clock.now())
+        let page = try PageRequest(request).slice(records)
+        return Page(items: page.rows.map { PassDTO($0, usedSeconds: $1) }, nextCursor: page.nextCursor)
+    }
+}
+
+struct CardInput: Decodable, Sendable {
+    var number: String
+    var format: String?
+}
+
+struct CardDTO: WireObject {
+    var id: UUID
+    var normalized: String
+}
+
+struct AccessTokenInput: Decodable, Sendable {
+    var expiresAt: Date?
+}
+
+struct AccessTokenDTO: WireObject {
+    var id: UUID
+    var username: String
+    var password: String
+    var expiresAt: Date?
+}
+
+struct ExternalIdInput: Decodable, Sendable {
+    var system: String
+    var externalId: String
+}
+
+struct ExternalIdDTO: WireObject {
+    var id: UUID
+    var customerId: UUID
+    var system: String
+    var externalId: String
+}
+
+extension ServerSecretModel {
+    static func value(_ name: String, on db: any Database) async throws -> String {
+        guard let secret = try await ServerSecretModel.find(name, on: db) else {
+            throw Abort(.internalServerError, reason: "server secret \(name) is missing; run footfall migrate")
+        }
+        return secret.value
+    }
+}

@@ -1,0 +1,130 @@
+import Fluent
+import FootfallCore
+import SQLKit
+import Vapor
+
+struct CustomersController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let customers = routes.grouped("customers")
+        customers.post(use: create)
+        customers.get(use: list)
+        customers.get(":customerId", use: show)
+        customers.patch(":customerId", use: update)
+        customers.delete(":customerId", use: delete)
+        customers.get(":customerId", "usage", use: usage)
+        customers.get(":customerId", "member-link", use: memberLink)
+    }
+
+    func create(request: Request) async throws -> Response {
+        let input = try request.content.decode(CustomerInput.self)
+        let model = CustomerModel()
+        model.memberSecret = SecretToken.make(bytes: 20)
+        try input.apply(to: model, creating: true)
+        try await checkPlan(model.planId, request)
+        try await saveUniqueEmail(model, request) { try await model.create(on: request.db) }
+        return try CustomerDTO(model).response(status: .created)
+    }
+
+    func list(request: Request) async throws -> Page<CustomerDTO> {
+        var query = CustomerModel.query(on: request.db).sort(\.$name).sort(\.$id)
+        if let text: String = request.query["q"], !text.isEmpty {
+            let pattern = "%\(text.lowercased().replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: ""))%"
+            query = query.group(.or) {
+                $0.filter(.sql(embed: "LOWER(\(ident: "name")) LIKE \(bind: pattern)"))
+                    .filter(.sql(embed: "\(ident: "email") LIKE \(bind: pattern)"))
+            }
+        }
+        let page = try await PageRequest(request).fetch(query)
+        return Page(items: page.rows.map(CustomerDTO.init), nextCursor: page.nextCursor)
+    }
+
+    func show(request: Request) async throws -> CustomerDTO {
+        CustomerDTO(try await Self.find(request))
+    }
+
+    func update(request: Request) async throws -> CustomerDTO {
+        let model = try await Self.find(request)
+        try request.content.decode(CustomerInput.self).apply(to: model, creating: false)
+        try await checkPlan(model.planId, request)
+        try await saveUniqueEmail(model, request) { try await model.update(on: request.db) }
+        return CustomerDTO(model)
+    }
+
+    /// Erases the customer with their credentials, passes and visits; failed check-ins stay,
+    /// no longer naming them.
+    func delete(request: Request) async throws -> HTTPStatus {
+        let model = try await Self.find(request)
+        let id = try model.requireID()
+        try await request.db.transaction { db in
+            try await CardModel.query(on: db).filter(\.$customerId == id).delete()
+            try await AccessTokenModel.query(on: db).filter(\.$customerId == id).delete()
+            try await ExternalIdModel.query(on: db).filter(\.$customerId == id).delete()
+            try await PassModel.query(on: db).filter(\.$customerId == id).delete()
+            try await CheckInModel.query(on: db).filter(\.$customerId == id).delete()
+            try await FailedCheckInModel.query(on: db).filter(\.$customerId == id).set(\.$customerId, to: nil).update()
+            try await model.delete(on: db)
+        }
+        return .noContent
+    }
+
+    /// Usage on the calendar of `?locationId=`, else of the customer's latest visit, else of
+    /// the first location the plan covers.
+    func usage(request: Request) async throws -> UsageDTO {
+        let customer = try await Self.find(request)
+        let customerId = try customer.requireID()
+        let at = try Check.queryTime(request, "at") ?? request.clock.now()
+        let standing = Standing(db: request.db)
+        let plan = try await customer.planId.asyncFlatMap { try await PlanModel.find($0, on: request.db) }
+        let zone = try await usageZone(customer: customerId, plan: plan, request: request)
+        let usage: PlanUsage
+        if let plan {
+            usage = try await standing.planUsage(customerId: customerId, plan: plan, zone: zone, period: plan.limits?.period ?? .month, at: at)
+        } else {
+            usage = PlanUsage(period: zone.period(.month, containing: at), limits: nil, usedSeconds: 0, usedDays: [])
+        }
+        return UsageDTO(usage: usage, passes: try await standing.passRecords(customerId: customerId, at: at))
+    }
+
+    private func usageZone(customer: UUID, plan: PlanModel?, request: Request) async throws -> LocalZone {
+        if let id = try Check.queryUUID(request, "locationId") {
+            guard let location = try await LocationModel.find(id, on: request.db) else { throw APIError.notFound("location") }
+            return location.zone
+        }
+        let latest = try await CheckInModel.query(on: request.db).filter(\.$customerId == customer).sort(\.$checkedInAt, .descending).first()
+        let candidates = [latest?.locationId] + (plan?.locationIds ?? []).map { Optional($0) }
+        for case let id? in candidates {
+            if let location = try await LocationModel.find(id, on: request.db) { return location.zone }
+        }
+        return try await LocationModel.query(on: request.db).sort(\.$createdAt).first()?.zone ?? LocalZone(timeZone: .gmt)
+    }
+
+    func memberLink(request: Request) async throws -> MemberLinkDTO {
+        let customer = try await Self.find(request)
+        return MemberLinkDTO(url: "\(request.application.settings.baseURL)/member/\(customer.memberSecret)")
+    }
+
+    private func checkPlan(_ planId: UUID?, _ request: Request) async throws {
+        guard let planId else { return }
+        guard try await PlanModel.find(planId, on: request.db) != nil else {
+            throw APIError.invalidRequest(field: "planId", detail: "no plan \(planId).")
+        }
+    }
+
+    private func saveUniqueEmail(_ model: CustomerModel, _ request: Request, save: () async throws -> Void) async throws {
+        let others = try await CustomerModel.query(on: request.db).filter(\.$email == model.email)
+            .filter(\.$id != model.id ?? UUID()).count()
+        guard others == 0 else { throw APIError.conflict(code: "email_in_use", detail: "Another customer has this email.") }
+        try await save()
+    }
+
+    static func find(_ request: Request) async throws -> CustomerModel {
+        guard let model = try await CustomerModel.find(Check.uuid(request, "customerId"), on: request.db) else {
+            throw APIError.notFound("customer")
+        }
+        return model
+    }
+}
+
+struct MemberLinkDTO: WireObject {
+    var url: String
+}

@@ -1,0 +1,56 @@
+import Fluent
+import Vapor
+
+struct PlansController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let plans = routes.grouped("plans")
+        plans.post(use: create)
+        plans.get(use: list)
+        plans.get(":planId", use: show)
+        plans.patch(":planId", use: update)
+        plans.delete(":planId", use: delete)
+    }
+
+    func create(request: Request) async throws -> Response {
+        let model = PlanModel()
+        try request.content.decode(PlanInput.self).apply(to: model, creating: true, knownLocations: try await knownLocations(request))
+        try await model.create(on: request.db)
+        return try PlanDTO(model).response(status: .created)
+    }
+
+    func list(request: Request) async throws -> Page<PlanDTO> {
+        let page = try await PageRequest(request).fetch(PlanModel.query(on: request.db).sort(\.$createdAt).sort(\.$id))
+        return Page(items: page.rows.map(PlanDTO.init), nextCursor: page.nextCursor)
+    }
+
+    func show(request: Request) async throws -> PlanDTO {
+        PlanDTO(try await find(request))
+    }
+
+    func update(request: Request) async throws -> PlanDTO {
+        let model = try await find(request)
+        try request.content.decode(PlanInput.self).apply(to: model, creating: false, knownLocations: try await knownLocations(request))
+        try await model.update(on: request.db)
+        return PlanDTO(model)
+    }
+
+    func delete(request: Request) async throws -> HTTPStatus {
+        let model = try await find(request)
+        guard try await CustomerModel.query(on: request.db).filter(\.$planId == model.requireID()).count() == 0 else {
+            throw APIError.conflict(code: "plan_in_use", detail: "Customers are on this plan; move them to another plan first.")
+        }
+        try await model.delete(on: request.db)
+        return .noContent
+    }
+
+    private func find(_ request: Request) async throws -> PlanModel {
+        guard let model = try await PlanModel.find(Check.uuid(request, "planId"), on: request.db) else {
+            throw APIError.notFound("plan")
+        }
+        return model
+    }
+}
+
+func knownLocations(_ request: Request) async throws -> Set<UUID> {
+    Set(try await LocationModel.query(on: request.db).all(\.$id))
+}

@@ -1,0 +1,86 @@
+import Vapor
+
+struct CheckInDTO: WireObject {
+    var id: UUID
+    var customerId: UUID
+    var locationId: UUID
+    var checkedInAt: Date
+    var checkedOutAt: Date?
+    var method: String
+    var checkOutMethod: String?
+    var deviceId: UUID?
+    var admittedBy: [String: UUID]
+
+    init(_ model: CheckInModel) {
+        id = model.id!
+        customerId = model.customerId
+        locationId = model.locationId
+        checkedInAt = model.checkedInAt
+        checkedOutAt = model.checkedOutAt
+        method = model.method
+        checkOutMethod = model.checkOutMethod
+        deviceId = model.deviceId
+        if let plan = model.admittedPlanId {
+            admittedBy = ["plan": plan]
+        } else if let pass = model.admittedPassId {
+            admittedBy = ["pass": pass]
+        } else {
+            admittedBy = [:]
+        }
+    }
+}
+
+struct FailedCheckInDTO: WireObject {
+    var id: UUID
+    var at: Date
+    var locationId: UUID
+    var method: String
+    var deviceId: UUID?
+    var customerId: UUID?
+    var credential: String?
+    var reason: String
+
+    init(_ model: FailedCheckInModel) {
+        id = model.id!
+        at = model.at
+        locationId = model.locationId
+        method = model.method
+        deviceId = model.deviceId
+        customerId = model.customerId
+        credential = model.credential
+        reason = model.reason
+    }
+}
+
+struct PresenceDTO: WireObject {
+    struct Person: WireObject {
+        struct Customer: WireObject {
+            var id: UUID
+            var name: String
+        }
+        var checkInId: UUID
+        var customer: Customer
+        var checkedInAt: Date
+        var method: String
+    }
+
+    var locationId: UUID
+    var count: Int
+    var capacity: Int?
+    var items: [Person]
+}
+
+struct CheckInInput: Decodable, Sendable {
+    var customerId: UUID
+    var locationId: UUID
+    var at: Date?
+}
+
+struct CheckOutInput: Decodable, Sendable {
+    var at: Date?
+}
+
+struct CheckInEdit: Decodable, Sendable {
+    var checkedInAt: Date?
+    var checkedOutAt: Date?
+}

@@ -1,0 +1,102 @@
+import Vapor
+
+enum DeviceKind: String, CaseIterable, Sendable {
+    case kiosk, reader, door, wifi
+}
+
+enum Direction: String, CaseIterable, Sendable {
+    case `in`, out, toggle
+}
+
+struct DeviceDTO: WireObject {
+    var id: UUID
+    var name: String
+    var locationId: UUID
+    var kind: String
+    var direction: String
+    var doors: [String: String]?
+    var nasIdentifier: String?
+    var nasIp: String?
+
+    init(_ model: DeviceModel) {
+        id = model.id!
+        name = model.name
+        locationId = model.locationId
+        kind = model.kind
+        direction = model.direction
+        doors = model.doors
+        nasIdentifier = model.nasIdentifier
+        nasIp = model.nasIp
+    }
+}
+
+/// A device as created: the only answer that carries its key.
+struct CreatedDeviceDTO: WireObject {
+    var id: UUID
+    var name: String
+    var locationId: UUID
+    var kind: String
+    var direction: String
+    var doors: [String: String]?
+    var nasIdentifier: String?
+    var nasIp: String?
+    var key: String
+
+    init(_ device: DeviceDTO, key: String) {
+        id = device.id
+        name = device.name
+        locationId = device.locationId
+        kind = device.kind
+        direction = device.direction
+        doors = device.doors
+        nasIdentifier = device.nasIdentifier
+        nasIp = device.nasIp
+        self.key = key
+    }
+}
+
+struct DeviceInput: Decodable, Sendable {
+    var name: String
+    var locationId: UUID
+    var kind: String
+    var direction: String?
+    var doors: [String: String]?
+    var nasIdentifier: String?
+    var nasIp: String?
+
+    func model() throws -> DeviceModel {
+        guard let kind = DeviceKind(rawValue: kind) else {
+            throw APIError.invalidRequest(field: "kind", detail: "must be kiosk, reader, door or wifi.")
+        }
+        let direction = direction ?? Direction.toggle.rawValue
+        guard Direction(rawValue: direction) != nil else {
+            throw APIError.invalidRequest(field: "direction", detail: "must be in, out or toggle.")
+        }
+        if let doors {
+            guard kind == .door else { throw APIError.invalidRequest(field: "doors", detail: "is only for door devices.") }
+            if let (door, _) = doors.first(where: { Direction(rawValue: $0.value) == nil }) {
+                throw APIError.invalidRequest(field: "doors.\(door)", detail: "must be in, out or toggle.")
+            }
+        }
+        if kind != .wifi, nasIdentifier != nil || nasIp != nil {
+            throw APIError.invalidRequest(field: nasIdentifier != nil ? "nasIdentifier" : "nasIp", detail: "is only for wifi devices.")
+        }
+        if let nasIp, !Self.isIPAddress(nasIp) {
+            throw APIError.invalidRequest(field: "nasIp", detail: "must be an IPv4 or IPv6 address.")
+        }
+        let model = DeviceModel()
+        model.name = try Check.nonEmpty(name, "name")
+        model.locationId = locationId
+        model.kind = kind.rawValue
+        model.direction = direction
+        model.doors = kind == .door ? (doors ?? [:]) : nil
+        model.nasIdentifier = nasIdentifier
+        model.nasIp = nasIp
+        return model
+    }
+
+    private static func isIPAddress(_ text: String) -> Bool {
+        var v4 = in_addr(), v6 = in6_addr()
+        return inet_pton(AF_INET, text, &v4) == 1 || inet_pton(AF_INET6, text, &v6) == 1
+    }
+}

@@ -1,0 +1,105 @@
+import FootfallCore
+import Vapor
+
+struct PlanDTO: WireObject {
+    var id: UUID
+    var name: String
+    var locationIds: [UUID]
+    var accessHours: [String: [[String]]]?
+    var limits: LimitsDTO?
+    var overtime: String
+
+    init(_ model: PlanModel) {
+        id = model.id!
+        name = model.name
+        locationIds = model.locationIds
+        accessHours = model.accessHours
+        limits = model.limits.map(LimitsDTO.init)
+        overtime = model.overtime
+    }
+}
+
+struct LimitsDTO: WireObject, Decodable {
+    var period: String
+    var hours: Double?
+    var days: Int?
+    var enforce: Bool?
+
+    init(_ limits: PlanLimits) {
+        period = limits.period.rawValue
+        hours = limits.hours
+        days = limits.days
+        enforce = limits.enforce
+    }
+
+    func validated() throws -> PlanLimits {
+        guard let period = LimitPeriod(rawValue: period) else {
+            throw APIError.invalidRequest(field: "limits.period", detail: "must be \"week\" or \"month\".")
+        }
+        if let hours, !(hours > 0 && hours.isFinite) {
+            throw APIError.invalidRequest(field: "limits.hours", detail: "must be greater than zero.")
+        }
+        if let days { _ = try Check.positive(days, "limits.days") }
+        guard hours != nil || days != nil else {
+            throw APIError.invalidRequest(field: "limits", detail: "needs hours, days or both.")
+        }
+        return PlanLimits(period: period, hours: hours, days: days, enforce: enforce ?? true)
+    }
+}
+
+struct PlanInput: Decodable, Sendable {
+    var name: String?
+    var locationIds: [UUID]?
+    var accessHours: Patch<[String: [[String]]]>
+    var limits: Patch<LimitsDTO>
+    var overtime: String?
+
+    enum CodingKeys: String, CodingKey { case name, locationIds, accessHours, limits, overtime }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decodeIfPresent(String.self, forKey: .name)
+        locationIds = try container.decodeIfPresent([UUID].self, forKey: .locationIds)
+        accessHours = try container.decodePatch([String: [[String]]].self, forKey: .accessHours)
+        limits = try container.decodePatch(LimitsDTO.self, forKey: .limits)
+        overtime = try container.decodeIfPresent(String.self, forKey: .overtime)
+    }
+
+    func apply(to model: PlanModel, creating: Bool, knownLocations: Set<UUID>) throws {
+        if creating, name == nil { throw APIError.invalidRequest(field: "name", detail: "is required.") }
+        if let name { model.name = try Check.nonEmpty(name, "name") }
+        if let locationIds {
+            if let unknown = locationIds.first(where: { !knownLocations.contains($0) }) {
+                throw APIError.invalidRequest(field: "locationIds", detail: "no location \(unknown).")
+            }
+            model.locationIds = Array(Set(locationIds)).sorted { $0.uuidString < $1.uuidString }
+        } else if creating {
+            model.locationIds = []
+        }
+        if case .value(let hours) = accessHours { _ = try ScheduleInput.parse(hours, field: "accessHours") }
+        model.accessHours = accessHours.applied(to: model.accessHours)
+        switch limits {
+        case .absent:
+            if creating { model.limitPeriod = nil; model.limitEnforce = true }
+        case .null:
+            model.limitPeriod = nil
+            model.limitHours = nil
+            model.limitDays = nil
+            model.limitEnforce = true
+        case .value(let dto):
+            let limits = try dto.validated()
+            model.limitPeriod = limits.period.rawValue
+            model.limitHours = limits.hours
+            model.limitDays = limits.days
+            model.limitEnforce = limits.enforce
+        }
+        if let overtime {
+            guard Overtime(rawValue: overtime) != nil else {
+                throw APIError.invalidRequest(field: "overtime", detail: "must be \"checkout\" or \"allow\".")
+            }
+            model.overtime = overtime
+        } else if creating {
+            model.overtime = Overtime.allow.rawValue
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import Fluent
+import FootfallCore
+import Foundation
+
+extension Ledger {
+    /// Corrects a visit's times and writes who changed what to the audit log.
+    func editTimes(_ visitId: UUID, checkedInAt: Date?, checkedOutAt: Date?, actor: String) async throws -> CheckInModel {
+        try await gate.run {
+            try await database.transaction { db in
+                guard let visit = try await CheckInModel.find(visitId, on: db) else { throw APIError.notFound("check-in") }
+                let before = (visit.checkedInAt, visit.checkedOutAt)
+                let newIn = checkedInAt ?? visit.checkedInAt
+                let newOut = checkedOutAt ?? visit.checkedOutAt
+                if let newOut, newOut < newIn {
+                    throw APIError.invalidRequest(field: checkedOutAt != nil ? "checkedOutAt" : "checkedInAt",
+                                                  detail: "the check-out must not be before the check-in.")
+                }
+                if newIn > self.clock.now() + CheckInsController.futureTolerance {
+                    throw APIError.invalidRequest(field: "checkedInAt", detail: "must not be in the future.")
+                }
+                visit.checkedInAt = newIn
+                if checkedOutAt != nil, visit.checkedOutAt == nil { visit.checkOutMethod = CheckInMethod.admin.rawValue }
+                visit.checkedOutAt = newOut
+                if newOut == nil, let location = try await LocationModel.find(visit.locationId, on: db) {
+                    visit.closesAt = ScheduledClosing(checkedInAt: newIn, zone: location.zone, timeLimitAt: visit.timeLimitAt).at
+                }
+                try await visit.update(on: db)
+
+                let entry = AuditEntryModel()
+                entry.at = self.clock.now()
+                entry.actor = actor
+                entry.action = "check_in.edit"
+                entry.subjectId = visitId
+                entry.details = [
+                    "checkedInAt.before": RFC3339.format(before.0),
+                    "checkedInAt.after": RFC3339.format(newIn),
+                    "checkedOutAt.before": before.1.map(RFC3339.format) ?? "null",
+                    "checkedOutAt.after": newOut.map(RFC3339.format) ?? "null",
+                ]
+                try await entry.create(on: db)
+                self.logger.info("visit times edited", metadata: ["checkIn": .string(visitId.uuidString), "actor": .string(actor)])
+                return visit
+            }
+        }
+    }
+}

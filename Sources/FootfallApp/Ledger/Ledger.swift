@@ -1,0 +1,193 @@
+import Fluent
+import FootfallCore
+import SQLKit
+import Vapor
+
+/// The check-in ledger: admits or refuses attempts, records visits and failed check-ins,
+/// checks out, and closes what is due. Every way of checking in ends up here.
+public final class Ledger: Sendable {
+    let database: any Database
+    let clock: any WallClock
+    let logger: Logger
+    let gate = SerialGate()
+
+    init(database: any Database, clock: any WallClock, logger: Logger) {
+        self.database = database
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// One attempt by a known customer.
+    struct Attempt: Sendable {
+        var customer: CustomerModel
+        var location: LocationModel
+        var at: Date
+        var method: CheckInMethod
+        var deviceId: UUID?
+        var credential: String?
+    }
+
+    enum Outcome: Sendable {
+        case checkedIn(CheckInModel)
+        case alreadyIn(CheckInModel)
+        case refused(ReasonCode, FailedCheckInModel)
+    }
+
+    func checkIn(_ attempt: Attempt) async throws -> Outcome {
+        try await gate.run {
+            // Another server instance may win the race for the customer's one open visit; the
+            // unique index refuses the loser, which then finds that visit on its next try.
+            var tries = 0
+            while true {
+                do {
+                    return try await database.transaction { db in try await self.admit(attempt, on: db) }
+                } catch let error as any DatabaseError where error.isConstraintFailure && tries < 3 {
+                    tries += 1
+                }
+            }
+        }
+    }
+
+    private func admit(_ attempt: Attempt, on db: any Database) async throws -> Outcome {
+        let customerId = try attempt.customer.requireID()
+        let locationId = try attempt.location.requireID()
+        try await closeDue(at: clock.now(), customerId: customerId, on: db)
+
+        let open = try await CheckInModel.query(on: db)
+            .filter(\.$customerId == customerId).filter(\.$checkedOutAt == nil).first()
+        if let open, open.locationId == locationId { return .alreadyIn(open) }
+
+        let request = try await Standing(db: db).admissionRequest(
+            customer: attempt.customer, location: attempt.location, at: attempt.at)
+        switch Admission.decide(request) {
+        case .refused(let reason):
+            let failed = try await recordFailure(
+                at: attempt.at, locationId: locationId, method: attempt.method, deviceId: attempt.deviceId,
+                customerId: customerId, credential: attempt.credential, reason: reason, on: db)
+            return .refused(reason, failed)
+        case .admitted(let admitted):
+            if let open {
+                _ = try await close(open, at: max(attempt.at, open.checkedInAt), method: .moved, on: db)
+            }
+            return .checkedIn(try await record(attempt, admitted, on: db))
+        }
+    }
+
+    private func record(_ attempt: Attempt, _ admitted: Admitted, on db: any Database) async throws -> CheckInModel {
+        let visit = CheckInModel()
+        visit.customerId = try attempt.customer.requireID()
+        visit.locationId = try attempt.location.requireID()
+        visit.checkedInAt = attempt.at
+        visit.method = attempt.method.rawValue
+        visit.deviceId = attempt.deviceId
+        switch admitted.entitlement {
+        case .plan(let id): visit.admittedPlanId = id
+        case .pass(let id): visit.admittedPassId = id
+        }
+        visit.timeLimitAt = admitted.closesWhenEntitlementEnds ? admitted.entitlementEndsAt : nil
+        visit.closesAt = ScheduledClosing(checkedInAt: attempt.at, zone: attempt.location.zone, timeLimitAt: visit.timeLimitAt).at
+        try await visit.create(on: db)
+        if case .pass(let passId) = admitted.entitlement, let day = admitted.dayPassUsedOn {
+            try await PassModel.query(on: db).filter(\.$id == passId).set(\.$usedOn, to: day.description).update()
+        }
+        return visit
+    }
+
+    /// Stores a refused attempt. Also for refusals decided before a customer is known
+    /// (an unknown card, a locked PIN pad).
+    func recordFailure(at: Date, locationId: UUID, method: CheckInMethod, deviceId: UUID?, customerId: UUID?,
+                       credential: String?, reason: ReasonCode, on db: (any Database)? = nil) async throws -> FailedCheckInModel {
+        let failed = FailedCheckInModel()
+        failed.at = at
+        failed.locationId = locationId
+        failed.method = method.rawValue
+        failed.deviceId = deviceId
+        failed.customerId = customerId
+        failed.credential = credential
+        failed.reason = reason.rawValue
+        try await failed.create(on: db ?? database)
+        logger.info("check-in refused", metadata: ["reason": .string(reason.rawValue), "location": .string(locationId.uuidString)])
+        return failed
+    }
+
+    enum CheckOutOutcome: Sendable {
+        case checkedOut(CheckInModel)
+        case alreadyCheckedOut(CheckInModel)
+    }
+
+    func checkOut(_ visitId: UUID, at: Date?, method: CheckInMethod) async throws -> CheckOutOutcome {
+        try await gate.run {
+            try await closeDue(at: clock.now(), visitId: visitId, on: database)
+            guard let visit = try await CheckInModel.find(visitId, on: database) else { throw APIError.notFound("check-in") }
+            guard visit.checkedOutAt == nil else { return .alreadyCheckedOut(visit) }
+            let when = at ?? clock.now()
+            guard when >= visit.checkedInAt else {
+                throw APIError.invalidRequest(field: "at", detail: "must not be before the check-in (\(RFC3339.format(visit.checkedInAt))).")
+            }
+            guard try await close(visit, at: when, method: method, on: database) else {
+                return .alreadyCheckedOut(try await CheckInModel.find(visitId, on: database) ?? visit)
+            }
+            return .checkedOut(visit)
+        }
+    }
+
+    /// Closes an open visit unless someone else closed it first; says whether this call did.
+    private func close(_ visit: CheckInModel, at: Date, method: CheckInMethod, on db: any Database) async throws -> Bool {
+        let closed = try await (db as! any SQLDatabase).update(CheckInModel.schema)
+            .set("checked_out_at", to: at)
+            .set("check_out_method", to: method.rawValue)
+            .where("id", .equal, visit.requireID())
+            .where("checked_out_at", .is, SQLLiteral.null)
+            .returning("id")
+            .all()
+        guard !closed.isEmpty else { return false }
+        visit.checkedOutAt = at
+        visit.checkOutMethod = method.rawValue
+        return true
+    }
+
+    /// Closes every open visit whose cut-off or time limit has passed, at the moment it should
+    /// have closed. Returns how many it closed.
+    @discardableResult
+    func closeDue(at now: Date, customerId: UUID? = nil, visitId: UUID? = nil, on db: (any Database)? = nil) async throws -> Int {
+        let db = db ?? database
+        var query = CheckInModel.query(on: db).filter(\.$checkedOutAt == nil).filter(\.$closesAt <= now)
+        if let customerId { query = query.filter(\.$customerId == customerId) }
+        if let visitId { query = query.filter(\.$id == visitId) }
+        let due = try await query.all()
+        guard !due.isEmpty else { return 0 }
+        let zones = try await Standing(db: db).locationZones()
+        var count = 0
+        for visit in due {
+            guard let zone = zones[visit.locationId] else { continue }
+            let closing = ScheduledClosing(checkedInAt: visit.checkedInAt, zone: zone, timeLimitAt: visit.timeLimitAt)
+            if try await close(visit, at: closing.at, method: closing.method, on: db) { count += 1 }
+        }
+        if count > 0 { logger.info("closed visits automatically", metadata: ["count": .stringConvertible(count)]) }
+        return count
+    }
+
+    /// Sweeps under the gate, so that it never races a check-in in this process.
+    func sweep() async throws -> Int {
+        try await gate.run { try await closeDue(at: clock.now()) }
+    }
+
+    /// The earliest moment an open visit is due to close, for the sweeper's next wake-up.
+    func nextClosing() async throws -> Date? {
+        try await CheckInModel.query(on: database).filter(\.$checkedOutAt == nil).sort(\.$closesAt).first()?.closesAt
+    }
+}
+
+extension Ledger {
+    /// After a location's cut-off or time zone changes, its open visits close by the new rule.
+    func rescheduleOpenVisits(at location: LocationModel) async throws {
+        try await gate.run {
+            let open = try await CheckInModel.query(on: database)
+                .filter(\.$locationId == location.requireID()).filter(\.$checkedOutAt == nil).all()
+            for visit in open {
+                visit.closesAt = ScheduledClosing(checkedInAt: visit.checkedInAt, zone: location.zone, timeLimitAt: visit.timeLimitAt).at
+                try await visit.update(on: database)
+            }
+        }
+    }
+}

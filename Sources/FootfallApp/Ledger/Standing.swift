@@ -1,0 +1,73 @@
+import Fluent
+import FootfallCore
+import Foundation
+
+/// Reads what a customer has used and holds, in the form the rules take.
+struct Standing {
+    let db: any Database
+
+    func admissionRequest(customer: CustomerModel, location: LocationModel, at: Date) async throws -> AdmissionRequest {
+        let customerId = try customer.requireID()
+        let plan = try await customer.planId.asyncFlatMap { try await PlanModel.find($0, on: db) }
+        let zone = location.zone
+        let usage = try await plan.asyncFlatMap { plan in
+            try await plan.limits.asyncMap { try await planUsage(customerId: customerId, plan: plan, zone: zone, period: $0.period, at: at) }
+        }
+        let othersPresent = try await CheckInModel.query(on: db)
+            .filter(\.$locationId == location.requireID())
+            .filter(\.$checkedOutAt == nil)
+            .filter(\.$customerId != customerId)
+            .count()
+        return AdmissionRequest(
+            at: at, location: location.rules, customerActive: customer.active, plan: plan?.rules,
+            planUsage: usage, passes: try await passes(customerId: customerId, at: at), othersPresent: othersPresent)
+    }
+
+    /// The plan's usage in the week or month containing `at`, on the given location's calendar.
+    func planUsage(customerId: UUID, plan: PlanModel, zone: LocalZone, period: LimitPeriod, at: Date) async throws -> PlanUsage {
+        let interval = zone.period(period, containing: at)
+        let visits = try await CheckInModel.query(on: db)
+            .filter(\.$customerId == customerId)
+            .filter(\.$admittedPlanId == plan.requireID())
+            .filter(\.$checkedInAt < interval.end)
+            .group(.or) { $0.filter(\.$checkedOutAt == nil).filter(\.$checkedOutAt > interval.start) }
+            .all()
+        let zones = try await locationZones()
+        return PlanUsage(
+            visits: visits.map { Visit(checkedInAt: $0.checkedInAt, checkedOutAt: $0.checkedOutAt, day: (zones[$0.locationId] ?? zone).day(of: $0.checkedInAt)) },
+            period: interval, limits: plan.limits, now: at)
+    }
+
+    /// The customer's passes with what their visits have used, counting open visits up to `at`.
+    func passes(customerId: UUID, at: Date) async throws -> [Pass] {
+        try await passRecords(customerId: customerId, at: at).map { $0.rules(usedSeconds: $1) }
+    }
+
+    func passRecords(customerId: UUID, at: Date) async throws -> [(PassModel, TimeInterval)] {
+        let passes = try await PassModel.query(on: db).filter(\.$customerId == customerId).sort(\.$createdAt).all()
+        let timePassIds = passes.filter { $0.kind == PassKind.time.rawValue }.compactMap(\.id)
+        guard !timePassIds.isEmpty else { return passes.map { ($0, 0) } }
+        let visits = try await CheckInModel.query(on: db).filter(\.$admittedPassId ~~ timePassIds).all()
+        var used: [UUID: TimeInterval] = [:]
+        for visit in visits {
+            used[visit.admittedPassId!, default: 0] += max(0, (visit.checkedOutAt ?? max(at, visit.checkedInAt)).timeIntervalSince(visit.checkedInAt))
+        }
+        return passes.map { ($0, used[$0.id!] ?? 0) }
+    }
+
+    func locationZones() async throws -> [UUID: LocalZone] {
+        try await LocationModel.query(on: db).all().reduce(into: [:]) { $0[$1.id!] = $1.zone }
+    }
+}
+
+extension Optional {
+    func asyncFlatMap<U>(_ transform: (Wrapped) async throws -> U?) async rethrows -> U? {
+        guard let value = self else { return nil }
+        return try await transform(value)
+    }
+
+    func asyncMap<U>(_ transform: (Wrapped) async throws -> U) async rethrows -> U? {
+        guard let value = self else { return nil }
+        return try await transform(value)
+    }
+}

@@ -1,0 +1,62 @@
+import Fluent
+
+struct CreateCustomers: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(CustomerModel.schema)
+            .id()
+            .field("name", .string, .required)
+            .field("email", .string, .required)
+            .field("plan_id", .uuid)
+            .field("active", .bool, .required)
+            .field("pin_hash", .string)
+            .field("member_secret", .string, .required)
+            .field("created_at", .datetime)
+            .unique(on: "email")
+            .unique(on: "pin_hash")
+            .create()
+        try await database.schema(CardModel.schema)
+            .id()
+            .field("customer_id", .uuid, .required)
+            .field("normalized", .string, .required)
+            .field("created_at", .datetime)
+            .unique(on: "normalized")
+            .create()
+        try await database.schema(AccessTokenModel.schema)
+            .id()
+            .field("customer_id", .uuid, .required)
+            .field("username", .string, .required)
+            .field("password_hash", .string, .required)
+            .field("expires_at", .datetime)
+            .field("created_at", .datetime)
+            .unique(on: "username")
+            .create()
+        try await database.schema(ExternalIdModel.schema)
+            .id()
+            .field("customer_id", .uuid, .required)
+            .field("system", .string, .required)
+            .field("external_id", .string, .required)
+            .field("created_at", .datetime)
+            .unique(on: "system", "external_id")
+            .create()
+        try await database.schema(PassModel.schema)
+            .id()
+            .field("customer_id", .uuid, .required)
+            .field("kind", .string, .required)
+            .field("minutes", .int)
+            .field("valid_from", .datetime)
+            .field("valid_until", .datetime)
+            .field("location_ids", .json, .required)
+            .field("used_on", .string)
+            .field("created_at", .datetime)
+            .create()
+        try await database.index("customers_plan", on: CustomerModel.schema, columns: "plan_id")
+        try await database.index("cards_customer", on: CardModel.schema, columns: "customer_id")
+        try await database.index("passes_customer", on: PassModel.schema, columns: "customer_id")
+    }
+
+    func revert(on database: any Database) async throws {
+        for schema in [PassModel.schema, ExternalIdModel.schema, AccessTokenModel.schema, CardModel.schema, CustomerModel.schema] {
+            try await database.schema(schema).delete()
+        }
+    }
+}

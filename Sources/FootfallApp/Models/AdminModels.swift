@@ -1,0 +1,43 @@
+import Fluent
+import Foundation
+
+/// An API token made by `footfall admin token`, stored as its SHA-256.
+final class AdminTokenModel: Model, @unchecked Sendable {
+    static let schema = "admin_tokens"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "name") var name: String
+    @Field(key: "token_hash") var tokenHash: String
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+
+    init() {}
+}
+
+/// Who changed what, and when: every edit of a visit's times.
+final class AuditEntryModel: Model, @unchecked Sendable {
+    static let schema = "audit_log"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "at") var at: Date
+    @Field(key: "actor") var actor: String
+    @Field(key: "action") var action: String
+    @Field(key: "subject_id") var subjectId: UUID
+    @Field(key: "details") var details: [String: String]
+
+    init() {}
+}
+
+/// Server-wide secrets made once at the first migration and shared by every instance.
+final class ServerSecretModel: Model, @unchecked Sendable {
+    static let schema = "server_secrets"
+
+    @ID(custom: "name", generatedBy: .user) var id: String?
+    @Field(key: "value") var value: String
+
+    init() {}
+
+    init(name: String, value: String) {
+        self.id = name
+        self.value = value
+    }
+}

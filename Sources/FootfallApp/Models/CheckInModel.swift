@@ -1,0 +1,43 @@
+import Fluent
+import Foundation
+
+/// A visit. At most one per customer is open (`checked_out_at` null): a partial unique index
+/// in the database guarantees it, whichever server instance writes.
+final class CheckInModel: Model, @unchecked Sendable {
+    static let schema = "check_ins"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "customer_id") var customerId: UUID
+    @Field(key: "location_id") var locationId: UUID
+    @Field(key: "checked_in_at") var checkedInAt: Date
+    @OptionalField(key: "checked_out_at") var checkedOutAt: Date?
+    @Field(key: "method") var method: String
+    @OptionalField(key: "check_out_method") var checkOutMethod: String?
+    @OptionalField(key: "device_id") var deviceId: UUID?
+    @OptionalField(key: "admitted_plan_id") var admittedPlanId: UUID?
+    @OptionalField(key: "admitted_pass_id") var admittedPassId: UUID?
+    /// When the visit's entitlement closes it (`overtime: checkout`); nil when only the cut-off does.
+    @OptionalField(key: "time_limit_at") var timeLimitAt: Date?
+    /// When the sweeper closes the visit if nobody does before: the earlier of the next cut-off
+    /// and `time_limit_at`. Kept so that finding what is due is one indexed query.
+    @OptionalField(key: "closes_at") var closesAt: Date?
+
+    init() {}
+}
+
+/// A refused attempt, kept with its reason.
+final class FailedCheckInModel: Model, @unchecked Sendable {
+    static let schema = "failed_check_ins"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "at") var at: Date
+    @Field(key: "location_id") var locationId: UUID
+    @Field(key: "method") var method: String
+    @OptionalField(key: "device_id") var deviceId: UUID?
+    @OptionalField(key: "customer_id") var customerId: UUID?
+    /// The credential as presented: cards masked to their last four characters, PINs never.
+    @OptionalField(key: "credential") var credential: String?
+    @Field(key: "reason") var reason: String
+
+    init() {}
+}

@@ -1,0 +1,33 @@
+import Fluent
+import Foundation
+import FootfallCore
+
+final class PassModel: Model, @unchecked Sendable {
+    static let schema = "passes"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "customer_id") var customerId: UUID
+    @Field(key: "kind") var kind: String
+    @OptionalField(key: "minutes") var minutes: Int?
+    @OptionalField(key: "valid_from") var validFrom: Date?
+    @OptionalField(key: "valid_until") var validUntil: Date?
+    @Field(key: "location_ids") var locationIds: [UUID]
+    /// Day passes: the location day (`YYYY-MM-DD`) of their first check-in.
+    @OptionalField(key: "used_on") var usedOn: String?
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+
+    init() {}
+
+    func rules(usedSeconds: TimeInterval) -> Pass {
+        Pass(
+            id: id!,
+            kind: PassKind(rawValue: kind) ?? .day,
+            minutes: minutes,
+            validFrom: validFrom,
+            validUntil: validUntil,
+            locationIds: Set(locationIds),
+            usedOn: usedOn.flatMap(LocalDate.init),
+            usedSeconds: usedSeconds
+        )
+    }
+}

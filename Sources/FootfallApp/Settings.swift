@@ -1,0 +1,54 @@
+import FootfallCore
+import Foundation
+
+/// Everything the server is configured with, read once at the edge (flags and environment)
+/// and handed to ``configure(_:_:)``. Nothing deeper reads the environment.
+public struct Settings: Sendable {
+    public enum DatabaseLocation: Sendable, Equatable {
+        /// A SQLite file: the zero-setup default.
+        case sqlite(path: String)
+        /// A PostgreSQL server; `searchPath` puts the tables in one schema (tests use one each).
+        case postgres(url: String, searchPath: String? = nil)
+    }
+
+    public var hostname = "127.0.0.1"
+    public var port = 8080
+    public var database = DatabaseLocation.sqlite(path: "footfall.sqlite")
+    /// An admin bearer token accepted besides those made by `footfall admin token`.
+    public var adminToken: String?
+    /// The base of links the server hands out (member pages); defaults to `http://HOST:PORT`.
+    public var publicURL: String?
+    /// How often the sweeper looks for visits to close at the latest; it also wakes when one is due.
+    public var sweepInterval: TimeInterval = 30
+    public var clock: any WallClock = SystemClock()
+
+    public init() {}
+
+    /// Reads `DATABASE_URL`: `postgres://…` or `postgresql://…` for PostgreSQL, `sqlite://PATH`,
+    /// `sqlite:PATH` or a bare path for SQLite.
+    public static func databaseLocation(fromURL url: String) throws(SettingsError) -> DatabaseLocation {
+        if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") { return .postgres(url: url) }
+        for prefix in ["sqlite://", "sqlite:"] where url.hasPrefix(prefix) {
+            let path = String(url.dropFirst(prefix.count))
+            guard !path.isEmpty else { break }
+            return .sqlite(path: path)
+        }
+        guard !url.isEmpty, !url.contains("://") else {
+            throw .invalid(name: "DATABASE_URL", value: url, expected: "postgres://USER:PASSWORD@HOST:PORT/DB or a SQLite file path")
+        }
+        return .sqlite(path: url)
+    }
+
+    var baseURL: String { publicURL ?? "http://\(hostname):\(port)" }
+}
+
+/// A setting that cannot be used, named so the operator can fix it.
+public enum SettingsError: Error, CustomStringConvertible, Equatable {
+    case invalid(name: String, value: String, expected: String)
+
+    public var description: String {
+        switch self {
+        case let .invalid(name, value, expected): "\(name)=\(value) is not valid: expected \(expected)."
+        }
+    }
+}

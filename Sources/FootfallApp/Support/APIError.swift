@@ -1,0 +1,63 @@
+import FootfallCore
+import Vapor
+
+/// An answer other than success, with what the client needs to act on it. Each case maps to
+/// one status and one stable `code` in the problem+json body.
+enum APIError: Error, Sendable {
+    case invalidRequest(field: String, detail: String)
+    case notFound(String)
+    case unauthorized
+    case forbidden
+    case conflict(code: String, detail: String)
+    case checkInRefused(ReasonCode, failedCheckInId: UUID)
+
+    var status: HTTPResponseStatus {
+        switch self {
+        case .invalidRequest: .badRequest
+        case .notFound: .notFound
+        case .unauthorized: .unauthorized
+        case .forbidden: .forbidden
+        case .conflict: .conflict
+        case .checkInRefused: .unprocessableEntity
+        }
+    }
+
+    var problem: Problem {
+        switch self {
+        case .invalidRequest(let field, let detail):
+            Problem(status: status, code: "invalid_request", detail: "\(field): \(detail)")
+        case .notFound(let what):
+            Problem(status: status, code: "not_found", detail: "No \(what) with that id.")
+        case .unauthorized:
+            Problem(status: status, code: "unauthorized", detail: "A valid bearer token is required.")
+        case .forbidden:
+            Problem(status: status, code: "forbidden", detail: "This credential may not use this endpoint.")
+        case .conflict(let code, let detail):
+            Problem(status: status, code: code, detail: detail)
+        case .checkInRefused(let reason, let failedId):
+            Problem(status: status, code: "check_in_refused", detail: "The check-in was refused: \(reason.rawValue).",
+                    reason: reason.rawValue, failedCheckInId: failedId)
+        }
+    }
+}
+
+/// An RFC 9457 problem document.
+struct Problem: Content {
+    var type: String
+    var title: String
+    var status: Int
+    var detail: String
+    var code: String
+    var reason: String?
+    var failedCheckInId: UUID?
+
+    init(status: HTTPResponseStatus, code: String, detail: String, reason: String? = nil, failedCheckInId: UUID? = nil) {
+        self.type = "https://footfall.invalid/problems/\(code)"
+        self.title = status.reasonPhrase
+        self.status = Int(status.code)
+        self.detail = detail
+        self.code = code
+        self.reason = reason
+        self.failedCheckInId = failedCheckInId
+    }
+}

@@ -1,0 +1,61 @@
+import Vapor
+
+/// A field of a PATCH body, where leaving it out and sending `null` mean different things.
+enum Patch<Value: Sendable>: Sendable {
+    case absent
+    case null
+    case value(Value)
+
+    /// The new value for a field that may be cleared, or the current one when absent.
+    func applied(to current: Value?) -> Value? {
+        switch self {
+        case .absent: current
+        case .null: nil
+        case .value(let value): value
+        }
+    }
+}
+
+extension KeyedDecodingContainer {
+    func decodePatch<T: Decodable & Sendable>(_ type: T.Type, forKey key: Key) throws -> Patch<T> {
+        guard contains(key) else { return .absent }
+        if try decodeNil(forKey: key) { return .null }
+        return .value(try decode(T.self, forKey: key))
+    }
+}
+
+/// Checks of request fields that fail with `invalid_request` naming the field.
+enum Check {
+    static func nonEmpty(_ value: String, _ field: String) throws -> String {
+        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else { throw APIError.invalidRequest(field: field, detail: "must not be empty.") }
+        guard trimmed.count <= 200 else { throw APIError.invalidRequest(field: field, detail: "must be at most 200 characters.") }
+        return trimmed
+    }
+
+    static func positive(_ value: Int, _ field: String) throws -> Int {
+        guard value > 0 else { throw APIError.invalidRequest(field: field, detail: "must be greater than zero.") }
+        return value
+    }
+
+    static func uuid(_ request: Request, _ parameter: String) throws -> UUID {
+        guard let text = request.parameters.get(parameter), let id = UUID(uuidString: text) else {
+            throw APIError.notFound(parameter.replacingOccurrences(of: "Id", with: ""))
+        }
+        return id
+    }
+
+    static func queryTime(_ request: Request, _ field: String) throws -> Date? {
+        guard let text: String = request.query[field] else { return nil }
+        guard let date = RFC3339.parse(text) else {
+            throw APIError.invalidRequest(field: field, detail: "expected an RFC 3339 time such as 2026-11-26T09:00:00Z.")
+        }
+        return date
+    }
+
+    static func queryUUID(_ request: Request, _ field: String) throws -> UUID? {
+        guard let text: String = request.query[field] else { return nil }
+        guard let id = UUID(uuidString: text) else { throw APIError.invalidRequest(field: field, detail: "expected a UUID.") }
+        return id
+    }
+}

@@ -1,0 +1,78 @@
+import Fluent
+import Vapor
+
+/// The one place where errors become HTTP answers: problem+json with a stable `code`.
+/// What went wrong inside is logged, never sent.
+struct ProblemMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        do {
+            return try await next.respond(to: request)
+        } catch {
+            let problem = Self.problem(for: error, request: request)
+            let response = Response(status: HTTPResponseStatus(statusCode: problem.status))
+            try response.content.encode(problem, using: RFC3339.jsonEncoder())
+            response.headers.contentType = HTTPMediaType(type: "application", subType: "problem+json")
+            return response
+        }
+    }
+
+    static func problem(for error: any Error, request: Request) -> Problem {
+        switch error {
+        case let error as APIError:
+            return error.problem
+        case let error as DecodingError:
+            return Problem(status: .badRequest, code: "invalid_request", detail: describe(error))
+        case let error as any DatabaseError where error.isConstraintFailure:
+            request.logger.notice("constraint failure: \(String(reflecting: error))")
+            return Problem(status: .conflict, code: "conflict", detail: "The change conflicts with existing data.")
+        case let error as any AbortError:
+            let status = error.status
+            return Problem(status: status, code: code(for: status), detail: status == .notFound ? "No such endpoint." : error.reason)
+        default:
+            request.logger.error("unexpected error: \(String(reflecting: error))")
+            return Problem(status: .internalServerError, code: "internal_error", detail: "Something went wrong on the server.")
+        }
+    }
+
+    private static func code(for status: HTTPResponseStatus) -> String {
+        switch status {
+        case .notFound: "not_found"
+        case .unauthorized: "unauthorized"
+        case .forbidden: "forbidden"
+        case .methodNotAllowed: "method_not_allowed"
+        case .payloadTooLarge: "payload_too_large"
+        case .unsupportedMediaType: "unsupported_media_type"
+        case .conflict: "conflict"
+        default: status.code < 500 ? "invalid_request" : "internal_error"
+        }
+    }
+
+    /// Names the field, so that the client knows what to fix.
+    private static func describe(_ error: DecodingError) -> String {
+        func path(_ codingPath: [any CodingKey]) -> String {
+            codingPath.isEmpty ? "body" : codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            return "\(path(context.codingPath + [key])): is required."
+        case .valueNotFound(_, let context):
+            return "\(path(context.codingPath)): must not be null."
+        case .typeMismatch(let type, let context):
+            return "\(path(context.codingPath)): expected \(typeName(type))."
+        case .dataCorrupted(let context):
+            return context.codingPath.isEmpty ? "body: is not valid JSON." : "\(path(context.codingPath)): \(context.debugDescription)"
+        @unknown default:
+            return "body: could not be read."
+        }
+    }
+
+    private static func typeName(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Int.Type, is Double.Type: "a number"
+        case is Bool.Type: "true or false"
+        case is [Any].Type: "an array"
+        default: "a \(type)"
+        }
+    }
+}

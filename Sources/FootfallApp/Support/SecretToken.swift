@@ -1,0 +1,44 @@
+import Crypto
+import Foundation
+
+/// Random secrets and the one-way forms in which Footfall stores them.
+enum SecretToken {
+    /// 32 random bytes, base64url without padding: admin tokens, device keys, server secrets.
+    static func make(bytes: Int = 32) -> String {
+        var generator = SystemRandomNumberGenerator()
+        let data = Data((0..<bytes).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
+        return data.base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    /// SHA-256, hex. Enough for secrets of 256 random bits, which no dictionary can guess;
+    /// a slow hash is for passwords people choose.
+    static func digest(_ secret: String) -> String {
+        SHA256.hash(data: Data(secret.utf8)).hex
+    }
+
+    /// HMAC-SHA256, hex: a keyed digest that can be looked up, for short secrets such as PINs.
+    static func keyedDigest(_ value: String, key: String) -> String {
+        HMAC<SHA256>.authenticationCode(for: Data(value.utf8), using: SymmetricKey(data: Data(key.utf8))).hex
+    }
+
+    /// Compares in time that depends only on the lengths, not on where the values differ.
+    static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        var difference: UInt8 = 0
+        for index in x.indices { difference |= x[index] ^ y[index] }
+        return difference == 0
+    }
+}
+
+extension Sequence where Element == UInt8 {
+    var hex: String { map { String(format: "%02x", $0) }.joined() }
+}
+
+extension ServerSecretModel {
+    /// The key of the PINs' keyed digest.
+    static let pinKey = "pin_key"
+}

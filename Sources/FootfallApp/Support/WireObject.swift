@@ -1,0 +1,56 @@
+import Vapor
+
+/// An object the API sends. Unlike synthesised `Encodable`, absent values are written as
+/// `null`, as API.md's shapes promise (`capacity|null`), so clients see every field.
+protocol WireObject: Encodable, AsyncResponseEncodable, Sendable {}
+
+extension WireObject {
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: WireKey.self)
+        for child in Mirror(reflecting: self).children {
+            guard let label = child.label else { continue }
+            let key = WireKey(stringValue: label)
+            if let optional = child.value as? any OptionalValue, optional.isNil {
+                try container.encodeNil(forKey: key)
+            } else if let value = child.value as? any Encodable {
+                try container.encode(value, forKey: key)
+            }
+        }
+    }
+
+    func encodeResponse(for request: Request) async throws -> Response {
+        try response(status: .ok)
+    }
+
+    func response(status: HTTPResponseStatus) throws -> Response {
+        let response = Response(status: status)
+        try response.content.encode(self, as: .json)
+        return response
+    }
+}
+
+/// A page of a list: `{"items": [...], "nextCursor": "..." | null}`.
+struct Page<Item: Encodable & Sendable>: WireObject {
+    var items: [Item]
+    var nextCursor: String?
+}
+
+private protocol OptionalValue {
+    var isNil: Bool { get }
+}
+
+extension Optional: OptionalValue {
+    fileprivate var isNil: Bool {
+        switch self {
+        case .none: true
+        case .some: false
+        }
+    }
+}
+
+private struct WireKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+}

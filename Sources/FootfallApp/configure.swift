@@ -1,0 +1,81 @@
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import FootfallCore
+import SQLKit
+import Vapor
+
+/// Builds the whole server: database and migrations, middleware, routes. `footfall serve`,
+/// the other commands and the tests all call this, each with their own settings.
+public func configure(_ app: Application, _ settings: Settings) async throws {
+    app.http.server.configuration.hostname = settings.hostname
+    app.http.server.configuration.port = settings.port
+    app.settings = settings
+
+    switch settings.database {
+    case .sqlite(let path):
+        app.databases.use(.sqlite(.file(path)), as: .sqlite)
+    case .postgres(let url, let searchPath):
+        var configuration = try SQLPostgresConfiguration(url: url)
+        if let searchPath { configuration.searchPath = [searchPath] }
+        app.databases.use(.postgres(configuration: configuration, maxConnectionsPerEventLoop: 4), as: .psql)
+    }
+    try await prepareDatabase(app.db, settings.database)
+    app.migrations.add(allMigrations)
+    try await app.autoMigrate()
+
+    let encoder = RFC3339.jsonEncoder()
+    let decoder = JSONDecoder()
+    decoder.dateDecodingStrategy = .custom { decoder in
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        guard let date = RFC3339.parse(text) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "expected an RFC 3339 time such as 2026-11-26T09:00:00Z.")
+        }
+        return date
+    }
+    ContentConfiguration.global.use(encoder: encoder, for: .json)
+    ContentConfiguration.global.use(decoder: decoder, for: .json)
+
+    app.middleware = Middlewares()
+    app.middleware.use(ProblemMiddleware())
+    app.routes.defaultMaxBodySize = "64kb"
+
+    app.ledger = Ledger(database: app.db, clock: settings.clock, logger: app.logger)
+    try routes(app)
+}
+
+/// What each database needs before the migrations: SQLite writes ahead to a log, so readers
+/// never wait for the writer; PostgreSQL tests get a schema of their own.
+private func prepareDatabase(_ database: any Database, _ location: Settings.DatabaseLocation) async throws {
+    let sql = database as! any SQLDatabase
+    switch location {
+    case .sqlite:
+        try await sql.raw("PRAGMA journal_mode=WAL").run()
+    case .postgres(_, let searchPath?):
+        try await sql.raw("CREATE SCHEMA IF NOT EXISTS \(ident: searchPath)").run()
+    case .postgres:
+        break
+    }
+}
+
+extension Application {
+    private struct SettingsKey: StorageKey { typealias Value = Settings }
+    private struct LedgerKey: StorageKey { typealias Value = Ledger }
+
+    var settings: Settings {
+        get { storage[SettingsKey.self] ?? Settings() }
+        set { storage[SettingsKey.self] = newValue }
+    }
+
+    /// The check-in ledger: admission, check-out and automatic closing.
+    public var ledger: Ledger {
+        get { storage[LedgerKey.self]! }
+        set { storage[LedgerKey.self] = newValue }
+    }
+}
+
+extension Request {
+    var ledger: Ledger { application.ledger }
+    var clock: any WallClock { application.settings.clock }
+}

@@ -1,0 +1,22 @@
+import Fluent
+import Vapor
+
+func routes(_ app: Application) throws {
+    app.get("healthz") { request async throws -> Response in
+        _ = try await LocationModel.query(on: request.db).count()
+        return try HealthDTO(status: "ok").response(status: .ok)
+    }
+    app.get("openapi.json") { _ in OpenAPIDocument.response() }
+
+    let admin = app.grouped("api", "v1").grouped(AdminAuth())
+    try admin.register(collection: LocationsController())
+    try admin.register(collection: PlansController())
+    try admin.register(collection: CustomersController())
+    try admin.register(collection: CustomerCredentialsController())
+    try admin.register(collection: DevicesController())
+    try admin.register(collection: CheckInsController())
+}
+
+struct HealthDTO: WireObject {
+    var status: String
+}

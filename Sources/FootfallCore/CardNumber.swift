@@ -1,0 +1,61 @@
+import Foundation
+
+/// An RFID card number in one canonical form (upper-case hex of the value, an even number of
+/// digits), whichever way a reader or an admin wrote it.
+public struct CardNumber: Hashable, Sendable, CustomStringConvertible {
+    public enum Format: String, Sendable, CaseIterable {
+        /// Wiegand `FC:CN` / `FC,CN` when it looks like one, decimal when all digits, else hex.
+        case auto
+        /// Hex digits in any case, with or without `:`, `-` or space between bytes.
+        case hex
+        case decimal
+        /// Facility code (0–255) and card number (0–65535): `FC:CN` or `FC,CN`.
+        case wiegand26
+    }
+
+    public let hex: String
+
+    public init?(_ text: String, format: Format = .auto) {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        switch format {
+        case .hex: guard let value = Self.fromHex(trimmed) else { return nil }; hex = value
+        case .decimal: guard let value = Self.fromDecimal(trimmed) else { return nil }; hex = value
+        case .wiegand26: guard let value = Self.fromWiegand(trimmed) else { return nil }; hex = value
+        case .auto:
+            guard let value = Self.fromWiegand(trimmed) ?? Self.fromDecimal(trimmed) ?? Self.fromHex(trimmed) else { return nil }
+            hex = value
+        }
+    }
+
+    public var description: String { hex }
+
+    /// The last four characters, all that a failed check-in keeps of a card.
+    public static func masked(_ presented: String) -> String {
+        let visible = presented.filter { !$0.isWhitespace }.suffix(4)
+        return "…" + visible
+    }
+
+    private static func fromHex(_ text: String) -> String? {
+        let digits = text.filter { !":- ".contains($0) }.uppercased()
+        guard !digits.isEmpty, digits.count <= 32, digits.allSatisfy(\.isHexDigit) else { return nil }
+        return padded(String(digits.drop { $0 == "0" }))
+    }
+
+    private static func fromDecimal(_ text: String) -> String? {
+        guard !text.isEmpty, text.count <= 20, text.allSatisfy({ $0.isASCII && $0.isNumber }), let value = UInt64(text) else { return nil }
+        return padded(String(value, radix: 16, uppercase: true))
+    }
+
+    private static func fromWiegand(_ text: String) -> String? {
+        let parts = text.split(whereSeparator: { $0 == ":" || $0 == "," }).map(String.init)
+        guard parts.count == 2, parts.allSatisfy({ !$0.isEmpty && $0.count <= 5 && $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+              let facility = Int(parts[0]), let number = Int(parts[1]), (0...255).contains(facility), (0...65535).contains(number)
+        else { return nil }
+        return padded(String(facility * 65536 + number, radix: 16, uppercase: true))
+    }
+
+    private static func padded(_ digits: String) -> String {
+        let digits = digits.isEmpty ? "0" : digits
+        return digits.count.isMultiple(of: 2) ? digits : "0" + digits
+    }
+}

@@ -1,0 +1,116 @@
+import ArgumentParser
+import FootfallApp
+import Foundation
+import Vapor
+
+/// The `footfall` command: parses the command line into ``Settings`` and hands over to FootfallApp.
+@main
+struct Footfall: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "footfall",
+        abstract: "A self-hosted check-in server for coworking spaces.",
+        subcommands: [Serve.self, Migrate.self, Demo.self, Admin.self],
+        defaultSubcommand: Serve.self
+    )
+}
+
+/// Flags every command shares: where the database is.
+struct DatabaseOptions: ParsableArguments {
+    @ArgumentParser.Option(help: "SQLite file to use (env FOOTFALL_DATABASE; default footfall.sqlite). DATABASE_URL=postgres://… selects PostgreSQL instead.")
+    var database: String?
+
+    func settings() throws -> Settings {
+        let environment = ProcessInfo.processInfo.environment
+        var settings = Settings()
+        if let path = database ?? environment["FOOTFALL_DATABASE"] {
+            settings.database = .sqlite(path: path)
+        } else if let url = environment["DATABASE_URL"], !url.isEmpty {
+            settings.database = try Settings.databaseLocation(fromURL: url)
+        }
+        settings.adminToken = environment["FOOTFALL_ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        settings.publicURL = environment["FOOTFALL_PUBLIC_URL"]
+        return settings
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the HTTP API and the sweeper that closes visits.")
+
+    @OptionGroup var databaseOptions: DatabaseOptions
+    @ArgumentParser.Option(help: "Address to listen on (env FOOTFALL_HOSTNAME).") var hostname: String?
+    @ArgumentParser.Option(help: "HTTP port (env FOOTFALL_PORT).") var port: Int?
+    @ArgumentParser.Flag(help: "Load the demo data first (idempotent) and print how to try it.") var demo = false
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        var settings = try databaseOptions.settings()
+        settings.hostname = hostname ?? environment["FOOTFALL_HOSTNAME"] ?? settings.hostname
+        if let port = try port ?? environment["FOOTFALL_PORT"].map(parsePort) { settings.port = port }
+        try await withApplication(settings) { app in
+            if demo {
+                let token = try await DemoData.load(into: app)
+                app.logger.notice("Demo data loaded. Try: curl -H 'Authorization: Bearer \(token)' \(settings.baseURLForDisplay)/api/v1/locations")
+            }
+            try await FootfallApp.serve(app)
+        }
+    }
+
+    private func parsePort(_ text: String) throws -> Int {
+        guard let port = Int(text), (1...65535).contains(port) else {
+            throw SettingsError.invalid(name: "FOOTFALL_PORT", value: text, expected: "a port number from 1 to 65535")
+        }
+        return port
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Create or update the database tables, then exit.")
+    @OptionGroup var databaseOptions: DatabaseOptions
+
+    func run() async throws {
+        try await withApplication(try databaseOptions.settings()) { _ in print("Database is up to date.") }
+    }
+}
+
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Load the demo spaces, plans, customers and history (idempotent).")
+    @OptionGroup var databaseOptions: DatabaseOptions
+
+    func run() async throws {
+        try await withApplication(try databaseOptions.settings()) { app in
+            let token = try await DemoData.load(into: app)
+            print("Demo data loaded. Demo admin token: \(token)")
+        }
+    }
+}
+
+struct Admin: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Manage admin access.", subcommands: [Token.self])
+
+    struct Token: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create an admin API token and print it once.")
+        @OptionGroup var databaseOptions: DatabaseOptions
+        @ArgumentParser.Option(help: "A name to tell the token apart in the audit log.") var name = "admin"
+
+        func run() async throws {
+            try await withApplication(try databaseOptions.settings()) { app in
+                print(try await AdminTokens.create(name: name, on: app.db))
+            }
+        }
+    }
+}
+
+/// Builds the application for a command and always shuts it down.
+func withApplication(_ settings: Settings, _ body: (Application) async throws -> Void) async throws {
+    var environment = try Environment.detect(arguments: ["footfall"])
+    try LoggingSystem.bootstrap(from: &environment)
+    let app = try await Application.make(environment)
+    do {
+        try await configure(app, settings)
+        try await body(app)
+    } catch {
+        try? await app.asyncShutdown()
+        throw error
+    }
+    try await app.asyncShutdown()
+}
