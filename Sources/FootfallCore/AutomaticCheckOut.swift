@@ -5,6 +5,11 @@ public struct ScheduledClosing: Hashable, Sendable {
     public var at: Date
     public var method: CheckInMethod
 
+    public init(at: Date, method: CheckInMethod) {
+        self.at = at
+        self.method = method
+    }
+
     /// The earlier of the location's next cut-off after the check-in and, when the entitlement
     /// closes the visit, the moment it runs out.
     public init(checkedInAt: Date, zone: LocalZone, timeLimitAt: Date?) {

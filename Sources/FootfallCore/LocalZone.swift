@@ -46,7 +46,8 @@ public struct LocalZone: Sendable {
         parts.day = date.day
         parts.hour = cutoff.hour
         parts.minute = cutoff.minute
-        // A cut-off inside a daylight-saving gap falls at the first instant after the gap.
+        // A cut-off inside a spring-forward gap moves on by the gap (02:30 becomes 03:30);
+        // one in the repeated hour of autumn falls at its first occurrence.
         return calendar.date(from: parts)!
     }
 

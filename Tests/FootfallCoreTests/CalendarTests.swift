@@ -1,0 +1,152 @@
+import Foundation
+import FootfallCore
+import Testing
+
+@Suite("Calendar: periods, days and cut-offs in the location's zone")
+struct CalendarTests {
+    let utc = ISO8601DateFormatter()
+
+    func instant(_ text: String) -> Date { utc.date(from: text)! }
+
+    @Test func weekStartsMondayAtLocalMidnight() {
+        let week = LocalZone(timeZone: berlin).period(.week, containing: at("2026-10-28 12:00", berlin))
+        #expect(week.start == instant("2026-10-25T23:00:00Z"))
+        #expect(week.end == instant("2026-11-01T23:00:00Z"))
+    }
+
+    @Test func weekAcrossTheAutumnChangeHasAnExtraHour() {
+        let week = LocalZone(timeZone: berlin).period(.week, containing: at("2026-10-25 12:00", berlin))
+        #expect(week.start == instant("2026-10-18T22:00:00Z"))
+        #expect(week.end == instant("2026-10-25T23:00:00Z"))
+        #expect(week.duration == 7 * 86400 + 3600)
+    }
+
+    @Test func monthInNewYorkAcrossItsDaylightSavingChange() {
+        let month = LocalZone(timeZone: newYork).period(.month, containing: at("2026-11-15 12:00", newYork))
+        #expect(month.start == instant("2026-11-01T04:00:00Z"))
+        #expect(month.end == instant("2026-12-01T05:00:00Z"))
+    }
+
+    @Test func theSameInstantIsInDifferentMonthsInTwoZones() {
+        let instant = instant("2026-12-01T03:30:00Z") // 22:30 on 30 Nov in New York, 04:30 on 1 Dec in Berlin
+        #expect(LocalZone(timeZone: newYork).period(.month, containing: instant).start == self.instant("2026-11-01T04:00:00Z"))
+        #expect(LocalZone(timeZone: berlin).period(.month, containing: instant).start == self.instant("2026-11-30T23:00:00Z"))
+    }
+
+    @Test func a0300CutoffStartsTheDayAtThree() {
+        let zone = LocalZone(timeZone: berlin, cutoff: LocalTime("03:00")!)
+        #expect(zone.day(of: at("2026-11-27 02:59", berlin)) == LocalDate(year: 2026, month: 11, day: 26))
+        #expect(zone.day(of: at("2026-11-27 03:00", berlin)) == LocalDate(year: 2026, month: 11, day: 27))
+        #expect(zone.nextCutoff(after: at("2026-11-26 22:00", berlin)) == at("2026-11-27 03:00", berlin))
+        #expect(zone.nextCutoff(after: at("2026-11-27 01:00", berlin)) == at("2026-11-27 03:00", berlin))
+        #expect(zone.nextCutoff(after: at("2026-11-27 03:00", berlin)) == at("2026-11-28 03:00", berlin))
+    }
+
+    @Test func cutoffOnTheNightTheClocksGoBack() {
+        let zone = LocalZone(timeZone: berlin, cutoff: LocalTime("03:00")!)
+        // 20:00 CEST is 18:00Z; 03:00 CET on the 25th is 02:00Z: eight hours later, not seven.
+        let closing = zone.nextCutoff(after: instant("2026-10-24T18:00:00Z"))
+        #expect(closing == instant("2026-10-25T02:00:00Z"))
+    }
+
+    @Test func cutoffInsideTheSpringGapMovesOnByTheGap() {
+        let zone = LocalZone(timeZone: berlin, cutoff: LocalTime("02:30")!)
+        #expect(zone.nextCutoff(after: at("2026-03-28 20:00", berlin)) == instant("2026-03-29T01:30:00Z"))
+    }
+
+    @Test func midnightCutoffUsesCalendarDays() {
+        let zone = LocalZone(timeZone: newYork)
+        #expect(zone.day(of: instant("2026-11-27T04:59:00Z")) == LocalDate(year: 2026, month: 11, day: 26))
+        #expect(zone.nextCutoff(after: instant("2026-11-26T15:00:00Z")) == instant("2026-11-27T05:00:00Z"))
+    }
+
+    @Test func schedulesReadTheLocalWallClock() {
+        let hours = schedule(["sun": [["02:00", "04:00"]]])
+        let zone = LocalZone(timeZone: berlin)
+        // On 25 Oct 2026 the hour 02:00–03:00 happens twice; both are inside.
+        #expect(hours.contains(instant("2026-10-25T00:30:00Z"), in: zone))
+        #expect(hours.contains(instant("2026-10-25T01:30:00Z"), in: zone))
+        #expect(!hours.contains(instant("2026-10-25T03:00:00Z"), in: zone))
+    }
+
+    @Test func malformedSchedulesAreNamed() {
+        #expect(throws: WeeklySchedule.ParseError.unknownWeekday("monday")) { try WeeklySchedule(wire: ["monday": [["08:00", "20:00"]]]) }
+        #expect(throws: WeeklySchedule.ParseError.malformedRange(weekday: "mon", index: 1)) {
+            try WeeklySchedule(wire: ["mon": [["08:00", "12:00"], ["20:00", "08:00"]]])
+        }
+        #expect(LocalTime("24:00")?.minutes == 1440)
+        #expect(LocalTime("24:01") == nil)
+        #expect(LocalTime("9:00") == nil)
+    }
+}
+
+@Suite("Usage accounting and automatic check-out")
+struct UsageTests {
+    let zone = LocalZone(timeZone: berlin)
+
+    @Test func visitsAreClippedToThePeriodAndOpenOnesCountToNow() {
+        let november = zone.period(.month, containing: at("2026-11-15 12:00", berlin))
+        let visits = [
+            // 30 Oct 22:00 to 1 Nov 02:00 local: only the two November hours count.
+            Visit(checkedInAt: at("2026-10-31 22:00", berlin), checkedOutAt: at("2026-11-01 02:00", berlin), day: LocalDate(year: 2026, month: 10, day: 31)),
+            Visit(checkedInAt: at("2026-11-10 09:00", berlin), checkedOutAt: at("2026-11-10 12:30", berlin), day: LocalDate(year: 2026, month: 11, day: 10)),
+            Visit(checkedInAt: at("2026-11-26 09:00", berlin), checkedOutAt: nil, day: LocalDate(year: 2026, month: 11, day: 26)),
+        ]
+        let usage = PlanUsage(visits: visits, period: november, limits: PlanLimits(period: .month, hours: 8, days: 3),
+                              now: at("2026-11-26 10:00", berlin))
+        let twoPlusThreeAndAHalfPlusOneHours: TimeInterval = 6.5 * 3600
+        #expect(usage.usedSeconds == twoPlusThreeAndAHalfPlusOneHours)
+        #expect(usage.usedDays == [LocalDate(year: 2026, month: 11, day: 10), LocalDate(year: 2026, month: 11, day: 26)])
+        #expect(usage.remainingSeconds == 1.5 * 3600)
+        #expect(usage.remainingDays == 1)
+        #expect(usage.overtimeSeconds == 0)
+    }
+
+    @Test func overtimeCheckoutAtTheExactMinuteTheHoursRunOut() {
+        let location = Location(id: UUID(), zone: zone)
+        let plan = Plan(id: UUID(), limits: PlanLimits(period: .month, hours: 10), overtime: .checkout)
+        let start = at("2026-11-26 09:00", berlin)
+        let usage = PlanUsage(period: zone.period(.month, containing: start), limits: plan.limits, usedSeconds: 9 * 3600 + 15 * 60, usedDays: [])
+        let admitted = Admission.decide(request(at: start, location: location, plan: plan, usage: usage)).admitted
+        #expect(admitted?.entitlementEndsAt == at("2026-11-26 09:45", berlin))
+        #expect(admitted?.closesWhenEntitlementEnds == true)
+        let closing = ScheduledClosing(checkedInAt: start, zone: zone, timeLimitAt: admitted?.entitlementEndsAt)
+        #expect(closing == ScheduledClosing(at: at("2026-11-26 09:45", berlin), method: .timeLimit))
+    }
+
+    @Test func allowOvertimeLetsTheVisitRunToTheCutoff() {
+        let location = Location(id: UUID(), zone: zone)
+        let plan = Plan(id: UUID(), limits: PlanLimits(period: .month, hours: 10), overtime: .allow)
+        let start = at("2026-11-26 09:00", berlin)
+        let usage = PlanUsage(period: zone.period(.month, containing: start), limits: plan.limits, usedSeconds: 9 * 3600, usedDays: [])
+        let admitted = Admission.decide(request(at: start, location: location, plan: plan, usage: usage)).admitted
+        #expect(admitted?.closesWhenEntitlementEnds == false)
+        let closing = ScheduledClosing(checkedInAt: start, zone: zone, timeLimitAt: nil)
+        #expect(closing == ScheduledClosing(at: at("2026-11-27 00:00", berlin), method: .closingTime))
+    }
+
+    @Test func hoursThatOutlastThePeriodStartAfreshInTheNext() {
+        let location = Location(id: UUID(), zone: zone)
+        let plan = Plan(id: UUID(), limits: PlanLimits(period: .month, hours: 2), overtime: .checkout)
+        let start = at("2026-11-30 23:30", berlin)
+        let usage = PlanUsage(period: zone.period(.month, containing: start), limits: plan.limits, usedSeconds: 0, usedDays: [])
+        let admitted = Admission.decide(request(at: start, location: location, plan: plan, usage: usage)).admitted
+        #expect(admitted?.entitlementEndsAt == at("2026-12-01 02:00", berlin))
+    }
+
+    @Test func timeLimitLaterThanTheCutoffLeavesItToTheCutoff() {
+        let closing = ScheduledClosing(checkedInAt: at("2026-11-26 22:00", berlin), zone: zone, timeLimitAt: at("2026-11-27 01:00", berlin))
+        #expect(closing == ScheduledClosing(at: at("2026-11-27 00:00", berlin), method: .closingTime))
+    }
+
+    @Test func cardNumbersInTheirFormats() {
+        #expect(CardNumber("01:02:6f:6c:3a")?.hex == "01026F6C3A")
+        #expect(CardNumber("01026F6C3A", format: .hex)?.hex == "01026F6C3A")
+        #expect(CardNumber("004335823930")?.hex == "01026F6C3A")
+        #expect(CardNumber("111,27706")?.hex == "6F6C3A")
+        #expect(CardNumber("111:27706", format: .wiegand26)?.hex == "6F6C3A")
+        #expect(CardNumber("256:1", format: .wiegand26) == nil)
+        #expect(CardNumber("xyz") == nil)
+        #expect(CardNumber.masked("01026F6C3A") == "…6C3A")
+    }
+}
