@@ -55,7 +55,7 @@ struct CustomersController: RouteCollection {
     func delete(request: Request) async throws -> HTTPStatus {
         let model = try await Self.find(request)
         let id = try model.requireID()
-        try await request.db.transaction { db in
+        try await request.db.writeTransaction { db in
             try await CardModel.query(on: db).filter(\.$customerId == id).delete()
             try await AccessTokenModel.query(on: db).filter(\.$customerId == id).delete()
             try await ExternalIdModel.query(on: db).filter(\.$customerId == id).delete()

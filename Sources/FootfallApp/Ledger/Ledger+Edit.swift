@@ -6,7 +6,7 @@ extension Ledger {
     /// Corrects a visit's times and writes who changed what to the audit log.
     func editTimes(_ visitId: UUID, checkedInAt: Date?, checkedOutAt: Date?, actor: String) async throws -> CheckInModel {
         try await gate.run {
-            try await database.transaction { db in
+            try await database.writeTransaction { db in
                 guard let visit = try await CheckInModel.find(visitId, on: db) else { throw APIError.notFound("check-in") }
                 let before = (visit.checkedInAt, visit.checkedOutAt)
                 let newIn = checkedInAt ?? visit.checkedInAt

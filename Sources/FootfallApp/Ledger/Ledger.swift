@@ -40,7 +40,7 @@ public final class Ledger: Sendable {
             var tries = 0
             while true {
                 do {
-                    return try await database.transaction { db in try await self.admit(attempt, on: db) }
+                    return try await database.writeTransaction { db in try await self.admit(attempt, on: db) }
                 } catch let error as any DatabaseError where error.isConstraintFailure && tries < 3 {
                     tries += 1
                 }

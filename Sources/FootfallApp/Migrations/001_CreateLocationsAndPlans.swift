@@ -14,7 +14,7 @@ struct CreateLocationsAndPlans: AsyncMigration {
         try await database.schema(PlanModel.schema)
             .id()
             .field("name", .string, .required)
-            .field("location_ids", .json, .required)
+            .field("location_ids", .array(of: .uuid), .required)
             .field("access_hours", .json)
             .field("limit_period", .string)
             .field("limit_hours", .double)

@@ -45,7 +45,7 @@ struct CreateCustomers: AsyncMigration {
             .field("minutes", .int)
             .field("valid_from", .datetime)
             .field("valid_until", .datetime)
-            .field("location_ids", .json, .required)
+            .field("location_ids", .array(of: .uuid), .required)
             .field("used_on", .string)
             .field("created_at", .datetime)
             .create()

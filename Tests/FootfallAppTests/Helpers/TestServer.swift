@@ -1,0 +1,136 @@
+@testable import FootfallApp
+import FootfallCore
+import Foundation
+import SQLKit
+import Testing
+import VaporTesting
+
+let adminToken = "test-admin-token"
+let adminHeaders: HTTPHeaders = ["Authorization": "Bearer \(adminToken)"]
+
+/// The database the suite runs against: PostgreSQL when `FOOTFALL_TEST_DATABASE_URL` is set
+/// (scripts/test runs the suite once that way), else a SQLite file.
+enum TestDatabase {
+    static let postgresURL: String? = ProcessInfo.processInfo.environment["FOOTFALL_TEST_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    static var isPostgres: Bool { postgresURL != nil }
+
+    /// A database of its own for one test: a fresh SQLite file, or a fresh PostgreSQL schema.
+    static func fresh() -> Settings.DatabaseLocation {
+        let name = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        if let postgresURL { return .postgres(url: postgresURL, searchPath: name) }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("footfall-tests", isDirectory: true)
+        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return .sqlite(path: folder.appendingPathComponent("\(name).sqlite").path)
+    }
+
+    static func drop(_ location: Settings.DatabaseLocation, using app: Application) async {
+        switch location {
+        case .sqlite(let path):
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        case .postgres(_, let schema?):
+            try? await (app.db as! any SQLDatabase).raw("DROP SCHEMA IF EXISTS \(ident: schema) CASCADE").run()
+        case .postgres:
+            break
+        }
+    }
+}
+
+/// Runs a test against a real Footfall app on its own database, with a clock the test moves.
+func withFootfall(
+    clock: ManualClock = ManualClock(at("2026-11-26T09:00:00Z")),
+    database: Settings.DatabaseLocation? = nil,
+    keepDatabase: Bool = false,
+    _ body: (API) async throws -> Void
+) async throws {
+    let location = database ?? TestDatabase.fresh()
+    let app = try await Application.make(.testing)
+    var settings = Settings()
+    settings.database = location
+    settings.adminToken = adminToken
+    settings.clock = clock
+    do {
+        try await configure(app, settings)
+        try await body(API(app: app, clock: clock))
+    } catch {
+        if !keepDatabase { await TestDatabase.drop(location, using: app) }
+        try? await app.asyncShutdown()
+        throw error
+    }
+    if !keepDatabase { await TestDatabase.drop(location, using: app) }
+    try await app.asyncShutdown()
+}
+
+func at(_ text: String) -> Date { RFC3339.parse(text)! }
+
+/// A JSON answer, read as a person reading the API would.
+struct Reply: Sendable {
+    let status: HTTPStatus
+    let contentType: String?
+    let body: String
+
+    var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:] }
+    var items: [[String: Any]] { json["items"] as? [[String: Any]] ?? [] }
+    subscript(key: String) -> Any? { json[key] }
+    func string(_ key: String) -> String? { json[key] as? String }
+    var id: String { string("id") ?? "" }
+    var code: String? { string("code") }
+}
+
+/// Calls the app through HTTP with the admin token, unless told otherwise.
+struct API: Sendable {
+    let app: Application
+    let clock: ManualClock
+
+    func request(_ method: HTTPMethod, _ path: String, _ body: [String: any Sendable]? = nil,
+                 headers: HTTPHeaders = adminHeaders, rawBody: String? = nil) async throws -> Reply {
+        var headers = headers
+        var buffer: ByteBuffer?
+        if let body {
+            buffer = ByteBuffer(data: try JSONSerialization.data(withJSONObject: body))
+        } else if let rawBody {
+            buffer = ByteBuffer(string: rawBody)
+        }
+        if buffer != nil, headers.contentType == nil { headers.contentType = .json }
+        let response = try await app.testing().sendRequest(method, path, headers: headers, body: buffer)
+        return Reply(status: response.status, contentType: response.headers.first(name: .contentType), body: response.body.string)
+    }
+
+    func get(_ path: String) async throws -> Reply { try await request(.GET, path) }
+    func post(_ path: String, _ body: [String: any Sendable] = [:]) async throws -> Reply { try await request(.POST, path, body) }
+    func patch(_ path: String, _ body: [String: any Sendable]) async throws -> Reply { try await request(.PATCH, path, body) }
+    func delete(_ path: String) async throws -> Reply { try await request(.DELETE, path) }
+
+    // Fixtures, made through the API as an operator would.
+
+    func location(_ body: [String: any Sendable] = [:]) async throws -> String {
+        let reply = try await post("/api/v1/locations", ["name": "Mitte", "timeZone": "Europe/Berlin"].merging(body) { $1 })
+        #expect(reply.status == .created, "\(reply.body)")
+        return reply.id
+    }
+
+    func plan(_ body: [String: any Sendable] = [:]) async throws -> String {
+        let reply = try await post("/api/v1/plans", ["name": "Flex"].merging(body) { $1 })
+        #expect(reply.status == .created, "\(reply.body)")
+        return reply.id
+    }
+
+    func customer(planId: String? = nil, _ body: [String: any Sendable] = [:]) async throws -> String {
+        var fields: [String: any Sendable] = ["name": "Ada Lovelace", "email": "ada-\(UUID().uuidString.prefix(8))@example.com"]
+        if let planId { fields["planId"] = planId }
+        let reply = try await post("/api/v1/customers", fields.merging(body) { $1 })
+        #expect(reply.status == .created, "\(reply.body)")
+        return reply.id
+    }
+
+    func pass(_ customer: String, _ body: [String: any Sendable]) async throws -> String {
+        let reply = try await post("/api/v1/customers/\(customer)/passes", body)
+        #expect(reply.status == .created, "\(reply.body)")
+        return reply.id
+    }
+
+    func checkIn(_ customer: String, at location: String, time: String? = nil) async throws -> Reply {
+        var body: [String: any Sendable] = ["customerId": customer, "locationId": location]
+        if let time { body["at"] = time }
+        return try await post("/api/v1/check-ins", body)
+    }
+}

@@ -1,0 +1,220 @@
+@testable import FootfallApp
+import Foundation
+import Testing
+import VaporTesting
+
+@Suite("Locations, plans and devices through the API")
+struct ResourceTests {
+    @Test func locationIsCreatedWithDefaultsAndReadBack() async throws {
+        try await withFootfall { api in
+            let created = try await api.post("/api/v1/locations", ["name": "Kreuzberg", "timeZone": "Europe/Berlin", "capacity": 40,
+                                                                  "openingHours": ["mon": [["08:00", "20:00"]]]])
+            #expect(created.status == .created)
+            #expect(created.string("cutoffTime") == "00:00")
+            #expect(created["capacity"] as? Int == 40)
+            let read = try await api.get("/api/v1/locations/\(created.id)")
+            #expect(read.status == .ok)
+            #expect(read.string("name") == "Kreuzberg")
+            #expect((read["openingHours"] as? [String: [[String]]])?["mon"] == [["08:00", "20:00"]])
+        }
+    }
+
+    @Test func badLocationFieldsAreNamed() async throws {
+        try await withFootfall { api in
+            let cases: [([String: any Sendable], String)] = [
+                (["timeZone": "Europe/Berlin"], "name"),
+                (["name": "X", "timeZone": "Mars/Olympus"], "timeZone"),
+                (["name": "X", "timeZone": "Europe/Berlin", "capacity": 0], "capacity"),
+                (["name": "X", "timeZone": "Europe/Berlin", "cutoffTime": "25:00"], "cutoffTime"),
+                (["name": "X", "timeZone": "Europe/Berlin", "openingHours": ["mon": [["20:00", "08:00"]]]], "openingHours.mon.0"),
+                (["name": "X", "timeZone": "Europe/Berlin", "openingHours": ["funday": [["08:00", "20:00"]]]], "openingHours.funday"),
+                (["name": 7, "timeZone": "Europe/Berlin"], "name"),
+            ]
+            for (body, field) in cases {
+                let reply = try await api.post("/api/v1/locations", body)
+                #expect(reply.status == .badRequest, "\(body)")
+                #expect(reply.code == "invalid_request")
+                #expect(reply.string("detail")?.hasPrefix(field) == true, "\(reply.body) should name \(field)")
+                #expect(reply.contentType == "application/problem+json")
+            }
+            let malformed = try await api.request(.POST, "/api/v1/locations", rawBody: "{\"name\": ")
+            #expect(malformed.status == .badRequest)
+            #expect(malformed.code == "invalid_request")
+        }
+    }
+
+    @Test func patchChangesOnlyWhatItNamesAndNullClears() async throws {
+        try await withFootfall { api in
+            let id = try await api.location(["capacity": 10, "cutoffTime": "03:00"])
+            let patched = try await api.patch("/api/v1/locations/\(id)", ["capacity": NSNull(), "name": "Mitte Nord"])
+            #expect(patched.status == .ok)
+            #expect(patched["capacity"] is NSNull)
+            #expect(patched.string("name") == "Mitte Nord")
+            #expect(patched.string("cutoffTime") == "03:00")
+        }
+    }
+
+    @Test func listsArePagedWithACursor() async throws {
+        try await withFootfall { api in
+            for index in 1...5 { _ = try await api.location(["name": "Space \(index)"]) }
+            var names: [String] = []
+            var path = "/api/v1/locations?limit=2"
+            var pages = 0
+            while true {
+                let page = try await api.get(path)
+                #expect(page.status == .ok)
+                pages += 1
+                names += page.items.compactMap { $0["name"] as? String }
+                guard let cursor = page["nextCursor"] as? String else { #expect(page["nextCursor"] is NSNull); break }
+                path = "/api/v1/locations?limit=2&cursor=\(cursor)"
+            }
+            #expect(pages == 3)
+            #expect(Set(names) == Set((1...5).map { "Space \($0)" }))
+            #expect(try await api.get("/api/v1/locations?limit=0").code == "invalid_request")
+            #expect(try await api.get("/api/v1/locations?limit=1001").code == "invalid_request")
+            #expect(try await api.get("/api/v1/locations?cursor=nonsense").code == "invalid_request")
+        }
+    }
+
+    @Test func unknownAndMalformedIdsAreNotFound() async throws {
+        try await withFootfall { api in
+            for path in ["/api/v1/locations/\(UUID())", "/api/v1/locations/not-a-uuid", "/api/v1/plans/\(UUID())",
+                         "/api/v1/customers/\(UUID())", "/api/v1/devices/\(UUID())", "/api/v1/locations/\(UUID())/presence"] {
+                let reply = try await api.get(path)
+                #expect(reply.status == .notFound, "\(path)")
+                #expect(reply.code == "not_found")
+            }
+        }
+    }
+
+    @Test func adminEndpointsNeedAnAdminToken() async throws {
+        try await withFootfall { api in
+            let none = try await api.request(.GET, "/api/v1/locations", headers: [:])
+            #expect(none.status == .unauthorized)
+            #expect(none.code == "unauthorized")
+            let wrong = try await api.request(.GET, "/api/v1/locations", headers: ["Authorization": "Bearer nope"])
+            #expect(wrong.status == .unauthorized)
+
+            let location = try await api.location()
+            let device = try await api.post("/api/v1/devices", ["name": "Front desk", "locationId": location, "kind": "kiosk"])
+            let deviceKey = try #require(device.string("key"))
+            let asDevice = try await api.request(.GET, "/api/v1/locations", headers: ["Authorization": "Bearer \(deviceKey)"])
+            #expect(asDevice.status == .forbidden)
+            #expect(asDevice.code == "forbidden")
+        }
+    }
+
+    @Test func tokensMadeOnTheCommandLineWorkAndAreStoredHashed() async throws {
+        try await withFootfall { api in
+            let token = try await AdminTokens.create(name: "ops", on: api.app.db)
+            let reply = try await api.request(.GET, "/api/v1/locations", headers: ["Authorization": "Bearer \(token)"])
+            #expect(reply.status == .ok)
+            let stored = try await AdminTokenModel.query(on: api.app.db).all()
+            #expect(stored.count == 1)
+            #expect(stored[0].tokenHash != token && !stored[0].tokenHash.contains(token))
+        }
+    }
+
+    @Test func deletingALocationWithHistoryIsAConflict() async throws {
+        try await withFootfall { api in
+            let empty = try await api.location()
+            #expect(try await api.delete("/api/v1/locations/\(empty)").status == .noContent)
+            #expect(try await api.get("/api/v1/locations/\(empty)").status == .notFound)
+
+            let used = try await api.location()
+            let customer = try await api.customer(planId: try await api.plan())
+            #expect(try await api.checkIn(customer, at: used).status == .created)
+            let reply = try await api.delete("/api/v1/locations/\(used)")
+            #expect(reply.status == .conflict)
+            #expect(reply.code == "location_in_use")
+        }
+    }
+
+    @Test func planWithLimitsAndItsValidation() async throws {
+        try await withFootfall { api in
+            let location = try await api.location()
+            let created = try await api.post("/api/v1/plans", [
+                "name": "Part-time", "locationIds": [location], "accessHours": ["mon": [["08:00", "18:00"]]],
+                "limits": ["period": "month", "hours": 40, "days": 10] as [String: any Sendable], "overtime": "checkout",
+            ])
+            #expect(created.status == .created)
+            let limits = created["limits"] as? [String: Any]
+            #expect(limits?["period"] as? String == "month")
+            #expect(limits?["hours"] as? Double == 40)
+            #expect(limits?["enforce"] as? Bool == true)
+            #expect(created.string("overtime") == "checkout")
+            #expect(created["locationIds"] as? [String] == [location])
+
+            let plain = try await api.post("/api/v1/plans", ["name": "Unlimited"])
+            #expect(plain["limits"] is NSNull)
+            #expect(plain.string("overtime") == "allow")
+            #expect(plain["locationIds"] as? [String] == [])
+
+            for (body, field) in [
+                (["name": "X", "limits": ["period": "year", "hours": 1] as [String: any Sendable]], "limits.period"),
+                (["name": "X", "limits": ["period": "week"]], "limits"),
+                (["name": "X", "locationIds": [UUID().uuidString]], "locationIds"),
+                (["name": "X", "overtime": "sometimes"], "overtime"),
+            ] as [([String: any Sendable], String)] {
+                let reply = try await api.post("/api/v1/plans", body)
+                #expect(reply.status == .badRequest)
+                #expect(reply.string("detail")?.hasPrefix(field) == true, "\(reply.body)")
+            }
+
+            let customer = try await api.customer(planId: created.id)
+            _ = customer
+            let delete = try await api.delete("/api/v1/plans/\(created.id)")
+            #expect(delete.status == .conflict)
+            #expect(delete.code == "plan_in_use")
+            #expect(try await api.delete("/api/v1/plans/\(plain.id)").status == .noContent)
+        }
+    }
+
+    @Test func deviceKeyIsShownOnceAndStoredHashed() async throws {
+        try await withFootfall { api in
+            let location = try await api.location()
+            let created = try await api.post("/api/v1/devices", ["name": "Door reader", "locationId": location, "kind": "reader", "direction": "in"])
+            #expect(created.status == .created)
+            let key = try #require(created.string("key"))
+            #expect(key.count >= 40)
+            let read = try await api.get("/api/v1/devices/\(created.id)")
+            #expect(read.status == .ok)
+            #expect(read["key"] == nil)
+            #expect(!read.body.contains(key))
+            #expect(read.string("direction") == "in")
+            let list = try await api.get("/api/v1/devices")
+            #expect(!list.body.contains(key))
+            let stored = try #require(try await DeviceModel.find(UUID(uuidString: created.id), on: api.app.db))
+            #expect(stored.keyHash != key && stored.signingKey == nil)
+
+            let wifi = try await api.post("/api/v1/devices", ["name": "AP", "locationId": location, "kind": "wifi", "nasIdentifier": "ap-1", "nasIp": "10.0.0.2"])
+            #expect(wifi.status == .created)
+            #expect(wifi.string("direction") == "toggle")
+            #expect(wifi.string("nasIdentifier") == "ap-1")
+
+            for (body, field) in [
+                (["name": "X", "locationId": location, "kind": "toaster"], "kind"),
+                (["name": "X", "locationId": location, "kind": "reader", "direction": "sideways"], "direction"),
+                (["name": "X", "locationId": UUID().uuidString, "kind": "reader"], "locationId"),
+                (["name": "X", "locationId": location, "kind": "door", "doors": ["front": "up"]], "doors.front"),
+                (["name": "X", "locationId": location, "kind": "wifi", "nasIp": "not-an-ip"], "nasIp"),
+                (["name": "X", "locationId": location, "kind": "kiosk", "nasIdentifier": "ap"], "nasIdentifier"),
+            ] as [([String: any Sendable], String)] {
+                let reply = try await api.post("/api/v1/devices", body)
+                #expect(reply.status == .badRequest)
+                #expect(reply.string("detail")?.hasPrefix(field) == true, "\(reply.body)")
+            }
+        }
+    }
+
+    @Test func healthAndOpenAPIAreOpen() async throws {
+        try await withFootfall { api in
+            let health = try await api.request(.GET, "/healthz", headers: [:])
+            #expect(health.status == .ok)
+            #expect(health.string("status") == "ok")
+            let document = try await api.request(.GET, "/openapi.json", headers: [:])
+            #expect(document.status == .ok)
+            #expect(document.string("openapi")?.hasPrefix("3.1") == true)
+        }
+    }
+}
