@@ -1,7 +1,236 @@
 import Vapor
 
+/// `/openapi.json`: the OpenAPI 3.1 description of every endpoint the server answers.
+/// Tests check it against the routes the app really registers.
 enum OpenAPIDocument {
     static func response() -> Response {
-        Response(status: .ok, body: .init(string: "{}"))
+        let response = Response(status: .ok)
+        try? response.content.encode(document, using: RFC3339.jsonEncoder())
+        return response
+    }
+
+    static let document: JSONValue = [
+        "openapi": "3.1.0",
+        "info": [
+            "title": "Footfall",
+            "version": "1.0.0",
+            "description": "Check-in server for coworking spaces. Errors are application/problem+json with a stable `code`.",
+        ],
+        "servers": [["url": "/"]],
+        "security": [["bearerAuth": []]],
+        "paths": .object(paths),
+        "components": [
+            "securitySchemes": ["bearerAuth": ["type": "http", "scheme": "bearer"]],
+            "schemas": .object(Schemas.all),
+        ],
+    ]
+
+    /// Method and path of every operation, for the test that compares them with the routes.
+    static var operations: [(method: String, path: String)] {
+        paths.flatMap { path, item -> [(method: String, path: String)] in
+            guard case .object(let methods) = item else { return [] }
+            return methods.keys.map { ($0.uppercased(), path) }
+        }
+    }
+
+    private static let paths: [String: JSONValue] = [
+        "/healthz": ["get": operation("health", "Database reachable", tag: "operations", responses: [200: ("OK", ref("Health"))], open: true)],
+        "/openapi.json": ["get": operation("openapi", "This document", tag: "operations", responses: [200: ("OpenAPI 3.1 document", ["type": "object"])], open: true)],
+
+        "/api/v1/locations": [
+            "post": operation("createLocation", "Create a location", tag: "locations", body: "LocationInput",
+                              responses: [201: ("Created", ref("Location"))]),
+            "get": operation("listLocations", "List locations", tag: "locations", parameters: pageParameters,
+                             responses: [200: ("A page of locations", page("Location"))]),
+        ],
+        "/api/v1/locations/{locationId}": [
+            "get": operation("getLocation", "Get a location", tag: "locations", parameters: [path("locationId")],
+                             responses: [200: ("The location", ref("Location"))]),
+            "patch": operation("updateLocation", "Change a location; null clears capacity or opening hours", tag: "locations",
+                               parameters: [path("locationId")], body: "LocationInput", responses: [200: ("The location", ref("Location"))]),
+            "delete": operation("deleteLocation", "Delete a location without history (409 location_in_use otherwise)", tag: "locations",
+                                parameters: [path("locationId")], responses: [204: ("Deleted", nil), 409: ("location_in_use", ref("Problem"))]),
+        ],
+        "/api/v1/locations/{locationId}/presence": [
+            "get": operation("presence", "Who is in now", tag: "check-ins", parameters: [path("locationId")],
+                             responses: [200: ("Presence", ref("Presence"))]),
+        ],
+
+        "/api/v1/plans": [
+            "post": operation("createPlan", "Create a plan", tag: "plans", body: "PlanInput", responses: [201: ("Created", ref("Plan"))]),
+            "get": operation("listPlans", "List plans", tag: "plans", parameters: pageParameters, responses: [200: ("A page of plans", page("Plan"))]),
+        ],
+        "/api/v1/plans/{planId}": [
+            "get": operation("getPlan", "Get a plan", tag: "plans", parameters: [path("planId")], responses: [200: ("The plan", ref("Plan"))]),
+            "patch": operation("updatePlan", "Change a plan; null clears access hours or limits", tag: "plans", parameters: [path("planId")],
+                               body: "PlanInput", responses: [200: ("The plan", ref("Plan"))]),
+            "delete": operation("deletePlan", "Delete a plan no customer is on (409 plan_in_use otherwise)", tag: "plans",
+                                parameters: [path("planId")], responses: [204: ("Deleted", nil), 409: ("plan_in_use", ref("Problem"))]),
+        ],
+
+        "/api/v1/customers": [
+            "post": operation("createCustomer", "Create a customer", tag: "customers", body: "CustomerInput",
+                              responses: [201: ("Created", ref("Customer")), 409: ("email_in_use", ref("Problem"))]),
+            "get": operation("listCustomers", "List or search customers", tag: "customers",
+                             parameters: pageParameters + [query("q", "Part of the name or email", ["type": "string"])],
+                             responses: [200: ("A page of customers", page("Customer"))]),
+        ],
+        "/api/v1/customers/{customerId}": [
+            "get": operation("getCustomer", "Get a customer", tag: "customers", parameters: [path("customerId")],
+                             responses: [200: ("The customer", ref("Customer"))]),
+            "patch": operation("updateCustomer", "Change a customer; planId null removes the plan", tag: "customers",
+                               parameters: [path("customerId")], body: "CustomerInput",
+                               responses: [200: ("The customer", ref("Customer")), 409: ("email_in_use", ref("Problem"))]),
+            "delete": operation("deleteCustomer", "Erase a customer with their credentials, passes and visits", tag: "customers",
+                                parameters: [path("customerId")], responses: [204: ("Deleted", nil)]),
+        ],
+        "/api/v1/customers/{customerId}/pin": [
+            "put": operation("setPin", "Set the PIN (4 to 8 digits, unique)", tag: "customers", parameters: [path("customerId")],
+                             body: "PinInput", responses: [204: ("Set", nil), 409: ("pin_in_use", ref("Problem"))]),
+        ],
+        "/api/v1/customers/{customerId}/cards": [
+            "post": operation("addCard", "Register an RFID card", tag: "customers", parameters: [path("customerId")], body: "CardInput",
+                              responses: [201: ("Registered", ref("Card")), 409: ("card_in_use", ref("Problem"))]),
+        ],
+        "/api/v1/customers/{customerId}/cards/{cardId}": [
+            "delete": operation("removeCard", "Remove a card", tag: "customers", parameters: [path("customerId"), path("cardId")],
+                                responses: [204: ("Removed", nil)]),
+        ],
+        "/api/v1/customers/{customerId}/access-tokens": [
+            "post": operation("addAccessToken", "Create a Wi-Fi access token; the password is in this answer only", tag: "customers",
+                              parameters: [path("customerId")], body: "AccessTokenInput", optionalBody: true,
+                              responses: [201: ("Created", ref("AccessToken"))]),
+        ],
+        "/api/v1/customers/{customerId}/external-ids": [
+            "post": operation("addExternalId", "Link the customer to their id at a door system", tag: "customers",
+                              parameters: [path("customerId")], body: "ExternalIdInput",
+                              responses: [201: ("Linked", ref("ExternalId")), 409: ("external_id_in_use", ref("Problem"))]),
+        ],
+        "/api/v1/customers/{customerId}/passes": [
+            "post": operation("addPass", "Give the customer a day or time pass", tag: "customers", parameters: [path("customerId")],
+                              body: "PassInput", responses: [201: ("Created", ref("Pass"))]),
+            "get": operation("listPasses", "The customer's passes", tag: "customers", parameters: [path("customerId")] + pageParameters,
+                             responses: [200: ("A page of passes", page("Pass"))]),
+        ],
+        "/api/v1/customers/{customerId}/usage": [
+            "get": operation("usage", "This period's plan usage and every pass's balance", tag: "customers",
+                             parameters: [path("customerId"), query("at", "The moment to measure at (default now)", time),
+                                          query("locationId", "Whose calendar the period follows", uuid)],
+                             responses: [200: ("Usage", ref("Usage"))]),
+        ],
+        "/api/v1/customers/{customerId}/member-link": [
+            "get": operation("memberLink", "The private link to the customer's member-code page", tag: "customers",
+                             parameters: [path("customerId")], responses: [200: ("The link", ref("MemberLink"))]),
+        ],
+
+        "/api/v1/devices": [
+            "post": operation("createDevice", "Create a device; its key is in this answer only", tag: "devices", body: "DeviceInput",
+                              responses: [201: ("Created", ref("CreatedDevice"))]),
+            "get": operation("listDevices", "List devices", tag: "devices",
+                             parameters: pageParameters + [query("locationId", "Only this location's", uuid)],
+                             responses: [200: ("A page of devices", page("Device"))]),
+        ],
+        "/api/v1/devices/{deviceId}": [
+            "get": operation("getDevice", "Get a device", tag: "devices", parameters: [path("deviceId")],
+                             responses: [200: ("The device", ref("Device"))]),
+            "delete": operation("deleteDevice", "Remove a device; its key stops working", tag: "devices", parameters: [path("deviceId")],
+                                responses: [204: ("Removed", nil)]),
+        ],
+
+        "/api/v1/check-ins": [
+            "post": operation("checkIn", "Check a customer in", tag: "check-ins", body: "CheckInInput", responses: [
+                201: ("Checked in", ref("CheckIn")), 200: ("Already in at this location: the open check-in", ref("CheckIn")),
+                422: ("check_in_refused, with the reason and the failed check-in's id", ref("Problem")),
+            ]),
+            "get": operation("listCheckIns", "List visits, newest first", tag: "check-ins", parameters: pageParameters + [
+                query("locationId", nil, uuid), query("customerId", nil, uuid), query("from", "Checked in at or after", time),
+                query("to", "Checked in before", time), query("open", "true: only still in; false: only closed", ["type": "boolean"]),
+            ], responses: [200: ("A page of visits", page("CheckIn"))]),
+        ],
+        "/api/v1/check-ins/{checkInId}/check-out": [
+            "post": operation("checkOut", "Check a visit out", tag: "check-ins", parameters: [path("checkInId")], body: "CheckOutInput",
+                              optionalBody: true,
+                              responses: [200: ("Checked out", ref("CheckIn")), 409: ("already_checked_out", ref("Problem"))]),
+        ],
+        "/api/v1/check-ins/{checkInId}": [
+            "patch": operation("editCheckIn", "Correct a visit's times (audit-logged)", tag: "check-ins", parameters: [path("checkInId")],
+                               body: "CheckInEdit", responses: [200: ("The visit", ref("CheckIn"))]),
+        ],
+        "/api/v1/failed-check-ins": [
+            "get": operation("listFailedCheckIns", "Refused attempts, newest first", tag: "check-ins", parameters: pageParameters + [
+                query("locationId", nil, uuid), query("reason", nil, ref("ReasonCode")), query("from", nil, time), query("to", nil, time),
+            ], responses: [200: ("A page of failed check-ins", page("FailedCheckIn"))]),
+        ],
+    ]
+
+    // MARK: Building blocks
+
+    static let uuid: JSONValue = ["type": "string", "format": "uuid"]
+    static let time: JSONValue = ["type": "string", "format": "date-time"]
+
+    static func ref(_ name: String) -> JSONValue { ["$ref": .string("#/components/schemas/\(name)")] }
+
+    static func page(_ item: String) -> JSONValue {
+        object(["items": ["type": "array", "items": ref(item)], "nextCursor": nullable(["type": "string"])])
+    }
+
+    static func nullable(_ schema: JSONValue) -> JSONValue { ["anyOf": [schema, ["type": "null"]]] }
+
+    /// An object whose listed properties are all required unless named in `optional`.
+    static func object(_ properties: [String: JSONValue], optional: Set<String> = [], closed: Bool = false) -> JSONValue {
+        var schema: JSONValue = ["type": "object", "properties": .object(properties)]
+        let required = properties.keys.filter { !optional.contains($0) }.sorted()
+        if !required.isEmpty { schema = schema.merging(["required": .array(required.map(JSONValue.string))]) }
+        if closed { schema = schema.merging(["additionalProperties": false]) }
+        return schema
+    }
+
+    private static let pageParameters: [JSONValue] = [
+        query("limit", "Page size, 1 to 1000 (default 50)", ["type": "integer", "minimum": 1, "maximum": 1000]),
+        query("cursor", "nextCursor of the previous page", ["type": "string"]),
+    ]
+
+    private static func path(_ name: String) -> JSONValue {
+        ["name": .string(name), "in": "path", "required": true, "schema": uuid]
+    }
+
+    private static func query(_ name: String, _ description: String?, _ schema: JSONValue) -> JSONValue {
+        var parameter: JSONValue = ["name": .string(name), "in": "query", "required": false, "schema": schema]
+        if let description { parameter = parameter.merging(["description": .string(description)]) }
+        return parameter
+    }
+
+    private static func operation(
+        _ id: String, _ summary: String, tag: String, parameters: [JSONValue] = [], body: String? = nil, optionalBody: Bool = false,
+        responses: [Int: (String, JSONValue?)], open: Bool = false
+    ) -> JSONValue {
+        var all = responses
+        if !open {
+            all[401] = all[401] ?? ("unauthorized: no valid bearer token", ref("Problem"))
+            all[403] = all[403] ?? ("forbidden: a device key on an admin endpoint", ref("Problem"))
+            all[400] = all[400] ?? ("invalid_request: the detail names the field", ref("Problem"))
+        }
+        if parameters.contains(where: { if case .object(let p) = $0, case .string("path")? = p["in"] { true } else { false } }) {
+            all[404] = all[404] ?? ("not_found", ref("Problem"))
+        }
+        var result: JSONValue = [
+            "operationId": .string(id),
+            "summary": .string(summary),
+            "tags": [.string(tag)],
+            "responses": .object(Dictionary(uniqueKeysWithValues: all.map { status, answer in
+                var response: JSONValue = ["description": .string(answer.0)]
+                if let schema = answer.1 {
+                    let media = status >= 400 ? "application/problem+json" : "application/json"
+                    response = response.merging(["content": .object([media: ["schema": schema]])])
+                }
+                return (String(status), response)
+            })),
+        ]
+        if !parameters.isEmpty { result = result.merging(["parameters": .array(parameters)]) }
+        if let body {
+            result = result.merging(["requestBody": ["required": .bool(!optionalBody), "content": ["application/json": ["schema": ref(body)]]]])
+        }
+        if open { result = result.merging(["security": []]) }
+        return result
     }
 }

@@ -1,0 +1,130 @@
+import FootfallCore
+
+/// The component schemas of `/openapi.json`, one per wire object.
+extension OpenAPIDocument {
+    enum Schemas {
+        private static let uuid = OpenAPIDocument.uuid
+        private static let time = OpenAPIDocument.time
+        private static func ref(_ name: String) -> JSONValue { OpenAPIDocument.ref(name) }
+        private static func nullable(_ schema: JSONValue) -> JSONValue { OpenAPIDocument.nullable(schema) }
+        private static func object(_ properties: [String: JSONValue], optional: Set<String> = []) -> JSONValue {
+            OpenAPIDocument.object(properties, optional: optional)
+        }
+        private static func enumeration(_ values: [String]) -> JSONValue { ["type": "string", "enum": .array(values.map(JSONValue.string))] }
+        private static let string: JSONValue = ["type": "string"]
+        private static let integer: JSONValue = ["type": "integer"]
+        private static let localTime: JSONValue = ["type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$"]
+        private static let uuids: JSONValue = ["type": "array", "items": uuid]
+
+        static let all: [String: JSONValue] = [
+            "Problem": object([
+                "type": string, "title": string, "status": integer, "detail": string,
+                "code": ["type": "string", "description": "Stable snake_case code"],
+                "reason": ref("ReasonCode"), "failedCheckInId": uuid,
+            ], optional: ["reason", "failedCheckInId"]),
+            "ReasonCode": enumeration(ReasonCode.allCases.map(\.rawValue)),
+            "Method": enumeration(CheckInMethod.allCases.map(\.rawValue)),
+            "Health": object(["status": enumeration(["ok"])]),
+            "WeeklySchedule": [
+                "type": "object",
+                "description": "Local times per weekday, e.g. {\"mon\":[[\"08:00\",\"20:00\"]]}; a weekday left out is closed.",
+                "propertyNames": enumeration(Weekday.allCases.map(\.rawValue)),
+                "additionalProperties": ["type": "array", "items": ["type": "array", "items": localTime, "minItems": 2, "maxItems": 2]],
+            ],
+
+            "Location": object([
+                "id": uuid, "name": string, "timeZone": string, "capacity": nullable(integer),
+                "openingHours": nullable(ref("WeeklySchedule")), "cutoffTime": localTime,
+            ]),
+            "LocationInput": object([
+                "name": string, "timeZone": ["type": "string", "description": "IANA time zone, e.g. Europe/Berlin"],
+                "capacity": nullable(["type": "integer", "minimum": 1]), "openingHours": nullable(ref("WeeklySchedule")),
+                "cutoffTime": localTime,
+            ], optional: ["capacity", "openingHours", "cutoffTime"]),
+
+            "Limits": object([
+                "period": enumeration(LimitPeriod.allCases.map(\.rawValue)),
+                "hours": ["type": ["number", "null"], "exclusiveMinimum": 0],
+                "days": ["type": ["integer", "null"], "minimum": 1],
+                "enforce": ["type": ["boolean", "null"], "description": "false: only report over-limit use (default true)"],
+            ], optional: ["hours", "days", "enforce"]),
+            "Plan": object([
+                "id": uuid, "name": string, "locationIds": uuids, "accessHours": nullable(ref("WeeklySchedule")),
+                "limits": nullable(ref("Limits")), "overtime": enumeration(Overtime.allCases.map(\.rawValue)),
+            ]),
+            "PlanInput": object([
+                "name": string, "locationIds": uuids, "accessHours": nullable(ref("WeeklySchedule")),
+                "limits": nullable(ref("Limits")), "overtime": enumeration(Overtime.allCases.map(\.rawValue)),
+            ], optional: ["locationIds", "accessHours", "limits", "overtime"]),
+
+            "Customer": object([
+                "id": uuid, "name": string, "email": string, "planId": nullable(uuid), "active": ["type": "boolean"], "hasPin": ["type": "boolean"],
+            ]),
+            "CustomerInput": object([
+                "name": string, "email": string, "planId": nullable(uuid), "active": ["type": "boolean"],
+            ], optional: ["planId", "active"]),
+            "PinInput": object(["pin": ["type": "string", "pattern": "^[0-9]{4,8}$"]]),
+            "CardInput": object(["number": string, "format": enumeration(CardNumber.Format.allCases.map(\.rawValue))], optional: ["format"]),
+            "Card": object(["id": uuid, "normalized": string]),
+            "AccessTokenInput": object(["expiresAt": time], optional: ["expiresAt"]),
+            "AccessToken": object(["id": uuid, "username": string, "password": string, "expiresAt": nullable(time)]),
+            "ExternalIdInput": object(["system": string, "externalId": string]),
+            "ExternalId": object(["id": uuid, "customerId": uuid, "system": string, "externalId": string]),
+            "MemberLink": object(["url": string]),
+
+            "Pass": object([
+                "id": uuid, "customerId": uuid, "kind": enumeration(PassKind.allCases.map(\.rawValue)),
+                "minutes": nullable(integer), "remainingMinutes": nullable(integer), "validFrom": nullable(time),
+                "validUntil": nullable(time), "locationIds": uuids,
+                "usedOn": ["type": "array", "items": ["type": "string", "format": "date"]],
+            ]),
+            "PassInput": object([
+                "kind": enumeration(PassKind.allCases.map(\.rawValue)), "minutes": ["type": "integer", "minimum": 1],
+                "validFrom": time, "validUntil": time, "locationIds": uuids,
+            ], optional: ["minutes", "validFrom", "validUntil", "locationIds"]),
+            "Usage": object([
+                "period": object(["start": time, "end": time]), "limits": nullable(ref("Limits")),
+                "usedMinutes": integer, "usedDays": integer, "remainingMinutes": nullable(integer), "remainingDays": nullable(integer),
+                "overtimeMinutes": integer, "overLimit": ["type": "boolean"],
+                "passes": ["type": "array", "items": object([
+                    "id": uuid, "kind": string, "remainingMinutes": nullable(integer), "usedOn": nullable(["type": "string", "format": "date"]),
+                ])],
+            ]),
+
+            "Device": object(deviceProperties),
+            "CreatedDevice": object(deviceProperties.merging(["key": ["type": "string", "description": "Shown once"]]) { $1 }),
+            "DeviceInput": object([
+                "name": string, "locationId": uuid, "kind": enumeration(DeviceKind.allCases.map(\.rawValue)),
+                "direction": enumeration(Direction.allCases.map(\.rawValue)),
+                "doors": ["type": "object", "additionalProperties": enumeration(Direction.allCases.map(\.rawValue))],
+                "nasIdentifier": string, "nasIp": string,
+            ], optional: ["direction", "doors", "nasIdentifier", "nasIp"]),
+
+            "CheckIn": object([
+                "id": uuid, "customerId": uuid, "locationId": uuid, "checkedInAt": time, "checkedOutAt": nullable(time),
+                "method": ref("Method"), "checkOutMethod": nullable(ref("Method")), "deviceId": nullable(uuid),
+                "admittedBy": ["type": "object", "properties": ["plan": uuid, "pass": uuid], "minProperties": 0, "maxProperties": 1],
+            ]),
+            "CheckInInput": object(["customerId": uuid, "locationId": uuid, "at": time], optional: ["at"]),
+            "CheckOutInput": object(["at": time], optional: ["at"]),
+            "CheckInEdit": object(["checkedInAt": time, "checkedOutAt": time], optional: ["checkedInAt", "checkedOutAt"]),
+            "FailedCheckIn": object([
+                "id": uuid, "at": time, "locationId": uuid, "method": ref("Method"), "deviceId": nullable(uuid),
+                "customerId": nullable(uuid), "credential": nullable(string), "reason": ref("ReasonCode"),
+            ]),
+            "Presence": object([
+                "locationId": uuid, "count": integer, "capacity": nullable(integer),
+                "items": ["type": "array", "items": object([
+                    "checkInId": uuid, "customer": object(["id": uuid, "name": string]), "checkedInAt": time, "method": ref("Method"),
+                ])],
+            ]),
+        ]
+
+        private static let deviceProperties: [String: JSONValue] = [
+            "id": uuid, "name": string, "locationId": uuid, "kind": enumeration(DeviceKind.allCases.map(\.rawValue)),
+            "direction": enumeration(Direction.allCases.map(\.rawValue)),
+            "doors": nullable(["type": "object", "additionalProperties": enumeration(Direction.allCases.map(\.rawValue))]),
+            "nasIdentifier": nullable(string), "nasIp": nullable(string),
+        ]
+    }
+}

@@ -1,0 +1,55 @@
+@testable import FootfallApp
+import Foundation
+import Testing
+import VaporTesting
+
+@Suite("/openapi.json describes what the server does")
+struct OpenAPITests {
+    @Test func everyRouteIsDocumentedAndEveryDocumentedRouteExists() async throws {
+        try await withFootfall { api in
+            let routes = Set(api.app.routes.all.map { route in
+                let path = "/" + route.path.map { component -> String in
+                    if case .parameter(let name) = component { return "{\(name)}" }
+                    return component.description
+                }.joined(separator: "/")
+                return "\(route.method.rawValue) \(path)"
+            })
+            let documented = Set(OpenAPIDocument.operations.map { "\($0.method) \($0.path)" })
+            #expect(routes.subtracting(documented).isEmpty, "undocumented: \(routes.subtracting(documented).sorted())")
+            #expect(documented.subtracting(routes).isEmpty, "documented but not served: \(documented.subtracting(routes).sorted())")
+        }
+    }
+
+    @Test func objectsHaveExactlyTheDocumentedFields() async throws {
+        try await withFootfall { api in
+            let document = try await api.request(.GET, "/openapi.json", headers: [:])
+            #expect(document.string("openapi") == "3.1.0")
+            let schemas = try #require((document["components"] as? [String: Any])?["schemas"] as? [String: Any])
+            func fields(_ name: String) -> Set<String> {
+                Set(((schemas[name] as? [String: Any])?["properties"] as? [String: Any] ?? [:]).keys)
+            }
+
+            let location = try await api.post("/api/v1/locations", ["name": "A", "timeZone": "Europe/Berlin"])
+            let plan = try await api.post("/api/v1/plans", ["name": "P"])
+            let customer = try await api.post("/api/v1/customers", ["name": "C", "email": "c@example.com", "planId": plan.id])
+            let pass = try await api.post("/api/v1/customers/\(customer.id)/passes", ["kind": "day"])
+            let device = try await api.post("/api/v1/devices", ["name": "D", "locationId": location.id, "kind": "reader"])
+            let checkIn = try await api.checkIn(customer.id, at: location.id)
+            let presence = try await api.get("/api/v1/locations/\(location.id)/presence")
+            let usage = try await api.get("/api/v1/customers/\(customer.id)/usage")
+            let stranger = try await api.post("/api/v1/customers", ["name": "S", "email": "s@example.com"])
+            let refused = try await api.checkIn(stranger.id, at: location.id)
+            let failed = try await api.get("/api/v1/failed-check-ins").items.first ?? [:]
+
+            let answers: [(String, [String: Any])] = [
+                ("Location", location.json), ("Plan", plan.json), ("Customer", customer.json), ("Pass", pass.json),
+                ("CreatedDevice", device.json), ("CheckIn", checkIn.json), ("Presence", presence.json), ("Usage", usage.json),
+                ("Problem", refused.json), ("FailedCheckIn", failed),
+            ]
+            for (schema, json) in answers {
+                #expect(!fields(schema).isEmpty, "\(schema) has no properties")
+                #expect(Set(json.keys) == fields(schema), "\(schema): served \(json.keys.sorted()), documented \(fields(schema).sorted())")
+            }
+        }
+    }
+}
