@@ -18,11 +18,14 @@ let package = Package(
         // The check-in rules: admission, entitlements, usage, automatic check-out.
         // Plain Swift on Foundation; no Vapor, Fluent or NIO, time from an injected clock.
         .target(name: "FootfallCore"),
+        // QR codes as SVG, for the rotating member code. No Swift package here provides an encoder.
+        .target(name: "QRCode"),
         // The server: HTTP API, storage (Fluent on SQLite or PostgreSQL), sweeper, demo data.
         .target(
             name: "FootfallApp",
             dependencies: [
                 "FootfallCore",
+                "QRCode",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
@@ -38,6 +41,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "FootfallCoreTests", dependencies: ["FootfallCore"]),
+        .testTarget(name: "QRCodeTests", dependencies: ["QRCode"]),
         .testTarget(
             name: "FootfallAppTests",
             dependencies: [

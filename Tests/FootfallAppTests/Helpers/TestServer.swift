@@ -44,6 +44,7 @@ func withFootfall(
 ) async throws {
     let location = database ?? TestDatabase.fresh()
     let app = try await Application.make(.testing)
+    app.logger.logLevel = .warning
     var settings = Settings()
     settings.database = location
     settings.adminToken = adminToken
