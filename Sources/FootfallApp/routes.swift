@@ -8,6 +8,8 @@ func routes(_ app: Application) throws {
     }
     app.get("openapi.json") { _ in OpenAPIDocument.response() }
 
+    try app.grouped("api", "v1").register(collection: DeviceEventsController())
+
     let admin = app.grouped("api", "v1").grouped(AdminAuth())
     try admin.register(collection: LocationsController())
     try admin.register(collection: PlansController())

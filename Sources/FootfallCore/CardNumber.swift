@@ -59,3 +59,38 @@ public struct CardNumber: Hashable, Sendable, CustomStringConvertible {
         return digits.count.isMultiple(of: 2) ? digits : "0" + digits
     }
 }
+
+extension CardNumber {
+    /// Every form under which a reader may report this card: the whole UID, its low four bytes
+    /// (readers that give 8 hex or 10 decimal digits), its low three bytes (Wiegand 26: facility
+    /// code and card number), and the byte-reversed UID, whole and in four bytes.
+    public var matchKeys: Set<String> {
+        let bytes = Self.bytes(of: hex)
+        var keys: Set<String> = [hex]
+        for length in [4, 3] where bytes.count > length { keys.insert(Self.hex(of: Array(bytes.suffix(length)))) }
+        let reversed = Array(bytes.reversed())
+        keys.insert(Self.hex(of: reversed))
+        if reversed.count > 4 { keys.insert(Self.hex(of: Array(bytes.suffix(4).reversed()))) }
+        return keys
+    }
+
+    /// What a reader's output may mean, most specific first: a Wiegand pair, then the string as
+    /// decimal when it is all digits, then as hex.
+    public static func readings(of presented: String) -> [CardNumber] {
+        var result: [CardNumber] = []
+        for format in [Format.wiegand26, .decimal, .hex] {
+            if let reading = CardNumber(presented, format: format), !result.contains(reading) { result.append(reading) }
+        }
+        return result
+    }
+
+    private static func bytes(of hex: String) -> [UInt8] {
+        let digits = Array(hex)
+        return stride(from: 0, to: digits.count, by: 2).map { UInt8(String(digits[$0..<$0 + 2]), radix: 16)! }
+    }
+
+    private static func hex(of bytes: [UInt8]) -> String {
+        let text = bytes.map { String($0, radix: 16, uppercase: true) }.map { $0.count == 1 ? "0" + $0 : $0 }.joined()
+        return CardNumber(text, format: .hex)!.hex
+    }
+}

@@ -38,13 +38,17 @@ struct CustomerCredentialsController: RouteCollection {
         guard let number = CardNumber(input.number, format: format) else {
             throw APIError.invalidRequest(field: "number", detail: "is not a card number in the \(format.rawValue) format.")
         }
-        guard try await CardModel.query(on: request.db).filter(\.$normalized == number.hex).count() == 0 else {
-            throw APIError.conflict(code: "card_in_use", detail: "This card belongs to a customer already.")
+        let keys = Array(number.matchKeys)
+        guard try await CardKeyModel.query(on: request.db).filter(\.$key ~~ keys).count() == 0 else {
+            throw APIError.conflict(code: "card_in_use", detail: "A registered card matches this number as some reader reports it.")
         }
         let card = CardModel()
         card.customerId = try customer.requireID()
         card.normalized = number.hex
-        try await card.create(on: request.db)
+        try await request.db.writeTransaction { db in
+            try await card.create(on: db)
+            for key in keys { try await CardKeyModel(cardId: card.requireID(), key: key).create(on: db) }
+        }
         return try CardDTO(id: card.requireID(), normalized: card.normalized).response(status: .created)
     }
 
@@ -53,7 +57,11 @@ struct CustomerCredentialsController: RouteCollection {
         guard let card = try await CardModel.find(Check.uuid(request, "cardId"), on: request.db),
               card.customerId == customer.id
         else { throw APIError.notFound("card") }
-        try await card.delete(on: request.db)
+        let cardId = try card.requireID()
+        try await request.db.writeTransaction { db in
+            try await CardKeyModel.query(on: db).filter(\.$cardId == cardId).delete()
+            try await card.delete(on: db)
+        }
         return .noContent
     }
 

@@ -56,6 +56,8 @@ struct CustomersController: RouteCollection {
         let model = try await Self.find(request)
         let id = try model.requireID()
         try await request.db.writeTransaction { db in
+            let cards = try await CardModel.query(on: db).filter(\.$customerId == id).all(\.$id)
+            try await CardKeyModel.query(on: db).filter(\.$cardId ~~ cards).delete()
             try await CardModel.query(on: db).filter(\.$customerId == id).delete()
             try await AccessTokenModel.query(on: db).filter(\.$customerId == id).delete()
             try await ExternalIdModel.query(on: db).filter(\.$customerId == id).delete()

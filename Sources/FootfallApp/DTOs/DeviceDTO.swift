@@ -1,11 +1,8 @@
+import FootfallCore
 import Vapor
 
 enum DeviceKind: String, CaseIterable, Sendable {
     case kiosk, reader, door, wifi
-}
-
-enum Direction: String, CaseIterable, Sendable {
-    case `in`, out, toggle
 }
 
 struct DeviceDTO: WireObject {

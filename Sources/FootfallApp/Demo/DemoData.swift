@@ -77,8 +77,10 @@ private struct DemoBuilder {
 
             let card = CardModel()
             card.customerId = customer.id!
-            card.normalized = String(format: "%08X", random.next(below: 0xFFFF_FFFF))
+            let number = CardNumber(String(format: "%08X", random.next(below: 0xFFFF_FFFF)), format: .hex)!
+            card.normalized = number.hex
             try await card.create(on: db)
+            for key in number.matchKeys { try await CardKeyModel(cardId: card.requireID(), key: key).create(on: db) }
 
             var passes: [PassModel] = []
             if plan == nil {

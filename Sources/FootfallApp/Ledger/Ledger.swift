@@ -48,7 +48,7 @@ public final class Ledger: Sendable {
         }
     }
 
-    private func admit(_ attempt: Attempt, on db: any Database) async throws -> Outcome {
+    func admit(_ attempt: Attempt, on db: any Database) async throws -> Outcome {
         let customerId = try attempt.customer.requireID()
         let locationId = try attempt.location.requireID()
         try await closeDue(at: clock.now(), customerId: customerId, on: db)
@@ -132,7 +132,7 @@ public final class Ledger: Sendable {
     }
 
     /// Closes an open visit unless someone else closed it first; says whether this call did.
-    private func close(_ visit: CheckInModel, at: Date, method: CheckInMethod, on db: any Database) async throws -> Bool {
+    func close(_ visit: CheckInModel, at: Date, method: CheckInMethod, on db: any Database) async throws -> Bool {
         let closed = try await (db as! any SQLDatabase).update(CheckInModel.schema)
             .set("checked_out_at", to: at)
             .set("check_out_method", to: method.rawValue)

@@ -17,4 +17,5 @@ let allMigrations: [any Migration] = [
     CreateDevices(),
     CreateCheckIns(),
     CreateAdministration(),
+    CreateDeviceEvents(),
 ]

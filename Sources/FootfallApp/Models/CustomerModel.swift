@@ -14,6 +14,8 @@ final class CustomerModel: Model, @unchecked Sendable {
     @OptionalField(key: "pin_hash") var pinHash: String?
     /// The seed of the rotating member code.
     @Field(key: "member_secret") var memberSecret: String
+    /// The time step of the last member code accepted: each code works once.
+    @OptionalField(key: "member_code_step") var memberCodeStep: Int64?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}

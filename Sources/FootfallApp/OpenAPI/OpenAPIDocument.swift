@@ -130,6 +130,12 @@ enum OpenAPIDocument {
                              parameters: pageParameters + [query("locationId", "Only this location's", uuid)],
                              responses: [200: ("A page of devices", page("Device"))]),
         ],
+        "/api/v1/devices/{deviceId}/events": [
+            "post": operation("deviceEvent", "A card read, PIN or member code from this device (bearer: the device's own key). "
+                              + "The same eventId again returns the first answer and changes nothing.", tag: "devices",
+                              parameters: [path("deviceId")], body: "DeviceEventInput",
+                              responses: [200: ("What happened", ref("DeviceEventAnswer"))]),
+        ],
         "/api/v1/devices/{deviceId}": [
             "get": operation("getDevice", "Get a device", tag: "devices", parameters: [path("deviceId")],
                              responses: [200: ("The device", ref("Device"))]),

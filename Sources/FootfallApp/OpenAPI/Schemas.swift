@@ -100,6 +100,15 @@ extension OpenAPIDocument {
                 "nasIdentifier": string, "nasIp": string,
             ], optional: ["direction", "doors", "nasIdentifier", "nasIp"]),
 
+            "DeviceEventInput": object([
+                "eventId": ["type": "string", "minLength": 1, "maxLength": 200, "description": "Unique per device; retries reuse it"],
+                "type": enumeration(CredentialType.allCases.map(\.rawValue)),
+                "value": ["type": "string", "minLength": 1, "maxLength": 200], "at": time,
+            ], optional: ["at"]),
+            "DeviceEventAnswer": object([
+                "result": enumeration(["checked_in", "checked_out", "already_in", "not_checked_in", "ignored_repeat", "ignored", "refused"]),
+                "reason": ref("ReasonCode"), "customer": object(["id": uuid, "name": string]), "checkIn": ref("CheckIn"),
+            ], optional: ["reason", "customer", "checkIn"]),
             "CheckIn": object([
                 "id": uuid, "customerId": uuid, "locationId": uuid, "checkedInAt": time, "checkedOutAt": nullable(time),
                 "method": ref("Method"), "checkOutMethod": nullable(ref("Method")), "deviceId": nullable(uuid),

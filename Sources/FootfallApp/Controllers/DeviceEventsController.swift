@@ -1,0 +1,18 @@
+import Vapor
+
+/// `POST /api/v1/devices/{deviceId}/events`: card reads, PINs and member codes from kiosks and readers.
+struct DeviceEventsController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.grouped("devices", ":deviceId", "events").grouped(DeviceAuth()).post(use: record)
+    }
+
+    func record(request: Request) async throws -> Response {
+        let input = try request.content.decode(DeviceEventInput.self)
+        let (eventId, type, value) = try input.validated()
+        let at = try CheckInsController.time(input.at, field: "at", request)
+        let answer = try await request.ledger.record(DeviceEvent(device: try request.device, eventId: eventId, type: type, value: value, at: at))
+        let response = Response(status: .ok, body: .init(string: answer))
+        response.headers.contentType = .json
+        return response
+    }
+}

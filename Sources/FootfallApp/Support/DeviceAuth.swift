@@ -1,0 +1,30 @@
+import Fluent
+import Vapor
+
+/// Lets a request through only with the key of the device named in the path. Another device's
+/// key, or an admin token, is valid but not allowed here (403).
+struct DeviceAuth: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard let token = request.headers.bearerAuthorization?.token, !token.isEmpty else { throw APIError.unauthorized }
+        guard let device = try await DeviceModel.query(on: request.db).filter(\.$keyHash == SecretToken.digest(token)).first() else {
+            let isAdmin = request.application.settings.adminToken.map { SecretToken.constantTimeEquals(token, $0) } ?? false
+            let isStoredAdmin = try await AdminTokenModel.query(on: request.db).filter(\.$tokenHash == SecretToken.digest(token)).count() > 0
+            throw isAdmin || isStoredAdmin ? APIError.forbidden : APIError.unauthorized
+        }
+        guard device.id?.uuidString == request.parameters.get("deviceId")?.uppercased() else { throw APIError.forbidden }
+        request.storage[DeviceKey.self] = device
+        return try await next.respond(to: request)
+    }
+}
+
+private struct DeviceKey: StorageKey { typealias Value = DeviceModel }
+
+extension Request {
+    /// The device whose key authenticated this request.
+    var device: DeviceModel {
+        get throws {
+            guard let device = storage[DeviceKey.self] else { throw APIError.unauthorized }
+            return device
+        }
+    }
+}

@@ -1,0 +1,277 @@
+@testable import FootfallApp
+import FootfallCore
+import Foundation
+import Testing
+import VaporTesting
+
+/// A device and its key, made through the API.
+struct TestDevice: Sendable {
+    let id: String
+    let key: String
+    let api: API
+
+    func send(_ type: String, _ value: String, eventId: String = UUID().uuidString, at: String? = nil) async throws -> Reply {
+        var body: [String: any Sendable] = ["eventId": eventId, "type": type, "value": value]
+        if let at { body["at"] = at }
+        return try await api.request(.POST, "/api/v1/devices/\(id)/events", body, headers: ["Authorization": "Bearer \(key)"])
+    }
+}
+
+extension API {
+    func device(at location: String, kind: String = "reader", direction: String = "toggle") async throws -> TestDevice {
+        let reply = try await post("/api/v1/devices", ["name": "\(kind) \(direction)", "locationId": location, "kind": kind, "direction": direction])
+        return TestDevice(id: reply.id, key: try #require(reply.string("key")), api: self)
+    }
+
+    /// A customer on an unlimited plan with a card.
+    func member(card: String, pin: String? = nil) async throws -> String {
+        let customer = try await customer(planId: try await plan())
+        #expect(try await post("/api/v1/customers/\(customer)/cards", ["number": card]).status == .created)
+        if let pin { #expect(try await request(.PUT, "/api/v1/customers/\(customer)/pin", ["pin": pin]).status == .noContent) }
+        return customer
+    }
+}
+
+extension Reply {
+    var result: String? { string("result") }
+    var customerName: String? { (json["customer"] as? [String: Any])?["name"] as? String }
+}
+
+@Suite("Device events: readers, kiosks, PINs and member codes")
+struct DeviceEventTests {
+    @Test func toggleReaderChecksInThenOut() async throws {
+        try await withFootfall { api in
+            let location = try await api.location()
+            let reader = try await api.device(at: location)
+            let customer = try await api.member(card: "01:02:6F:6C:3A")
+            let first = try await reader.send("card", "01026F6C3A")
+            #expect(first.status == .ok)
+            #expect(first.result == "checked_in")
+            #expect(first.customerName == "Ada Lovelace")
+            #expect((first["checkIn"] as? [String: Any])?["method"] as? String == "rfid")
+            #expect((first["checkIn"] as? [String: Any])?["deviceId"] as? String == reader.id)
+            #expect(first["reason"] == nil)
+            api.clock.advance(by: 3600)
+            let second = try await reader.send("card", "01026F6C3A")
+            #expect(second.result == "checked_out")
+            let visit = try await api.get("/api/v1/check-ins?customerId=\(customer)").items.first
+            #expect(visit?["checkOutMethod"] as? String == "rfid")
+            #expect(visit?["checkedOutAt"] as? String == "2026-11-26T10:00:00Z")
+        }
+    }
+
+    @Test func inAndOutReaders() async throws {
+        try await withFootfall { api in
+            let location = try await api.location()
+            let entry = try await api.device(at: location, direction: "in")
+            let exit = try await api.device(at: location, direction: "out")
+            _ = try await api.member(card: "AABBCCDD")
+            #expect(try await exit.send("card", "AABBCCDD").result == "not_checked_in")
+            #expect(try await entry.send("card", "AABBCCDD").result == "checked_in")
+            api.clock.advance(by: 60)
+            #expect(try await entry.send("card", "AABBCCDD").result == "already_in")
+            #expect(try await exit.send("card", "AABBCCDD").result == "checked_out")
+            api.clock.advance(by: 60)
+            #expect(try await exit.send("card", "AABBCCDD").result == "not_checked_in")
+        }
+    }
+
+    @Test func aDoubleTapIsNotACheckOut() async throws {
+        try await withFootfall { api in
+            let location = try await api.location()
+            let reader = try await api.device(at: location)
+            _ = try await api.member(card: "AABBCCDD")
+            #expect(try await reader.send("card", "AABBCCDD").result == "checked_in")
+            api.clock.advance(by: 5)
+            #expect(try await reader.send("card", "aa:bb:cc:dd").result == "ignored_repeat")
+            #expect(try await api.get("/api/v1/locations/\(location)/presence")["count"] as? Int == 1)
+            api.clock.advance(by: 30)
+            #expect(try await reader.send("card", "AABBCCDD").result == "checked_out")
+        }
+    }
+
+    @Test func aRetriedEventGetsTheSameAnswerAndChangesNothing() async throws {
+        let database = TestDatabase.fresh()
+        let clock = ManualClock(at("2026-11-26T09:00:00Z"))
+        var saved: (reader: TestDevice, first: Reply)?
+        try await withFootfall(clock: clock, database: database, keepDatabase: true) { api in
+            let location = try await api.location()
+            let reader = try await api.device(at: location)
+            _ = try await api.member(card: "AABBCCDD")
+            let first = try await reader.send("card", "AABBCCDD", eventId: "tap-1")
+            clock.advance(by: 120)
+            let retry = try await reader.send("card", "AABBCCDD", eventId: "tap-1")
+            #expect(retry.body == first.body)
+            #expect(try await api.get("/api/v1/locations/\(location)/presence")["count"] as? Int == 1)
+            saved = (reader, first)
+        }
+        // The server restarts; the reader retries again.
+        try await withFootfall(clock: clock, database: database) { api in
+            let (oldReader, first) = try #require(saved)
+            let reader = TestDevice(id: oldReader.id, key: oldReader.key, api: api)
+            let retry = try await reader.send("card", "AABBCCDD", eventId: "tap-1")
+            #expect(retry.body == first.body)
+            #expect(try await api.get("/api/v1/check-ins").items.count == 1)
+            #expect(try await api.get("/api/v1/check-ins?open=true").items.count == 1)
+        }
+    }
+
+    @Test func unknownCardsAreFailedCheckInsShowingTheLastFourCharacters() async throws {
+        try await withFootfall { api in
+            let location = try await api.location()
+            let reader = try await api.device(at: location)
+            let reply = try await reader.send("card", "DEADBEEF42")
+            #expect(reply.result == "refused")
+            #expect(reply.string("reason") == "unknown_credential")
+            #expect(reply["customer"] == nil)
+            let failed = try await api.get("/api/v1/failed-check-ins").items.first
+            #expect(failed?["credential"] as? String == "…EF42")
+            #expect(failed?["method"] as? String == "rfid")
+            #expect(failed?["deviceId"] as? String == reader.id)
+        }
+    }
+
+    @Test func refusalsCarryTheReasonAndTheCustomer() async throws {
+        try await withFootfall { api in
+            let location = try await api.location()
+            let reader = try await api.device(at: location)
+            let customer = try await api.customer()
+            _ = try await api.post("/api/v1/customers/\(customer)/cards", ["number": "11223344"])
+            let reply = try await reader.send("card", "11223344")
+            #expect(reply.result == "refused")
+            #expect(reply.string("reason") == "no_valid_pass")
+            #expect(reply.customerName == "Ada Lovelace")
+            #expect(try await api.get("/api/v1/failed-check-ins?reason=no_valid_pass").items.first?["customerId"] as? String == customer)
+        }
+    }
+
+    /// One card, reported as different readers report it, is one customer.
+    @Test func cardFormatsOverTheAPI() async throws {
+        try await withFootfall { api in
+            let location = try await api.location()
+            let reader = try await api.device(at: location, direction: "in")
+            _ = try await api.member(card: "01:02:6F:6C:3A")
+            for output in ["0040856634", "111,27706", "07302202", "3A6C6F0201", "004335823930"] {
+                let reply = try await reader.send("card", output)
+                #expect(reply.customerName == "Ada Lovelace", "\(output): \(reply.body)")
+                api.clock.advance(by: 31)
+            }
+            let other = try await api.customer()
+            let clash = try await api.post("/api/v1/customers/\(other)/cards", ["number": "111:27706", "format": "wiegand26"])
+            #expect(clash.status == .conflict)
+            #expect(clash.code == "card_in_use")
+        }
+    }
+
+    @Test func deviceEventsNeedThatDevicesKey() async throws {
+        try await withFootfall { api in
+            let location = try await api.location()
+            let reader = try await api.device(at: location)
+            let other = try await api.device(at: location)
+            let body: [String: any Sendable] = ["eventId": "e", "type": "card", "value": "AABBCCDD"]
+            let path = "/api/v1/devices/\(reader.id)/events"
+            #expect(try await api.request(.POST, path, body, headers: [:]).status == .unauthorized)
+            #expect(try await api.request(.POST, path, body, headers: ["Authorization": "Bearer wrong"]).status == .unauthorized)
+            #expect(try await api.request(.POST, path, body, headers: ["Authorization": "Bearer \(other.key)"]).status == .forbidden)
+            #expect(try await api.request(.POST, path, body, headers: adminHeaders).status == .forbidden)
+            for (body, field) in [
+                (["type": "card", "value": "x"], "eventId"), (["eventId": "e", "type": "iris", "value": "x"], "type"),
+                (["eventId": "e", "type": "card", "value": " "], "value"),
+                (["eventId": "e", "type": "card", "value": "x", "at": "2030-01-01T00:00:00Z"], "at"),
+            ] as [([String: any Sendable], String)] {
+                let reply = try await api.request(.POST, path, body, headers: ["Authorization": "Bearer \(reader.key)"])
+                #expect(reply.status == .badRequest)
+                #expect(reply.string("detail")?.hasPrefix(field) == true, "\(reply.body)")
+            }
+        }
+    }
+
+    @Test func pinAtAKiosk() async throws {
+        try await withFootfall { api in
+            let location = try await api.location()
+            let kiosk = try await api.device(at: location, kind: "kiosk")
+            _ = try await api.member(card: "AABBCCDD", pin: "4821")
+            let reply = try await kiosk.send("pin", "4821")
+            #expect(reply.result == "checked_in")
+            #expect((reply["checkIn"] as? [String: Any])?["method"] as? String == "kiosk_pin")
+            let wrong = try await kiosk.send("pin", "0000")
+            #expect(wrong.string("reason") == "unknown_credential")
+            #expect(try await api.get("/api/v1/failed-check-ins").items.first?["credential"] is NSNull)
+        }
+    }
+
+    @Test func fiveWrongPinsLockTheKioskForTenMinutes() async throws {
+        try await withFootfall { api in
+            let location = try await api.location()
+            let kiosk = try await api.device(at: location, kind: "kiosk")
+            let otherKiosk = try await api.device(at: location, kind: "kiosk")
+            _ = try await api.member(card: "AABBCCDD", pin: "4821")
+            for guess in ["1111", "2222", "3333", "4444", "5555"] {
+                #expect(try await kiosk.send("pin", guess).string("reason") == "unknown_credential")
+                api.clock.advance(by: 60)
+            }
+            // 09:05: locked until 09:14. The right PIN is refused without saying whether it exists.
+            let locked = try await kiosk.send("pin", "4821")
+            #expect(locked.string("reason") == "pin_locked")
+            #expect(locked["customer"] == nil)
+            #expect(try await kiosk.send("pin", "9999").string("reason") == "pin_locked")
+            #expect(try await api.get("/api/v1/failed-check-ins?reason=pin_locked").items.count == 2)
+            // Cards still work here, and PINs at another kiosk.
+            #expect(try await otherKiosk.send("pin", "4821").result == "checked_in")
+            api.clock.set(at("2026-11-26T09:13:59Z"))
+            #expect(try await kiosk.send("pin", "4821").string("reason") == "pin_locked")
+            #expect(try await kiosk.send("card", "AABBCCDD").result == "checked_out")
+            api.clock.set(at("2026-11-26T09:14:00Z"))
+            #expect(try await kiosk.send("pin", "4821").result == "checked_in")
+        }
+    }
+
+    @Test func memberCodesWorkOnceAndExpire() async throws {
+        try await withFootfall { api in
+            let location = try await api.location()
+            let kiosk = try await api.device(at: location, kind: "kiosk", direction: "in")
+            let customer = try await api.member(card: "AABBCCDD")
+            let stored = try #require(try await CustomerModel.find(UUID(uuidString: customer), on: api.app.db))
+            let totp = MemberCode.totp(secret: stored.memberSecret)
+            func code(at instant: Date) -> String { MemberCode(customerId: stored.id!, code: totp.code(at: instant)).payload }
+
+            let now = api.clock.now()
+            #expect(try await kiosk.send("member_code", code(at: now)).result == "checked_in")
+            api.clock.advance(by: 40)
+            // The same code again, as a screenshot would show it.
+            #expect(try await kiosk.send("member_code", code(at: now)).string("reason") == "unknown_credential")
+            // One step of clock skew is allowed; two are not.
+            #expect(try await kiosk.send("member_code", code(at: api.clock.now() + 30)).result == "already_in")
+            api.clock.advance(by: 40)
+            #expect(try await kiosk.send("member_code", code(at: api.clock.now() - 61)).string("reason") == "unknown_credential")
+            #expect(try await kiosk.send("member_code", "FFM-not-a-code").string("reason") == "unknown_credential")
+        }
+    }
+}
+
+@Suite("Member codes")
+struct MemberCodeTests {
+    /// RFC 6238, appendix B.
+    @Test(arguments: [
+        (59, "94287082", "46119246", "90693936"),
+        (1_111_111_109, "07081804", "68084774", "25091201"),
+        (1_111_111_111, "14050471", "67062674", "99943326"),
+        (1_234_567_890, "89005924", "91819424", "93441116"),
+        (2_000_000_000, "69279037", "90698825", "38618901"),
+        (20_000_000_000, "65353130", "77737706", "47863826"),
+    ])
+    func rfc6238TestVectors(_ time: Int, _ sha1: String, _ sha256: String, _ sha512: String) {
+        let instant = Date(timeIntervalSince1970: TimeInterval(time))
+        let seed = "1234567890"
+        #expect(TOTP(key: Data(String(repeating: seed, count: 2).utf8), digits: 8, algorithm: .sha1).code(at: instant) == sha1)
+        #expect(TOTP(key: Data((String(repeating: seed, count: 3) + "12").utf8), digits: 8, algorithm: .sha256).code(at: instant) == sha256)
+        #expect(TOTP(key: Data((String(repeating: seed, count: 6) + "1234").utf8), digits: 8, algorithm: .sha512).code(at: instant) == sha512)
+    }
+
+    @Test func payloadRoundTrips() {
+        let code = MemberCode(customerId: UUID(), code: "012345")
+        #expect(MemberCode(code.payload) == code)
+        #expect(code.payload.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" })
+        #expect(MemberCode("FFM-123-012345") == nil)
+    }
+}
