@@ -8,6 +8,7 @@ func routes(_ app: Application) throws {
     }
     app.get("openapi.json") { _ in OpenAPIDocument.response() }
 
+    try app.register(collection: PagesController())
     try app.grouped("api", "v1").register(collection: DeviceEventsController())
 
     let admin = app.grouped("api", "v1").grouped(AdminAuth())

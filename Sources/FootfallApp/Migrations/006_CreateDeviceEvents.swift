@@ -26,6 +26,9 @@ struct CreateDeviceEvents: AsyncMigration {
             .create()
         try await database.index("device_events_taps", on: DeviceEventModel.schema, columns: "device_id", "credential_key", "at")
         try await database.schema(CustomerModel.schema).field("member_code_step", .int64).update()
+        // Member pages are found by their secret.
+        try await (database as! any SQLDatabase).create(index: "customers_member_secret").unique().on(CustomerModel.schema)
+            .column("member_secret").run()
 
         for card in try await CardModel.query(on: database).all() {
             for key in CardNumber(card.normalized, format: .hex)?.matchKeys ?? [] {
