@@ -1,0 +1,121 @@
+import Foundation
+import Testing
+import Vapor
+
+/// A real headless Chromium, driven through chromedriver's W3C WebDriver protocol.
+final class Browser: @unchecked Sendable {
+    private let driver: Process
+    private let client: any Client
+    private let base: String
+    private var session = ""
+
+    static let chromedriver = "/usr/bin/chromedriver"
+    static let chromium = "/usr/bin/chromium"
+
+    init(client: any Client, width: Int, height: Int) async throws {
+        guard FileManager.default.isExecutableFile(atPath: Self.chromedriver) else {
+            throw BrowserError("chromedriver is missing: scripts/test installs Debian's chromium and chromium-driver")
+        }
+        let port = Int.random(in: 30000...39999)
+        driver = Process()
+        driver.executableURL = URL(fileURLWithPath: Self.chromedriver)
+        driver.arguments = ["--port=\(port)"]
+        driver.standardOutput = FileHandle.nullDevice
+        driver.standardError = FileHandle.nullDevice
+        try driver.run()
+        self.client = client
+        base = "http://127.0.0.1:\(port)"
+        for _ in 0..<100 {
+            if (try? await call(.GET, "/status")) != nil { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let created = try await call(.POST, "/session", [
+            "capabilities": ["alwaysMatch": [
+                "browserName": "chrome",
+                "goog:chromeOptions": [
+                    "binary": Self.chromium,
+                    "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=\(width),\(height)"],
+                ] as [String: Any],
+            ] as [String: Any]],
+        ])
+        session = try #require((created as? [String: Any])?["sessionId"] as? String)
+    }
+
+    func close() async {
+        _ = try? await call(.DELETE, "/session/\(session)")
+        driver.terminate()
+        // Foundation's waitUntilExit spins a run loop on this thread; polling lets the task sleep.
+        for _ in 0..<50 where driver.isRunning { try? await Task.sleep(for: .milliseconds(100)) }
+    }
+
+    func open(_ url: String) async throws { _ = try await call(.POST, "/session/\(session)/url", ["url": url]) }
+
+    func resize(width: Int, height: Int) async throws {
+        _ = try await call(.POST, "/session/\(session)/window/rect", ["width": width, "height": height])
+    }
+
+    func element(_ css: String) async throws -> String {
+        let found = try await call(.POST, "/session/\(session)/element", ["using": "css selector", "value": css])
+        let reference = try #require(found as? [String: Any])
+        return try #require(reference.values.first as? String, "no element \(css)")
+    }
+
+    func click(_ css: String) async throws { _ = try await call(.POST, "/session/\(session)/element/\(try await element(css))/click", [:]) }
+
+    /// Types into the element as a keyboard (or a reader acting as one) would; `\u{E007}` is Enter.
+    func type(_ text: String, into css: String) async throws {
+        _ = try await call(.POST, "/session/\(session)/element/\(try await element(css))/value", ["text": text])
+    }
+
+    func text(_ css: String) async throws -> String {
+        try await call(.GET, "/session/\(session)/element/\(try await element(css))/text") as? String ?? ""
+    }
+
+    /// Waits up to `seconds` for the element's text to satisfy the condition; returns the last text.
+    @discardableResult
+    func waitForText(_ css: String, seconds: Double = 10, _ condition: (String) -> Bool) async throws -> String {
+        var last = ""
+        let deadline = Date() + seconds
+        while Date() < deadline {
+            last = try await text(css)
+            if condition(last) { return last }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return last
+    }
+
+    func screenshot(to path: String) async throws {
+        let encoded = try #require(try await call(.GET, "/session/\(session)/screenshot") as? String)
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try #require(Data(base64Encoded: encoded)).write(to: URL(fileURLWithPath: path))
+    }
+
+    @discardableResult
+    private func call(_ method: HTTPMethod, _ path: String, _ body: [String: Any]? = nil) async throws -> Any? {
+        let response = try await client.send(method, to: URI(string: base + path)) { request in
+            if let body {
+                request.headers.contentType = .json
+                request.body = ByteBuffer(data: try JSONSerialization.data(withJSONObject: body))
+            }
+        }
+        guard let buffer = response.body, let json = try JSONSerialization.jsonObject(with: Data(buffer: buffer)) as? [String: Any] else {
+            throw BrowserError("WebDriver \(method) \(path): no JSON answer")
+        }
+        if response.status.code >= 400 { throw BrowserError("WebDriver \(method) \(path): \(json)") }
+        return json["value"]
+    }
+}
+
+struct BrowserError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Where tests leave screenshots for people to look at: `artifacts/` at the package root.
+func artifactPath(_ name: String, filePath: String = #filePath) -> String {
+    var url = URL(fileURLWithPath: filePath)
+    while url.path != "/" && !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
+        url.deleteLastPathComponent()
+    }
+    return url.appendingPathComponent("artifacts").appendingPathComponent(name).path
+}
