@@ -40,6 +40,16 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Benchmark helpers for scripts/bench: the framework's plain-text reference server and
+        // the seeding of benchmark databases.
+        .executableTarget(
+            name: "footfall-bench",
+            dependencies: [
+                "FootfallApp",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/FootfallBench"
+        ),
         .testTarget(name: "FootfallCoreTests", dependencies: ["FootfallCore"]),
         .testTarget(name: "QRCodeTests", dependencies: ["QRCode"]),
         .testTarget(
