@@ -57,30 +57,28 @@ extension Ledger {
     /// answer, byte for byte, and changes nothing.
     func record(_ event: DeviceEvent) async throws -> String {
         if let stored = try await storedAnswer(event, on: database) { return stored }
-        return try await gate.run {
-            var tries = 0
-            while true {
-                do {
-                    return try await database.writeTransaction { db in
-                        if let stored = try await self.storedAnswer(event, on: db) { return stored }
-                        let (answer, credentialKey) = try await self.apply(event, on: db)
-                        let json = String(decoding: try RFC3339.jsonEncoder().encode(answer), as: UTF8.self)
-                        let row = DeviceEventModel()
-                        row.deviceId = try event.device.requireID()
-                        row.eventId = event.eventId
-                        row.at = event.at
-                        row.customerId = answer.customer?.id
-                        row.credentialKey = credentialKey
-                        row.result = answer.result.rawValue
-                        row.answer = json
-                        try await row.create(on: db)
-                        return json
-                    }
-                } catch let error as any DatabaseError where error.isConstraintFailure && tries < 3 {
-                    // Another server took the same event id or the same open visit first.
-                    tries += 1
-                }
-            }
+        guard let location = try await LocationModel.find(event.device.locationId, on: database) else {
+            throw APIError.notFound("location")
+        }
+        // A card's holder is read before the write, to keep the writer's turn short; PINs and
+        // member codes are checked inside it (the lockout counts, and each code works once).
+        let cardHolder = event.type == .card ? try await identifyCard(event.value, on: database) : nil
+        return try await writer.perform { db in
+            if let stored = try await self.storedAnswer(event, on: db) { return stored }
+            let identified: Identification
+            if let cardHolder { identified = cardHolder } else { identified = try await self.identify(event, on: db) }
+            let (answer, credentialKey) = try await self.apply(event, identified, location: location, on: db)
+            let json = String(decoding: try RFC3339.jsonEncoder().encode(answer), as: UTF8.self)
+            let row = DeviceEventModel()
+            row.deviceId = try event.device.requireID()
+            row.eventId = event.eventId
+            row.at = event.at
+            row.customerId = answer.customer?.id
+            row.credentialKey = credentialKey
+            row.result = answer.result.rawValue
+            row.answer = json
+            try await row.create(on: db)
+            return json
         }
     }
 
@@ -91,13 +89,13 @@ extension Ledger {
     }
 
     /// What the event does, and which credential it was when it named one.
-    private func apply(_ event: DeviceEvent, on db: any Database) async throws -> (DeviceEventAnswer, String?) {
+    private func apply(_ event: DeviceEvent, _ identified: Identification, location: LocationModel,
+                       on db: any Database) async throws -> (DeviceEventAnswer, String?) {
         let device = event.device
-        guard let location = try await LocationModel.find(device.locationId, on: db) else { throw APIError.notFound("location") }
         let method = event.type.method
         let customer: CustomerModel
         let credentialKey: String
-        switch try await identify(event, on: db) {
+        switch identified {
         case .customer(let found, let key):
             customer = found
             credentialKey = key
@@ -146,7 +144,7 @@ extension Ledger {
         }
     }
 
-    private enum Identification {
+    enum Identification: Sendable {
         case customer(CustomerModel, credentialKey: String)
         /// With what a failed check-in may keep of the credential.
         case refused(ReasonCode, credential: String?)
@@ -171,14 +169,7 @@ extension Ledger {
             return .customer(customer, credentialKey: "pin:\(try customer.requireID())")
 
         case .card:
-            for reading in CardNumber.readings(of: event.value) {
-                guard let key = try await CardKeyModel.query(on: db).filter(\.$key == reading.hex).first(),
-                      let card = try await CardModel.find(key.cardId, on: db),
-                      let customer = try await CustomerModel.find(card.customerId, on: db)
-                else { continue }
-                return .customer(customer, credentialKey: "card:\(try card.requireID())")
-            }
-            return .refused(.unknownCredential, credential: CardNumber.masked(event.value))
+            return try await identifyCard(event.value, on: db)
 
         case .memberCode:
             guard let code = MemberCode(event.value), let customer = try await CustomerModel.find(code.customerId, on: db),
@@ -189,6 +180,18 @@ extension Ledger {
             try await customer.update(on: db)
             return .customer(customer, credentialKey: "member_code:\(try customer.requireID())")
         }
+    }
+
+    /// The holder of the card a reader reported, trying each reading of what it sent.
+    private func identifyCard(_ presented: String, on db: any Database) async throws -> Identification {
+        for reading in CardNumber.readings(of: presented) {
+            guard let key = try await CardKeyModel.query(on: db).filter(\.$key == reading.hex).first(),
+                  let card = try await CardModel.find(key.cardId, on: db),
+                  let customer = try await CustomerModel.find(card.customerId, on: db)
+            else { continue }
+            return .customer(customer, credentialKey: "card:\(try card.requireID())")
+        }
+        return .refused(.unknownCredential, credential: CardNumber.masked(presented))
     }
 
     private static func reference(_ customer: CustomerModel) -> DeviceEventAnswer.Customer {

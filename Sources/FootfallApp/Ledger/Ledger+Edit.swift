@@ -5,8 +5,7 @@ import Foundation
 extension Ledger {
     /// Corrects a visit's times and writes who changed what to the audit log.
     func editTimes(_ visitId: UUID, checkedInAt: Date?, checkedOutAt: Date?, actor: String) async throws -> CheckInModel {
-        try await gate.run {
-            try await database.writeTransaction { db in
+        try await writer.perform { db in
                 guard let visit = try await CheckInModel.find(visitId, on: db) else { throw APIError.notFound("check-in") }
                 let before = (visit.checkedInAt, visit.checkedOutAt)
                 let newIn = checkedInAt ?? visit.checkedInAt
@@ -40,7 +39,6 @@ extension Ledger {
                 try await entry.create(on: db)
                 self.logger.info("visit times edited", metadata: ["checkIn": .string(visitId.uuidString), "actor": .string(actor)])
                 return visit
-            }
         }
     }
 }

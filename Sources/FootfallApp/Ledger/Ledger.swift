@@ -9,12 +9,14 @@ public final class Ledger: Sendable {
     let database: any Database
     let clock: any WallClock
     let logger: Logger
-    let gate = SerialGate()
+    /// Every write of the ledger goes through here, many to a transaction.
+    let writer: LedgerWriter
 
     init(database: any Database, clock: any WallClock, logger: Logger) {
         self.database = database
         self.clock = clock
         self.logger = logger
+        self.writer = LedgerWriter(database: database)
     }
 
     /// One attempt by a known customer.
@@ -34,18 +36,7 @@ public final class Ledger: Sendable {
     }
 
     func checkIn(_ attempt: Attempt) async throws -> Outcome {
-        try await gate.run {
-            // Another server instance may win the race for the customer's one open visit; the
-            // unique index refuses the loser, which then finds that visit on its next try.
-            var tries = 0
-            while true {
-                do {
-                    return try await database.writeTransaction { db in try await self.admit(attempt, on: db) }
-                } catch let error as any DatabaseError where error.isConstraintFailure && tries < 3 {
-                    tries += 1
-                }
-            }
-        }
+        try await writer.perform { db in try await self.admit(attempt, on: db) }
     }
 
     func admit(_ attempt: Attempt, on db: any Database) async throws -> Outcome {
@@ -116,16 +107,16 @@ public final class Ledger: Sendable {
     }
 
     func checkOut(_ visitId: UUID, at: Date?, method: CheckInMethod) async throws -> CheckOutOutcome {
-        try await gate.run {
-            try await closeDue(at: clock.now(), visitId: visitId, on: database)
-            guard let visit = try await CheckInModel.find(visitId, on: database) else { throw APIError.notFound("check-in") }
+        try await writer.perform { db in
+            try await self.closeDue(at: self.clock.now(), visitId: visitId, on: db)
+            guard let visit = try await CheckInModel.find(visitId, on: db) else { throw APIError.notFound("check-in") }
             guard visit.checkedOutAt == nil else { return .alreadyCheckedOut(visit) }
-            let when = at ?? clock.now()
+            let when = at ?? self.clock.now()
             guard when >= visit.checkedInAt else {
                 throw APIError.invalidRequest(field: "at", detail: "must not be before the check-in (\(RFC3339.format(visit.checkedInAt))).")
             }
-            guard try await close(visit, at: when, method: method, on: database) else {
-                return .alreadyCheckedOut(try await CheckInModel.find(visitId, on: database) ?? visit)
+            guard try await self.close(visit, at: when, method: method, on: db) else {
+                return .alreadyCheckedOut(try await CheckInModel.find(visitId, on: db) ?? visit)
             }
             return .checkedOut(visit)
         }
@@ -167,9 +158,9 @@ public final class Ledger: Sendable {
         return count
     }
 
-    /// Sweeps under the gate, so that it never races a check-in in this process.
+    /// Sweeps through the writer, so that it never races a check-in in this process.
     func sweep() async throws -> Int {
-        try await gate.run { try await closeDue(at: clock.now()) }
+        try await writer.perform { db in try await self.closeDue(at: self.clock.now(), on: db) }
     }
 
     /// The earliest moment an open visit is due to close, for the sweeper's next wake-up.
@@ -181,12 +172,13 @@ public final class Ledger: Sendable {
 extension Ledger {
     /// After a location's cut-off or time zone changes, its open visits close by the new rule.
     func rescheduleOpenVisits(at location: LocationModel) async throws {
-        try await gate.run {
-            let open = try await CheckInModel.query(on: database)
-                .filter(\.$locationId == location.requireID()).filter(\.$checkedOutAt == nil).all()
+        let locationId = try location.requireID(), zone = location.zone
+        try await writer.perform { db in
+            let open = try await CheckInModel.query(on: db)
+                .filter(\.$locationId == locationId).filter(\.$checkedOutAt == nil).all()
             for visit in open {
-                visit.closesAt = ScheduledClosing(checkedInAt: visit.checkedInAt, zone: location.zone, timeLimitAt: visit.timeLimitAt).at
-                try await visit.update(on: database)
+                visit.closesAt = ScheduledClosing(checkedInAt: visit.checkedInAt, zone: zone, timeLimitAt: visit.timeLimitAt).at
+                try await visit.update(on: db)
             }
         }
     }
