@@ -12,9 +12,13 @@ public func configure(_ app: Application, _ settings: Settings) async throws {
     app.http.server.configuration.port = settings.port
     app.settings = settings
 
+    // SQLite's calls block a thread each; more threads than cores keep the ledger's writer from
+    // queueing behind readers.
+    app.threadPool = NIOThreadPool(numberOfThreads: max(8, System.coreCount * 4))
+
     switch settings.database {
     case .sqlite(let path):
-        app.databases.use(.sqlite(.file(path)), as: .sqlite)
+        app.databases.use(.sqlite(.file(path), maxConnectionsPerEventLoop: 4), as: .sqlite)
     case .postgres(let url, let searchPath):
         var configuration = try SQLPostgresConfiguration(url: url)
         if let searchPath { configuration.searchPath = [searchPath] }

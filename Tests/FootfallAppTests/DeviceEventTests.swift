@@ -275,3 +275,64 @@ struct MemberCodeTests {
         #expect(MemberCode("FFM-123-012345") == nil)
     }
 }
+
+@Suite("Device events from many readers at once")
+struct ConcurrentDeviceEventTests {
+    /// Readers tapping at once are decided together; each answer is what it would be alone.
+    @Test func manyReadersAtOnce() async throws {
+        try await withFootfall { api in
+            let location = try await api.location(["capacity": 30])
+            let readers = try await (0..<8).asyncMap { _ in try await api.device(at: location) }
+            let cards = (0..<40).map { String(format: "C0FFEE%02X", $0) }
+            for card in cards { _ = try await api.member(card: card) }
+
+            // 40 people tap in at once on 8 readers; the space holds 30.
+            let arrivals = try await withThrowingTaskGroup(of: (String, Reply).self) { group in
+                for (index, card) in cards.enumerated() { group.addTask { (card, try await readers[index % 8].send("card", card)) } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(arrivals.filter { $0.1.result == "checked_in" }.count == 30)
+            #expect(arrivals.filter { $0.1.string("reason") == "location_full" }.count == 10)
+            #expect(try await api.get("/api/v1/locations/\(location)/presence")["count"] as? Int == 30)
+
+            // Everyone who got in taps out at once.
+            api.clock.advance(by: 60)
+            let inside = arrivals.filter { $0.1.result == "checked_in" }.map(\.0)
+            let leaving = try await withThrowingTaskGroup(of: Reply.self) { group in
+                for (index, card) in inside.enumerated() { group.addTask { try await readers[index % 8].send("card", card) } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(leaving.filter { $0.result == "checked_out" }.count == 30)
+            #expect(try await api.get("/api/v1/locations/\(location)/presence")["count"] as? Int == 0)
+        }
+    }
+
+    @Test func oneCardOnTwoReadersAndOneEventSentTwiceAtOnce() async throws {
+        try await withFootfall { api in
+            let location = try await api.location()
+            let entry = try await api.device(at: location, direction: "in")
+            let other = try await api.device(at: location, direction: "in")
+            let customer = try await api.member(card: "AABBCCDD")
+            let replies = try await withThrowingTaskGroup(of: Reply.self) { group in
+                for index in 0..<10 {
+                    group.addTask { try await (index.isMultiple(of: 2) ? entry : other).send("card", "AABBCCDD", eventId: "same-\(index % 2)") }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(replies.allSatisfy { $0.status == .ok })
+            // Each reader's retries of its one event all get that event's answer.
+            #expect(Set(replies.map(\.body)).count == 2)
+            #expect(replies.filter { $0.result == "checked_in" }.count == 5)
+            #expect(replies.filter { $0.result == "already_in" }.count == 5)
+            #expect(try await api.get("/api/v1/check-ins?customerId=\(customer)").items.count == 1)
+        }
+    }
+}
+
+extension Sequence {
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var result: [T] = []
+        for element in self { result.append(try await transform(element)) }
+        return result
+    }
+}

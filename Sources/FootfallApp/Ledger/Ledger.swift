@@ -65,6 +65,16 @@ public final class Ledger: Sendable {
     }
 
     private func record(_ attempt: Attempt, _ admitted: Admitted, on db: any Database) async throws -> CheckInModel {
+        let visit = try Self.newVisit(attempt, admitted)
+        try await visit.create(on: db)
+        if case .pass(let passId) = admitted.entitlement, let day = admitted.dayPassUsedOn {
+            try await PassModel.query(on: db).filter(\.$id == passId).set(\.$usedOn, to: day.description).update()
+        }
+        return visit
+    }
+
+    /// The visit an admitted attempt opens, with when it closes by itself; not yet stored.
+    static func newVisit(_ attempt: Attempt, _ admitted: Admitted) throws -> CheckInModel {
         let visit = CheckInModel()
         visit.customerId = try attempt.customer.requireID()
         visit.locationId = try attempt.location.requireID()
@@ -77,10 +87,6 @@ public final class Ledger: Sendable {
         }
         visit.timeLimitAt = admitted.closesWhenEntitlementEnds ? admitted.entitlementEndsAt : nil
         visit.closesAt = ScheduledClosing(checkedInAt: attempt.at, zone: attempt.location.zone, timeLimitAt: visit.timeLimitAt).at
-        try await visit.create(on: db)
-        if case .pass(let passId) = admitted.entitlement, let day = admitted.dayPassUsedOn {
-            try await PassModel.query(on: db).filter(\.$id == passId).set(\.$usedOn, to: day.description).update()
-        }
         return visit
     }
 

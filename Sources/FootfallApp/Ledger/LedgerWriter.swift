@@ -20,9 +20,19 @@ actor LedgerWriter {
         let continuation: CheckedContinuation<any Sendable, any Error>
     }
 
+    /// Decides many device events at once; returns one answer per event, in order.
+    typealias EventBatch = @Sendable (any Database, [PreparedDeviceEvent]) async throws -> [String]
+
+    private struct EventJob {
+        let event: PreparedDeviceEvent
+        let continuation: CheckedContinuation<String, any Error>
+    }
+
     private let database: any Database
     private let maximumBatch: Int
     private var waiting: [Job] = []
+    private var waitingEvents: [EventJob] = []
+    private var eventBatch: EventBatch?
     private var draining = false
 
     init(database: any Database, maximumBatch: Int = 512) {
@@ -41,27 +51,48 @@ actor LedgerWriter {
         return result as! T
     }
 
+    /// Device events wait here and are decided together, by `batch`, in the writer's next turn.
+    func record(_ event: PreparedDeviceEvent, batch: @escaping EventBatch) async throws -> String {
+        eventBatch = batch
+        return try await withCheckedThrowingContinuation { continuation in
+            waitingEvents.append(EventJob(event: event, continuation: continuation))
+            if !draining {
+                draining = true
+                Task { await self.drain() }
+            }
+        }
+    }
+
     private func drain() async {
-        while !waiting.isEmpty {
+        while !waiting.isEmpty || !waitingEvents.isEmpty {
             let batch = Array(waiting.prefix(maximumBatch))
             waiting.removeFirst(batch.count)
-            await run(batch)
+            let events = Array(waitingEvents.prefix(maximumBatch))
+            waitingEvents.removeFirst(events.count)
+            await run(batch, events)
         }
         draining = false
     }
 
-    private func run(_ batch: [Job]) async {
+    private func run(_ batch: [Job], _ events: [EventJob]) async {
         let bodies = batch.map(\.body)
+        let prepared = events.map(\.event)
+        let eventBatch = self.eventBatch
         let results: [Result<any Sendable, any Error>]
+        let answers: [Result<String, any Error>]
         do {
-            results = try await database.withConnection { connection in
+            (results, answers) = try await database.withConnection { connection in
                 let sql = connection as! any SQLDatabase
                 try await sql.raw(sql.dialect.name == "sqlite" ? "BEGIN IMMEDIATE" : "BEGIN").run()
                 do {
                     var results: [Result<any Sendable, any Error>] = []
                     for body in bodies { results.append(await Self.attempt(body, on: connection, sql)) }
+                    var answers: [Result<String, any Error>] = []
+                    if let eventBatch, !prepared.isEmpty {
+                        answers = await Self.decide(prepared, with: eventBatch, on: connection, sql)
+                    }
                     try await sql.raw("COMMIT").run()
-                    return results
+                    return (results, answers)
                 } catch {
                     try? await sql.raw("ROLLBACK").run()
                     throw error
@@ -69,13 +100,30 @@ actor LedgerWriter {
             }
         } catch {
             for job in batch { job.continuation.resume(throwing: error) }
+            for job in events { job.continuation.resume(throwing: error) }
             return
         }
         for (job, result) in zip(batch, results) { job.continuation.resume(with: result) }
+        for (job, answer) in zip(events, answers) { job.continuation.resume(with: answer) }
+    }
+
+    /// All events together; if that fails (another server took an event id or a visit first),
+    /// each event again on its own, so that one conflict does not fail the others.
+    private static func decide(_ events: [PreparedDeviceEvent], with batch: @escaping EventBatch, on connection: any Database,
+                               _ sql: any SQLDatabase) async -> [Result<String, any Error>] {
+        if events.count > 1, case .success(let answers) = await attempt({ try await batch($0, events) }, on: connection, sql, retries: 0) {
+            return (answers as! [String]).map { .success($0) }
+        }
+        var answers: [Result<String, any Error>] = []
+        for event in events {
+            answers.append(await attempt({ try await batch($0, [event]) }, on: connection, sql).map { ($0 as! [String])[0] })
+        }
+        return answers
     }
 
     /// One write in its savepoint, tried again (up to three times) when a unique index refuses it.
-    private static func attempt(_ body: Body, on connection: any Database, _ sql: any SQLDatabase) async -> Result<any Sendable, any Error> {
+    private static func attempt(_ body: Body, on connection: any Database, _ sql: any SQLDatabase,
+                                retries: Int = 3) async -> Result<any Sendable, any Error> {
         var tries = 0
         while true {
             do {
@@ -90,7 +138,7 @@ actor LedgerWriter {
                 } catch let rollbackError {
                     return .failure(rollbackError)
                 }
-                if let databaseError = error as? any DatabaseError, databaseError.isConstraintFailure, tries < 3 {
+                if let databaseError = error as? any DatabaseError, databaseError.isConstraintFailure, tries < retries {
                     tries += 1
                     continue
                 }

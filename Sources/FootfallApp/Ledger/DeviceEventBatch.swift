@@ -1,0 +1,295 @@
+import Fluent
+import FootfallCore
+import SQLKit
+import Vapor
+
+/// A device event ready for the writer: its location read, and for cards its holder found.
+struct PreparedDeviceEvent: Sendable {
+    var event: DeviceEvent
+    var location: LocationModel
+    /// Known before the write for cards; nil for PINs and member codes, identified inside it.
+    var identified: Ledger.Identification?
+}
+
+/// Decides a batch of device events together, in the writer's turn: it reads what they need in
+/// a few queries, applies the rules to each event in arrival order in memory (so that later
+/// events see what earlier ones did), and writes the outcome in a few statements. Many readers
+/// at once cost a few round trips to the database, not a few per event.
+struct DeviceEventBatch {
+    let ledger: Ledger
+    let db: any Database
+    let now: Date
+
+    func run(_ prepared: [PreparedDeviceEvent]) async throws -> [String] {
+        var identified: [Ledger.Identification] = []
+        for item in prepared {
+            if let known = item.identified { identified.append(known) } else { identified.append(try await ledger.identify(item.event, on: db)) }
+        }
+        var state = try await load(prepared, identified)
+        var answers: [String] = []
+        for (item, identity) in zip(prepared, identified) {
+            answers.append(try await decide(item, identity, &state))
+        }
+        try await write(state)
+        return answers
+    }
+
+    // MARK: What the batch reads
+
+    private struct State {
+        /// Answers already given, by device and event id (from earlier requests or this batch).
+        var answered: [String: String]
+        /// Each customer's open visit, as the batch changes it.
+        var open: [UUID: CheckInModel]
+        /// When each credential was last accepted at each device.
+        var lastAccepted: [String: Date]
+        /// People in at each location that has a capacity.
+        var occupancy: [UUID: Int]
+        var plans: [UUID: PlanModel]
+        var newVisits: [CheckInModel] = []
+        var closings: [(visit: CheckInModel, at: Date, method: CheckInMethod)] = []
+        var failures: [FailedCheckInModel] = []
+        var events: [DeviceEventModel] = []
+        var dayPasses: [(UUID, LocalDate)] = []
+    }
+
+    private static func key(_ device: UUID, _ text: String) -> String { "\(device.uuidString)|\(text)" }
+
+    private func load(_ prepared: [PreparedDeviceEvent], _ identified: [Ledger.Identification]) async throws -> State {
+        let customers = identified.compactMap { if case .customer(let customer, _) = $0 { customer } else { nil } }
+        let customerIds = Array(Set(customers.compactMap(\.id)))
+        let credentialKeys = Array(Set(identified.compactMap { if case .customer(_, let key) = $0 { key } else { nil } }))
+        let earliest = prepared.map(\.event.at).min() ?? now
+
+        // Both lists, so that the (device_id, event_id) index serves the look-up.
+        let deviceIds = Array(Set(prepared.compactMap(\.event.device.id)))
+        var answered: [String: String] = [:]
+        for row in try await DeviceEventModel.query(on: db)
+            .filter(\.$deviceId ~~ deviceIds).filter(\.$eventId ~~ prepared.map(\.event.eventId)).all() {
+            answered[Self.key(row.deviceId, row.eventId)] = row.answer
+        }
+        var open: [UUID: CheckInModel] = [:]
+        var state = State(answered: answered, open: [:], lastAccepted: [:], occupancy: [:], plans: [:])
+        if !customerIds.isEmpty {
+            for visit in try await CheckInModel.query(on: db).filter(\.$customerId ~~ customerIds).filter(\.$checkedOutAt == nil).all() {
+                open[visit.customerId] = visit
+            }
+        }
+        // Visits whose cut-off or time limit has passed close first, when they should have.
+        let zones = Dictionary(prepared.map { ($0.location.id!, $0.location.zone) }) { first, _ in first }
+        for (customer, visit) in open where (visit.closesAt ?? .distantFuture) <= now {
+            var zone = zones[visit.locationId]
+            if zone == nil { zone = try await LocationModel.find(visit.locationId, on: db)?.zone }
+            guard let zone else { continue }
+            let closing = ScheduledClosing(checkedInAt: visit.checkedInAt, zone: zone, timeLimitAt: visit.timeLimitAt)
+            state.closings.append((visit, closing.at, closing.method))
+            open[customer] = nil
+        }
+        state.open = open
+        if !credentialKeys.isEmpty {
+            let recent = try await DeviceEventModel.query(on: db)
+                .filter(\.$deviceId ~~ deviceIds)
+                .filter(\.$credentialKey ~~ credentialKeys)
+                .filter(\.$result ~~ DeviceEventAnswer.Result.accepted.map(\.rawValue))
+                .filter(\.$at >= earliest - DoubleTap.window)
+                .all()
+            for row in recent {
+                guard let credential = row.credentialKey else { continue }
+                let key = Self.key(row.deviceId, credential)
+                state.lastAccepted[key] = max(state.lastAccepted[key] ?? .distantPast, row.at)
+            }
+        }
+        for location in Set(prepared.filter { $0.location.capacity != nil }.map(\.location.id!)) {
+            state.occupancy[location] = try await CheckInModel.query(on: db)
+                .filter(\.$locationId == location).filter(\.$checkedOutAt == nil).count()
+                - state.closings.filter { $0.visit.locationId == location }.count
+        }
+        let planIds = Array(Set(customers.compactMap(\.planId)))
+        if !planIds.isEmpty {
+            for plan in try await PlanModel.query(on: db).filter(\.$id ~~ planIds).all() { state.plans[plan.id!] = plan }
+        }
+        return state
+    }
+
+    // MARK: The rules, event by event
+
+    private func decide(_ item: PreparedDeviceEvent, _ identity: Ledger.Identification, _ state: inout State) async throws -> String {
+        let event = item.event
+        let deviceId = try event.device.requireID()
+        let answerKey = Self.key(deviceId, event.eventId)
+        if let answer = state.answered[answerKey] { return answer }
+
+        var credentialKey: String?
+        let answer: DeviceEventAnswer
+        switch identity {
+        case .refused(let reason, let credential):
+            state.failures.append(failure(event, item.location, customer: nil, credential: credential, reason: reason))
+            answer = DeviceEventAnswer(result: .refused, reason: reason)
+        case .customer(let customer, let key):
+            credentialKey = key
+            answer = try await act(for: customer, item, credentialKey: key, &state)
+        }
+
+        let json = String(decoding: try RFC3339.jsonEncoder().encode(answer), as: UTF8.self)
+        let row = DeviceEventModel()
+        row.id = UUID()
+        row.deviceId = deviceId
+        row.eventId = event.eventId
+        row.at = event.at
+        row.customerId = answer.customer?.id
+        row.credentialKey = credentialKey
+        row.result = answer.result.rawValue
+        row.answer = json
+        state.events.append(row)
+        state.answered[answerKey] = json
+        if let credentialKey, DeviceEventAnswer.Result.accepted.contains(answer.result) {
+            state.lastAccepted[Self.key(deviceId, credentialKey)] = event.at
+        }
+        return json
+    }
+
+    /// Double tap, then the device's direction: check in, check out or neither.
+    private func act(for customer: CustomerModel, _ item: PreparedDeviceEvent, credentialKey: String,
+                     _ state: inout State) async throws -> DeviceEventAnswer {
+        let event = item.event, location = item.location
+        let customerId = try customer.requireID(), locationId = try location.requireID()
+        let reference = DeviceEventAnswer.Customer(id: customerId, name: customer.name)
+        if DoubleTap.isRepeat(lastAccepted: state.lastAccepted[Self.key(try event.device.requireID(), credentialKey)], at: event.at) {
+            return DeviceEventAnswer(result: .ignoredRepeat, customer: reference)
+        }
+        let open = state.open[customerId]
+        let direction = Direction(rawValue: event.device.direction) ?? .toggle
+        switch DeviceAction(direction: direction, isInHere: open?.locationId == locationId) {
+        case .notCheckedIn:
+            return DeviceEventAnswer(result: .notCheckedIn, customer: reference)
+        case .checkOut:
+            let visit = open!
+            close(visit, at: max(event.at, visit.checkedInAt), method: event.type.method, &state)
+            return DeviceEventAnswer(result: .checkedOut, customer: reference, checkIn: CheckInDTO(visit))
+        case .checkIn:
+            if let open, open.locationId == locationId {
+                return DeviceEventAnswer(result: .alreadyIn, customer: reference, checkIn: CheckInDTO(open))
+            }
+            let plan = customer.planId.flatMap { state.plans[$0] }
+            var request = AdmissionRequest(
+                at: event.at, location: location.rules, customerActive: customer.active, plan: plan?.rules,
+                planUsage: try await plan.asyncFlatMap { plan in
+                    try await plan.limits.asyncMap {
+                        try await Standing(db: db).planUsage(customerId: customerId, plan: plan, zone: location.zone, period: $0.period, at: event.at)
+                    }
+                },
+                passes: [], othersPresent: state.occupancy[locationId] ?? 0)
+            var decision = Admission.decide(request)
+            // Passes only matter when the plan alone does not admit; most check-ins skip reading them.
+            if case .refused(let reason) = decision, reason != .customerInactive, reason != .locationFull, reason != .locationClosed {
+                request.passes = try await Standing(db: db).passes(customerId: customerId, at: event.at)
+                decision = Admission.decide(request)
+            }
+            switch decision {
+            case .refused(let reason):
+                state.failures.append(failure(event, location, customer: customerId, credential: nil, reason: reason))
+                return DeviceEventAnswer(result: .refused, reason: reason, customer: reference)
+            case .admitted(let admitted):
+                if let open { close(open, at: max(event.at, open.checkedInAt), method: .moved, &state) }
+                let attempt = Ledger.Attempt(customer: customer, location: location, at: event.at, method: event.type.method,
+                                             deviceId: event.device.id)
+                let visit = try Ledger.newVisit(attempt, admitted)
+                visit.id = UUID()
+                state.newVisits.append(visit)
+                state.open[customerId] = visit
+                if location.capacity != nil { state.occupancy[locationId, default: 0] += 1 }
+                if case .pass(let passId) = admitted.entitlement, let day = admitted.dayPassUsedOn { state.dayPasses.append((passId, day)) }
+                return DeviceEventAnswer(result: .checkedIn, customer: reference, checkIn: CheckInDTO(visit))
+            }
+        }
+    }
+
+    private func close(_ visit: CheckInModel, at: Date, method: CheckInMethod, _ state: inout State) {
+        visit.checkedOutAt = at
+        visit.checkOutMethod = method.rawValue
+        state.open[visit.customerId] = nil
+        if state.occupancy[visit.locationId] != nil { state.occupancy[visit.locationId]! -= 1 }
+        // A visit made in this batch is inserted closed; an older one is closed by an update.
+        if !state.newVisits.contains(where: { $0 === visit }) { state.closings.append((visit, at, method)) }
+    }
+
+    private func failure(_ event: DeviceEvent, _ location: LocationModel, customer: UUID?, credential: String?,
+                         reason: ReasonCode) -> FailedCheckInModel {
+        let failed = FailedCheckInModel()
+        failed.id = UUID()
+        failed.at = event.at
+        failed.locationId = location.id!
+        failed.method = event.type.method.rawValue
+        failed.deviceId = event.device.id
+        failed.customerId = customer
+        failed.credential = credential
+        failed.reason = reason.rawValue
+        return failed
+    }
+
+    // MARK: What the batch writes
+
+    private struct Conflict: DatabaseError, Error {
+        var isSyntaxError: Bool { false }
+        var isConstraintFailure: Bool { true }
+        var isConnectionClosed: Bool { false }
+    }
+
+    private func write(_ state: State) async throws {
+        let sql = db as! any SQLDatabase
+        if !state.closings.isEmpty {
+            // Close only what is still open: if another server closed one first, the batch is
+            // decided again, event by event.
+            var closed = 0
+            for chunk in state.closings.chunks(of: 200) {
+                let rows = try await sql.raw("""
+                    WITH closing(id, checked_out_at, check_out_method) AS (VALUES \(SQLList(chunk.map { closing in
+                        SQLGroupExpression([SQLBind(closing.visit.id!), SQLBind(closing.at), SQLBind(closing.method.rawValue)])
+                    })))
+                    UPDATE check_ins SET checked_out_at = closing.checked_out_at, check_out_method = closing.check_out_method
+                    FROM closing WHERE check_ins.id = closing.id AND check_ins.checked_out_at IS NULL RETURNING check_ins.id
+                    """).all()
+                closed += rows.count
+            }
+            guard closed == state.closings.count else { throw Conflict() }
+        }
+        for chunk in state.newVisits.chunks(of: 200) {
+            try await sql.insert(into: CheckInModel.schema)
+                .columns("id", "customer_id", "location_id", "checked_in_at", "checked_out_at", "method", "check_out_method",
+                         "device_id", "admitted_plan_id", "admitted_pass_id", "time_limit_at", "closes_at")
+                .rows(chunk.map { visit in
+                    [SQLBind(visit.id!), SQLBind(visit.customerId), SQLBind(visit.locationId), SQLBind(visit.checkedInAt),
+                     SQLBind(visit.checkedOutAt), SQLBind(visit.method), SQLBind(visit.checkOutMethod), SQLBind(visit.deviceId),
+                     SQLBind(visit.admittedPlanId), SQLBind(visit.admittedPassId), SQLBind(visit.timeLimitAt), SQLBind(visit.closesAt)]
+                })
+                .run()
+        }
+        for chunk in state.failures.chunks(of: 200) {
+            try await sql.insert(into: FailedCheckInModel.schema)
+                .columns("id", "at", "location_id", "method", "device_id", "customer_id", "credential", "reason")
+                .rows(chunk.map { failed in
+                    [SQLBind(failed.id!), SQLBind(failed.at), SQLBind(failed.locationId), SQLBind(failed.method), SQLBind(failed.deviceId),
+                     SQLBind(failed.customerId), SQLBind(failed.credential), SQLBind(failed.reason)]
+                })
+                .run()
+        }
+        for chunk in state.events.chunks(of: 200) {
+            try await sql.insert(into: DeviceEventModel.schema)
+                .columns("id", "device_id", "event_id", "at", "customer_id", "credential_key", "result", "answer")
+                .rows(chunk.map { row in
+                    [SQLBind(row.id!), SQLBind(row.deviceId), SQLBind(row.eventId), SQLBind(row.at), SQLBind(row.customerId),
+                     SQLBind(row.credentialKey), SQLBind(row.result), SQLBind(row.answer)]
+                })
+                .run()
+        }
+        for (passId, day) in state.dayPasses {
+            try await PassModel.query(on: db).filter(\.$id == passId).set(\.$usedOn, to: day.description).update()
+        }
+    }
+}
+
+extension Array {
+    func chunks(of size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
+    }
+}
