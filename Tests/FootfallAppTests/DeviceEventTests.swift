@@ -163,6 +163,21 @@ struct DeviceEventTests {
         }
     }
 
+    @Test func aRemovedCardOrDeviceStopsWorkingAtOnce() async throws {
+        try await withFootfall { api in
+            let location = try await api.location()
+            let reader = try await api.device(at: location)
+            let customer = try await api.member(card: "AABBCCDD")
+            #expect(try await reader.send("card", "AABBCCDD").result == "checked_in")
+            let card = try await CardModel.query(on: api.app.db).first()
+            #expect(try await api.delete("/api/v1/customers/\(customer)/cards/\(try #require(card?.id))").status == .noContent)
+            api.clock.advance(by: 60)
+            #expect(try await reader.send("card", "AABBCCDD").string("reason") == "unknown_credential")
+            #expect(try await api.delete("/api/v1/devices/\(reader.id)").status == .noContent)
+            #expect(try await reader.send("card", "AABBCCDD").status == .unauthorized)
+        }
+    }
+
     @Test func deviceEventsNeedThatDevicesKey() async throws {
         try await withFootfall { api in
             let location = try await api.location()

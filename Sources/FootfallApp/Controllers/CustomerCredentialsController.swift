@@ -62,6 +62,7 @@ struct CustomerCredentialsController: RouteCollection {
             try await CardKeyModel.query(on: db).filter(\.$cardId == cardId).delete()
             try await card.delete(on: db)
         }
+        request.ledger.lookups.cards.removeAll()
         return .noContent
     }
 

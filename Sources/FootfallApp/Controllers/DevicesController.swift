@@ -37,6 +37,7 @@ struct DevicesController: RouteCollection {
 
     func delete(request: Request) async throws -> HTTPStatus {
         try await find(request).delete(on: request.db)
+        request.ledger.lookups.devices.removeAll()
         return .noContent
     }
 

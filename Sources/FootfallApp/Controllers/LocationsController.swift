@@ -33,6 +33,7 @@ struct LocationsController: RouteCollection {
         let cutoff = model.cutoffTime, zone = model.timeZone
         try request.content.decode(LocationInput.self).apply(to: model, creating: false)
         try await model.update(on: request.db)
+        request.ledger.lookups.locations.removeAll()
         if model.cutoffTime != cutoff || model.timeZone != zone {
             try await request.ledger.rescheduleOpenVisits(at: model)
         }
@@ -50,6 +51,7 @@ struct LocationsController: RouteCollection {
             throw APIError.conflict(code: "location_in_use", detail: "The location has check-ins or devices; it cannot be deleted.")
         }
         try await model.delete(on: request.db)
+        request.ledger.lookups.locations.removeAll()
         return .noContent
     }
 

@@ -5,10 +5,16 @@ import Vapor
 
 /// A device event ready for the writer: its location read, and for cards its holder found.
 struct PreparedDeviceEvent: Sendable {
+    enum CardLookup: Sendable {
+        /// A PIN or member code: identified inside the write.
+        case notACard
+        case unknown
+        case held(Lookups.CardHolder)
+    }
+
     var event: DeviceEvent
     var location: LocationModel
-    /// Known before the write for cards; nil for PINs and member codes, identified inside it.
-    var identified: Ledger.Identification?
+    var card: CardLookup
 }
 
 /// Decides a batch of device events together, in the writer's turn: it reads what they need in
@@ -21,9 +27,25 @@ struct DeviceEventBatch {
     let now: Date
 
     func run(_ prepared: [PreparedDeviceEvent]) async throws -> [String] {
+        let holders = prepared.compactMap { if case .held(let holder) = $0.card { holder.customerId } else { nil } }
+        var cardHolders: [UUID: CustomerModel] = [:]
+        if !holders.isEmpty {
+            for customer in try await CustomerModel.query(on: db).filter(\.$id ~~ Array(Set(holders))).all() { cardHolders[customer.id!] = customer }
+        }
         var identified: [Ledger.Identification] = []
         for item in prepared {
-            if let known = item.identified { identified.append(known) } else { identified.append(try await ledger.identify(item.event, on: db)) }
+            switch item.card {
+            case .notACard:
+                identified.append(try await ledger.identify(item.event, on: db))
+            case .unknown:
+                identified.append(.refused(.unknownCredential, credential: CardNumber.masked(item.event.value)))
+            case .held(let holder):
+                if let customer = cardHolders[holder.customerId] {
+                    identified.append(.customer(customer, credentialKey: Ledger.credentialKey(card: holder.cardId)))
+                } else {
+                    identified.append(.refused(.unknownCredential, credential: CardNumber.masked(item.event.value)))
+                }
+            }
         }
         var state = try await load(prepared, identified)
         var answers: [String] = []

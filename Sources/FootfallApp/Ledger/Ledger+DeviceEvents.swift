@@ -56,13 +56,18 @@ extension Ledger {
     /// transaction before the answer is returned; the same event id again returns the stored
     /// answer, byte for byte, and changes nothing.
     func record(_ event: DeviceEvent) async throws -> String {
-        guard let location = try await LocationModel.find(event.device.locationId, on: database) else {
-            throw APIError.notFound("location")
+        let locationId = event.device.locationId
+        guard let location = try await lookups.locations.value(for: locationId, load: { try await LocationModel.find(locationId, on: database) })
+        else { throw APIError.notFound("location") }
+        // A card's holder is looked up before the write, to keep the writer's turn short; PINs
+        // and member codes are checked inside it (the lockout counts, and each code works once).
+        let card: PreparedDeviceEvent.CardLookup
+        if event.type == .card {
+            card = try await cardHolder(event.value, on: database).map { .held($0) } ?? .unknown
+        } else {
+            card = .notACard
         }
-        // A card's holder is read before the write, to keep the writer's turn short; PINs and
-        // member codes are checked inside it (the lockout counts, and each code works once).
-        let cardHolder = event.type == .card ? try await identifyCard(event.value, on: database) : nil
-        let prepared = PreparedDeviceEvent(event: event, location: location, identified: cardHolder)
+        let prepared = PreparedDeviceEvent(event: event, location: location, card: card)
         return try await writer.record(prepared) { db, events in
             try await DeviceEventBatch(ledger: self, db: db, now: self.clock.now()).run(events)
         }
@@ -93,7 +98,10 @@ extension Ledger {
             return .customer(customer, credentialKey: "pin:\(try customer.requireID())")
 
         case .card:
-            return try await identifyCard(event.value, on: db)
+            guard let holder = try await cardHolder(event.value, on: db),
+                  let customer = try await CustomerModel.find(holder.customerId, on: db)
+            else { return .refused(.unknownCredential, credential: CardNumber.masked(event.value)) }
+            return .customer(customer, credentialKey: Self.credentialKey(card: holder.cardId))
 
         case .memberCode:
             guard let code = MemberCode(event.value), let customer = try await CustomerModel.find(code.customerId, on: db),
@@ -106,23 +114,20 @@ extension Ledger {
         }
     }
 
-    /// The holder of the card a reader reported, by the most specific reading of what it sent
-    /// that matches a card: one query for all readings.
-    private func identifyCard(_ presented: String, on db: any Database) async throws -> Identification {
+    /// Who holds the card a reader reported, by the most specific reading of what it sent that
+    /// matches a card: one query for all readings, remembered for a few seconds.
+    func cardHolder(_ presented: String, on db: any Database) async throws -> Lookups.CardHolder? {
         let readings = CardNumber.readings(of: presented).map(\.hex)
-        guard !readings.isEmpty else { return .refused(.unknownCredential, credential: CardNumber.masked(presented)) }
-        let matches = try await CustomerModel.query(on: db)
-            .join(CardModel.self, on: \CardModel.$customerId == \CustomerModel.$id)
-            .join(CardKeyModel.self, on: \CardKeyModel.$cardId == \CardModel.$id)
-            .filter(CardKeyModel.self, \.$key ~~ readings)
-            .all()
-        let ranked = try matches.map { customer in
-            (customer, try customer.joined(CardModel.self), try customer.joined(CardKeyModel.self).key)
-        }.sorted { readings.firstIndex(of: $0.2) ?? .max < readings.firstIndex(of: $1.2) ?? .max }
-        guard let (customer, card, _) = ranked.first else {
-            return .refused(.unknownCredential, credential: CardNumber.masked(presented))
+        guard !readings.isEmpty else { return nil }
+        return try await lookups.cards.value(for: readings.joined(separator: "|")) {
+            let matches = try await CardKeyModel.query(on: db)
+                .join(CardModel.self, on: \CardKeyModel.$cardId == \CardModel.$id)
+                .filter(\.$key ~~ readings)
+                .all()
+            let best = matches.min { readings.firstIndex(of: $0.key) ?? .max < readings.firstIndex(of: $1.key) ?? .max }
+            return try best.map { Lookups.CardHolder(customerId: try $0.joined(CardModel.self).customerId, cardId: $0.cardId) }
         }
-        return .customer(customer, credentialKey: "card:\(try card.requireID())")
     }
 
+    static func credentialKey(card: UUID) -> String { "card:\(card)" }
 }

@@ -11,6 +11,8 @@ public final class Ledger: Sendable {
     let logger: Logger
     /// Every write of the ledger goes through here, many to a transaction.
     let writer: LedgerWriter
+    /// Devices, locations and card holders, as device events look them up.
+    let lookups = Lookups()
 
     init(database: any Database, clock: any WallClock, logger: Logger) {
         self.database = database

@@ -7,6 +7,7 @@ import SQLKit
 /// savepoint of one transaction, commits once, and only then answers each caller. One commit —
 /// one fsync — serves a whole batch, so throughput grows with load while every answer still
 /// waits for its write to be durable. A write that fails rolls back to its savepoint alone.
+/// Device events queue apart and are decided together (see `DeviceEventBatch`).
 ///
 /// On SQLite the transaction begins `IMMEDIATE`, taking the write lock up front; on PostgreSQL
 /// several servers' writers run side by side and the database's constraints settle races: a
@@ -75,28 +76,27 @@ actor LedgerWriter {
     }
 
     private func run(_ batch: [Job], _ events: [EventJob]) async {
-        let bodies = batch.map(\.body)
         let prepared = events.map(\.event)
         let eventBatch = self.eventBatch
+        // Device events alone, the busy case: one transaction and no savepoints. If it fails,
+        // the general way below decides them again, each on its own.
+        if batch.isEmpty, prepared.count > 1, let eventBatch,
+           let answers = try? await transaction({ connection, _ in try await eventBatch(connection, prepared) }) {
+            for (job, answer) in zip(events, answers) { job.continuation.resume(returning: answer) }
+            return
+        }
+        let bodies = batch.map(\.body)
         let results: [Result<any Sendable, any Error>]
         let answers: [Result<String, any Error>]
         do {
-            (results, answers) = try await database.withConnection { connection in
-                let sql = connection as! any SQLDatabase
-                try await sql.raw(sql.dialect.name == "sqlite" ? "BEGIN IMMEDIATE" : "BEGIN").run()
-                do {
-                    var results: [Result<any Sendable, any Error>] = []
-                    for body in bodies { results.append(await Self.attempt(body, on: connection, sql)) }
-                    var answers: [Result<String, any Error>] = []
-                    if let eventBatch, !prepared.isEmpty {
-                        answers = await Self.decide(prepared, with: eventBatch, on: connection, sql)
-                    }
-                    try await sql.raw("COMMIT").run()
-                    return (results, answers)
-                } catch {
-                    try? await sql.raw("ROLLBACK").run()
-                    throw error
+            (results, answers) = try await transaction { connection, sql in
+                var results: [Result<any Sendable, any Error>] = []
+                for body in bodies { results.append(await Self.attempt(body, on: connection, sql)) }
+                var answers: [Result<String, any Error>] = []
+                if let eventBatch, !prepared.isEmpty {
+                    answers = await Self.decideOneByOne(prepared, with: eventBatch, on: connection, sql)
                 }
+                return (results, answers)
             }
         } catch {
             for job in batch { job.continuation.resume(throwing: error) }
@@ -107,13 +107,26 @@ actor LedgerWriter {
         for (job, answer) in zip(events, answers) { job.continuation.resume(with: answer) }
     }
 
-    /// All events together; if that fails (another server took an event id or a visit first),
-    /// each event again on its own, so that one conflict does not fail the others.
-    private static func decide(_ events: [PreparedDeviceEvent], with batch: @escaping EventBatch, on connection: any Database,
-                               _ sql: any SQLDatabase) async -> [Result<String, any Error>] {
-        if events.count > 1, case .success(let answers) = await attempt({ try await batch($0, events) }, on: connection, sql, retries: 0) {
-            return (answers as! [String]).map { .success($0) }
+    /// One transaction on one connection: `BEGIN IMMEDIATE` on SQLite, `BEGIN` on PostgreSQL.
+    private func transaction<T: Sendable>(_ body: @escaping @Sendable (any Database, any SQLDatabase) async throws -> T) async throws -> T {
+        try await database.withConnection { connection in
+            let sql = connection as! any SQLDatabase
+            try await sql.raw(sql.dialect.name == "sqlite" ? "BEGIN IMMEDIATE" : "BEGIN").run()
+            do {
+                let result = try await body(connection, sql)
+                try await sql.raw("COMMIT").run()
+                return result
+            } catch {
+                try? await sql.raw("ROLLBACK").run()
+                throw error
+            }
         }
+    }
+
+    /// Each event on its own, so that one conflict (another server took an event id or a visit
+    /// first) or one failure does not fail the others.
+    private static func decideOneByOne(_ events: [PreparedDeviceEvent], with batch: @escaping EventBatch, on connection: any Database,
+                                       _ sql: any SQLDatabase) async -> [Result<String, any Error>] {
         var answers: [Result<String, any Error>] = []
         for event in events {
             answers.append(await attempt({ try await batch($0, [event]) }, on: connection, sql).map { ($0 as! [String])[0] })
@@ -122,8 +135,7 @@ actor LedgerWriter {
     }
 
     /// One write in its savepoint, tried again (up to three times) when a unique index refuses it.
-    private static func attempt(_ body: Body, on connection: any Database, _ sql: any SQLDatabase,
-                                retries: Int = 3) async -> Result<any Sendable, any Error> {
+    private static func attempt(_ body: Body, on connection: any Database, _ sql: any SQLDatabase) async -> Result<any Sendable, any Error> {
         var tries = 0
         while true {
             do {
@@ -138,7 +150,7 @@ actor LedgerWriter {
                 } catch let rollbackError {
                     return .failure(rollbackError)
                 }
-                if let databaseError = error as? any DatabaseError, databaseError.isConstraintFailure, tries < retries {
+                if let databaseError = error as? any DatabaseError, databaseError.isConstraintFailure, tries < 3 {
                     tries += 1
                     continue
                 }

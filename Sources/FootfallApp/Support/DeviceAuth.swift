@@ -6,7 +6,11 @@ import Vapor
 struct DeviceAuth: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard let token = request.headers.bearerAuthorization?.token, !token.isEmpty else { throw APIError.unauthorized }
-        guard let device = try await DeviceModel.query(on: request.db).filter(\.$keyHash == SecretToken.digest(token)).first() else {
+        let keyHash = SecretToken.digest(token)
+        let device = try await request.ledger.lookups.devices.value(for: keyHash) {
+            try await DeviceModel.query(on: request.db).filter(\.$keyHash == keyHash).first()
+        }
+        guard let device else {
             let isAdmin = request.application.settings.adminToken.map { SecretToken.constantTimeEquals(token, $0) } ?? false
             let isStoredAdmin = try await AdminTokenModel.query(on: request.db).filter(\.$tokenHash == SecretToken.digest(token)).count() > 0
             throw isAdmin || isStoredAdmin ? APIError.forbidden : APIError.unauthorized

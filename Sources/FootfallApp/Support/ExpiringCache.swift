@@ -1,0 +1,57 @@
+import Foundation
+import NIOConcurrencyHelpers
+
+/// A small map whose entries are trusted for `lifetime` seconds. The server invalidates it on
+/// its own changes; the lifetime bounds how long another server's change can go unseen.
+final class ExpiringCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
+    private let entries = NIOLockedValueBox([Key: (value: Value, expires: ContinuousClock.Instant)]())
+    private let lifetime: Duration
+
+    init(lifetime: Duration) { self.lifetime = lifetime }
+
+    func value(for key: Key) -> Value? {
+        entries.withLockedValue { entries in
+            guard let entry = entries[key] else { return nil }
+            guard entry.expires > .now else {
+                entries[key] = nil
+                return nil
+            }
+            return entry.value
+        }
+    }
+
+    func store(_ value: Value, for key: Key) {
+        entries.withLockedValue { entries in
+            if entries.count > 100_000 { entries.removeAll() }
+            entries[key] = (value, .now + lifetime)
+        }
+    }
+
+    func removeAll() { entries.withLockedValue { $0.removeAll() } }
+
+    /// The cached value, or the loaded one (stored when there is one).
+    func value(for key: Key, load: () async throws -> Value?) async rethrows -> Value? {
+        if let cached = value(for: key) { return cached }
+        guard let loaded = try await load() else { return nil }
+        store(loaded, for: key)
+        return loaded
+    }
+}
+
+/// What every device event looks up before it reaches the ledger's writer: the device by its
+/// key, its location, and which customer holds a card. Kept in memory for a few seconds, and
+/// dropped whenever this server changes one of them.
+final class Lookups: Sendable {
+    /// How long another server's change (a deleted device or card) can go unseen here.
+    static let lifetime: Duration = .seconds(10)
+
+    let devices = ExpiringCache<String, DeviceModel>(lifetime: lifetime)
+    let locations = ExpiringCache<UUID, LocationModel>(lifetime: lifetime)
+    /// Card holders by the reading a reader sent: customer id and card id.
+    let cards = ExpiringCache<String, CardHolder>(lifetime: lifetime)
+
+    struct CardHolder: Sendable {
+        var customerId: UUID
+        var cardId: UUID
+    }
+}
