@@ -32,7 +32,7 @@ struct Plaintext: AsyncParsableCommand {
 }
 
 /// A database with one location, an unlimited plan, `readers` card readers and `cards` customers
-/// per reader, each with a card `FRRCCCCC` (reader number, then customer number, in hex; the F keeps it from reading as decimal).
+/// per reader, each with a six-byte card `04 RR CCCCCC 80` (reader, customer; hex), so that no short or reversed reading of one card is another card's whole number.
 /// Writes the readers' ids and keys as a Lua table for wrk.
 struct SeedReaders: AsyncParsableCommand {
     @ArgumentParser.Option var database: String
@@ -77,7 +77,7 @@ struct SeedReaders: AsyncParsableCommand {
                 var customers: [[any SQLExpression]] = [], cardRows: [[any SQLExpression]] = [], keyRows: [[any SQLExpression]] = []
                 for index in start..<min(cards, start + 250) {
                     let customer = UUID(), card = UUID()
-                    let number = CardNumber(String(format: "F%02X%05X", reader, index), format: .hex)!
+                    let number = CardNumber(String(format: "04%02X%06X80", reader, index), format: .hex)!
                     customers.append([SQLBind(customer), SQLBind("Member \(reader)-\(index)"), SQLBind("m\(reader)-\(index)@bench.invalid"),
                                       SQLBind(plan), SQLBind(true), SQLBind(UUID().uuidString), SQLBind(now)])
                     cardRows.append([SQLBind(card), SQLBind(customer), SQLBind(number.hex), SQLBind(now)])

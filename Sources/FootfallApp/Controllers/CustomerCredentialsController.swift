@@ -62,7 +62,6 @@ struct CustomerCredentialsController: RouteCollection {
             try await CardKeyModel.query(on: db).filter(\.$cardId == cardId).delete()
             try await card.delete(on: db)
         }
-        request.ledger.lookups.cards.removeAll()
         return .noContent
     }
 

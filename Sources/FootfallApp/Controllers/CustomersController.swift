@@ -66,7 +66,6 @@ struct CustomersController: RouteCollection {
             try await FailedCheckInModel.query(on: db).filter(\.$customerId == id).set(\.$customerId, to: nil).update()
             try await model.delete(on: db)
         }
-        request.ledger.lookups.cards.removeAll()
         return .noContent
     }
 

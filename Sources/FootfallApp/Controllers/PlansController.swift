@@ -31,6 +31,7 @@ struct PlansController: RouteCollection {
         let model = try await find(request)
         try request.content.decode(PlanInput.self).apply(to: model, creating: false, knownLocations: try await knownLocations(request))
         try await model.update(on: request.db)
+        request.ledger.lookups.plans.removeAll()
         return PlanDTO(model)
     }
 
@@ -40,6 +41,7 @@ struct PlansController: RouteCollection {
             throw APIError.conflict(code: "plan_in_use", detail: "Customers are on this plan; move them to another plan first.")
         }
         try await model.delete(on: request.db)
+        request.ledger.lookups.plans.removeAll()
         return .noContent
     }
 

@@ -5,16 +5,10 @@ import Vapor
 
 /// A device event ready for the writer: its location read, and for cards its holder found.
 struct PreparedDeviceEvent: Sendable {
-    enum CardLookup: Sendable {
-        /// A PIN or member code: identified inside the write.
-        case notACard
-        case unknown
-        case held(Lookups.CardHolder)
-    }
-
     var event: DeviceEvent
     var location: LocationModel
-    var card: CardLookup
+    /// Known before the write for cards; nil for PINs and member codes, identified inside it.
+    var identified: Ledger.Identification?
 }
 
 /// Decides a batch of device events together, in the writer's turn: it reads what they need in
@@ -27,25 +21,9 @@ struct DeviceEventBatch {
     let now: Date
 
     func run(_ prepared: [PreparedDeviceEvent]) async throws -> [String] {
-        let holders = prepared.compactMap { if case .held(let holder) = $0.card { holder.customerId } else { nil } }
-        var cardHolders: [UUID: CustomerModel] = [:]
-        if !holders.isEmpty {
-            for customer in try await CustomerModel.query(on: db).filter(\.$id ~~ Array(Set(holders))).all() { cardHolders[customer.id!] = customer }
-        }
         var identified: [Ledger.Identification] = []
         for item in prepared {
-            switch item.card {
-            case .notACard:
-                identified.append(try await ledger.identify(item.event, on: db))
-            case .unknown:
-                identified.append(.refused(.unknownCredential, credential: CardNumber.masked(item.event.value)))
-            case .held(let holder):
-                if let customer = cardHolders[holder.customerId] {
-                    identified.append(.customer(customer, credentialKey: Ledger.credentialKey(card: holder.cardId)))
-                } else {
-                    identified.append(.refused(.unknownCredential, credential: CardNumber.masked(item.event.value)))
-                }
-            }
+            if let known = item.identified { identified.append(known) } else { identified.append(try await ledger.identify(item.event, on: db)) }
         }
         var state = try await load(prepared, identified)
         var answers: [String] = []
@@ -83,15 +61,30 @@ struct DeviceEventBatch {
         let credentialKeys = Array(Set(identified.compactMap { if case .customer(_, let key) = $0 { key } else { nil } }))
         let earliest = prepared.map(\.event.at).min() ?? now
 
-        // Both lists, so that the (device_id, event_id) index serves the look-up.
+        // Earlier answers to these event ids, and earlier taps of these credentials. Two queries,
+        // each naming the devices so that its index serves it (an OR of the two would not).
         let deviceIds = Array(Set(prepared.compactMap(\.event.device.id)))
         var answered: [String: String] = [:]
         for row in try await DeviceEventModel.query(on: db)
             .filter(\.$deviceId ~~ deviceIds).filter(\.$eventId ~~ prepared.map(\.event.eventId)).all() {
             answered[Self.key(row.deviceId, row.eventId)] = row.answer
         }
+        var lastAccepted: [String: Date] = [:]
+        if !credentialKeys.isEmpty {
+            let taps = try await DeviceEventModel.query(on: db)
+                .filter(\.$deviceId ~~ deviceIds)
+                .filter(\.$credentialKey ~~ credentialKeys)
+                .filter(\.$result ~~ DeviceEventAnswer.Result.accepted.map(\.rawValue))
+                .filter(\.$at >= earliest - DoubleTap.window)
+                .all()
+            for row in taps {
+                guard let credential = row.credentialKey else { continue }
+                let key = Self.key(row.deviceId, credential)
+                lastAccepted[key] = max(lastAccepted[key] ?? .distantPast, row.at)
+            }
+        }
         var open: [UUID: CheckInModel] = [:]
-        var state = State(answered: answered, open: [:], lastAccepted: [:], occupancy: [:], plans: [:])
+        var state = State(answered: answered, open: [:], lastAccepted: lastAccepted, occupancy: [:], plans: [:])
         if !customerIds.isEmpty {
             for visit in try await CheckInModel.query(on: db).filter(\.$customerId ~~ customerIds).filter(\.$checkedOutAt == nil).all() {
                 open[visit.customerId] = visit
@@ -108,27 +101,13 @@ struct DeviceEventBatch {
             open[customer] = nil
         }
         state.open = open
-        if !credentialKeys.isEmpty {
-            let recent = try await DeviceEventModel.query(on: db)
-                .filter(\.$deviceId ~~ deviceIds)
-                .filter(\.$credentialKey ~~ credentialKeys)
-                .filter(\.$result ~~ DeviceEventAnswer.Result.accepted.map(\.rawValue))
-                .filter(\.$at >= earliest - DoubleTap.window)
-                .all()
-            for row in recent {
-                guard let credential = row.credentialKey else { continue }
-                let key = Self.key(row.deviceId, credential)
-                state.lastAccepted[key] = max(state.lastAccepted[key] ?? .distantPast, row.at)
-            }
-        }
         for location in Set(prepared.filter { $0.location.capacity != nil }.map(\.location.id!)) {
             state.occupancy[location] = try await CheckInModel.query(on: db)
                 .filter(\.$locationId == location).filter(\.$checkedOutAt == nil).count()
                 - state.closings.filter { $0.visit.locationId == location }.count
         }
-        let planIds = Array(Set(customers.compactMap(\.planId)))
-        if !planIds.isEmpty {
-            for plan in try await PlanModel.query(on: db).filter(\.$id ~~ planIds).all() { state.plans[plan.id!] = plan }
+        for planId in Set(customers.compactMap(\.planId)) {
+            state.plans[planId] = try await ledger.lookups.plans.value(for: planId) { try await PlanModel.find(planId, on: db) }
         }
         return state
     }

@@ -61,13 +61,8 @@ extension Ledger {
         else { throw APIError.notFound("location") }
         // A card's holder is looked up before the write, to keep the writer's turn short; PINs
         // and member codes are checked inside it (the lockout counts, and each code works once).
-        let card: PreparedDeviceEvent.CardLookup
-        if event.type == .card {
-            card = try await cardHolder(event.value, on: database).map { .held($0) } ?? .unknown
-        } else {
-            card = .notACard
-        }
-        let prepared = PreparedDeviceEvent(event: event, location: location, card: card)
+        let holder = event.type == .card ? try await identifyCard(event.value, on: database) : nil
+        let prepared = PreparedDeviceEvent(event: event, location: location, identified: holder)
         return try await writer.record(prepared) { db, events in
             try await DeviceEventBatch(ledger: self, db: db, now: self.clock.now()).run(events)
         }
@@ -98,10 +93,7 @@ extension Ledger {
             return .customer(customer, credentialKey: "pin:\(try customer.requireID())")
 
         case .card:
-            guard let holder = try await cardHolder(event.value, on: db),
-                  let customer = try await CustomerModel.find(holder.customerId, on: db)
-            else { return .refused(.unknownCredential, credential: CardNumber.masked(event.value)) }
-            return .customer(customer, credentialKey: Self.credentialKey(card: holder.cardId))
+            return try await identifyCard(event.value, on: db)
 
         case .memberCode:
             guard let code = MemberCode(event.value), let customer = try await CustomerModel.find(code.customerId, on: db),
@@ -115,19 +107,17 @@ extension Ledger {
     }
 
     /// Who holds the card a reader reported, by the most specific reading of what it sent that
-    /// matches a card: one query for all readings, remembered for a few seconds.
-    func cardHolder(_ presented: String, on db: any Database) async throws -> Lookups.CardHolder? {
+    /// matches a card: one query for all readings.
+    private func identifyCard(_ presented: String, on db: any Database) async throws -> Identification {
         let readings = CardNumber.readings(of: presented).map(\.hex)
-        guard !readings.isEmpty else { return nil }
-        return try await lookups.cards.value(for: readings.joined(separator: "|")) {
-            let matches = try await CardKeyModel.query(on: db)
-                .join(CardModel.self, on: \CardKeyModel.$cardId == \CardModel.$id)
-                .filter(\.$key ~~ readings)
-                .all()
-            let best = matches.min { readings.firstIndex(of: $0.key) ?? .max < readings.firstIndex(of: $1.key) ?? .max }
-            return try best.map { Lookups.CardHolder(customerId: try $0.joined(CardModel.self).customerId, cardId: $0.cardId) }
-        }
+        let matches = readings.isEmpty ? [] : try await CustomerModel.query(on: db)
+            .join(CardModel.self, on: \CardModel.$customerId == \CustomerModel.$id)
+            .join(CardKeyModel.self, on: \CardKeyModel.$cardId == \CardModel.$id)
+            .filter(CardKeyModel.self, \.$key ~~ readings)
+            .all()
+        let best = try matches.map { ($0, try $0.joined(CardKeyModel.self)) }
+            .min { readings.firstIndex(of: $0.1.key) ?? .max < readings.firstIndex(of: $1.1.key) ?? .max }
+        guard let (customer, key) = best else { return .refused(.unknownCredential, credential: CardNumber.masked(presented)) }
+        return .customer(customer, credentialKey: "card:\(key.cardId)")
     }
-
-    static func credentialKey(card: UUID) -> String { "card:\(card)" }
 }

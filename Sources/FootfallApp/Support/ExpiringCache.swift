@@ -38,20 +38,14 @@ final class ExpiringCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     }
 }
 
-/// What every device event looks up before it reaches the ledger's writer: the device by its
-/// key, its location, and which customer holds a card. Kept in memory for a few seconds, and
+/// What every device event looks up on its way to the ledger's writer and seldom changes: the
+/// device by its key, its location, the customer's plan. Kept in memory for a few seconds, and
 /// dropped whenever this server changes one of them.
 final class Lookups: Sendable {
-    /// How long another server's change (a deleted device or card) can go unseen here.
+    /// How long another server's change (a deleted device, an edited plan) can go unseen here.
     static let lifetime: Duration = .seconds(10)
 
     let devices = ExpiringCache<String, DeviceModel>(lifetime: lifetime)
     let locations = ExpiringCache<UUID, LocationModel>(lifetime: lifetime)
-    /// Card holders by the reading a reader sent: customer id and card id.
-    let cards = ExpiringCache<String, CardHolder>(lifetime: lifetime)
-
-    struct CardHolder: Sendable {
-        var customerId: UUID
-        var cardId: UUID
-    }
+    let plans = ExpiringCache<UUID, PlanModel>(lifetime: lifetime)
 }
