@@ -16,14 +16,14 @@ public func configure(_ app: Application, _ settings: Settings) async throws {
     // queueing behind readers.
     app.threadPool = NIOThreadPool(numberOfThreads: max(8, System.coreCount * 4))
 
-    switch settings.database {
-    case .sqlite(let path):
-        app.databases.use(.sqlite(.file(path), maxConnectionsPerEventLoop: 4), as: .sqlite)
-    case .postgres(let url, let searchPath):
-        var configuration = try SQLPostgresConfiguration(url: url)
-        if let searchPath { configuration.searchPath = [searchPath] }
-        app.databases.use(.postgres(configuration: configuration, maxConnectionsPerEventLoop: 4), as: .psql)
-    }
+    let configuration = try databaseConfiguration(settings.database)
+    app.databases.use(configuration, as: .main)
+    // The ledger's writer gets its own connections on an event loop of its own, so that its
+    // round trips do not wait behind HTTP work on the application's loops.
+    let writerLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    let writerDatabases = Databases(threadPool: app.threadPool, on: writerLoop)
+    writerDatabases.use(try databaseConfiguration(settings.database), as: .main)
+    app.lifecycle.use(WriterDatabase(databases: writerDatabases, loop: writerLoop))
     try await prepareDatabase(app.db, settings.database)
     app.migrations.add(allMigrations)
     try await app.autoMigrate()
@@ -45,8 +45,35 @@ public func configure(_ app: Application, _ settings: Settings) async throws {
     app.middleware.use(ProblemMiddleware())
     app.routes.defaultMaxBodySize = "64kb"
 
-    app.ledger = Ledger(database: app.db, clock: settings.clock, logger: app.logger)
+    let writerDB = writerDatabases.database(logger: app.logger, on: writerLoop.next())!
+    app.ledger = Ledger(database: writerDB, clock: settings.clock, logger: app.logger)
     try routes(app)
+}
+
+extension DatabaseID {
+    static let main = DatabaseID(string: "footfall")
+}
+
+private func databaseConfiguration(_ location: Settings.DatabaseLocation) throws -> DatabaseConfigurationFactory {
+    switch location {
+    case .sqlite(let path):
+        return .sqlite(.file(path), maxConnectionsPerEventLoop: 4)
+    case .postgres(let url, let searchPath):
+        var configuration = try SQLPostgresConfiguration(url: url)
+        if let searchPath { configuration.searchPath = [searchPath] }
+        return .postgres(configuration: configuration, maxConnectionsPerEventLoop: 4)
+    }
+}
+
+/// Shuts the writer's connections and event loop down with the application.
+private struct WriterDatabase: LifecycleHandler {
+    let databases: Databases
+    let loop: MultiThreadedEventLoopGroup
+
+    func shutdownAsync(_ application: Application) async {
+        await databases.shutdownAsync()
+        try? await loop.shutdownGracefully()
+    }
 }
 
 /// What each database needs before the migrations: SQLite writes ahead to a log, so readers

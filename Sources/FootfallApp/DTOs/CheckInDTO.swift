@@ -28,6 +28,24 @@ struct CheckInDTO: WireObject {
             admittedBy = [:]
         }
     }
+
+    private enum Key: String, CodingKey {
+        case id, customerId, locationId, checkedInAt, checkedOutAt, method, checkOutMethod, deviceId, admittedBy
+    }
+
+    /// Written out rather than reflected: a check-in is in every device answer, on the hot path.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: Key.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(customerId, forKey: .customerId)
+        try container.encode(locationId, forKey: .locationId)
+        try container.encode(checkedInAt, forKey: .checkedInAt)
+        try container.encode(checkedOutAt, forKey: .checkedOutAt)
+        try container.encode(method, forKey: .method)
+        try container.encode(checkOutMethod, forKey: .checkOutMethod)
+        try container.encode(deviceId, forKey: .deviceId)
+        try container.encode(admittedBy, forKey: .admittedBy)
+    }
 }
 
 struct FailedCheckInDTO: WireObject {

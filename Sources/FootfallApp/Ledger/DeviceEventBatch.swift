@@ -3,12 +3,10 @@ import FootfallCore
 import SQLKit
 import Vapor
 
-/// A device event ready for the writer: its location read, and for cards its holder found.
+/// A device event ready for the writer, with its location.
 struct PreparedDeviceEvent: Sendable {
     var event: DeviceEvent
     var location: LocationModel
-    /// Known before the write for cards; nil for PINs and member codes, identified inside it.
-    var identified: Ledger.Identification?
 }
 
 /// Decides a batch of device events together, in the writer's turn: it reads what they need in
@@ -19,11 +17,22 @@ struct DeviceEventBatch {
     let ledger: Ledger
     let db: any Database
     let now: Date
+    private let encoder = RFC3339.jsonEncoder()
+
+    init(ledger: Ledger, db: any Database, now: Date) {
+        self.ledger = ledger
+        self.db = db
+        self.now = now
+    }
 
     func run(_ prepared: [PreparedDeviceEvent]) async throws -> [String] {
+        // Every card of the batch in one query; PINs and member codes one by one (the lockout
+        // counts, and each code works once).
+        let cards = prepared.filter { $0.event.type == .card }
+        var cardHolders = try await ledger.identifyCards(cards.map(\.event.value), on: db).makeIterator()
         var identified: [Ledger.Identification] = []
         for item in prepared {
-            if let known = item.identified { identified.append(known) } else { identified.append(try await ledger.identify(item.event, on: db)) }
+            if item.event.type == .card { identified.append(cardHolders.next()!) } else { identified.append(try await ledger.identify(item.event, on: db)) }
         }
         var state = try await load(prepared, identified)
         var answers: [String] = []
@@ -131,7 +140,7 @@ struct DeviceEventBatch {
             answer = try await act(for: customer, item, credentialKey: key, &state)
         }
 
-        let json = String(decoding: try RFC3339.jsonEncoder().encode(answer), as: UTF8.self)
+        let json = String(decoding: try encoder.encode(answer), as: UTF8.self)
         let row = DeviceEventModel()
         row.id = UUID()
         row.deviceId = deviceId

@@ -59,10 +59,7 @@ extension Ledger {
         let locationId = event.device.locationId
         guard let location = try await lookups.locations.value(for: locationId, load: { try await LocationModel.find(locationId, on: database) })
         else { throw APIError.notFound("location") }
-        // A card's holder is looked up before the write, to keep the writer's turn short; PINs
-        // and member codes are checked inside it (the lockout counts, and each code works once).
-        let holder = event.type == .card ? try await identifyCard(event.value, on: database) : nil
-        let prepared = PreparedDeviceEvent(event: event, location: location, identified: holder)
+        let prepared = PreparedDeviceEvent(event: event, location: location)
         return try await writer.record(prepared) { db, events in
             try await DeviceEventBatch(ledger: self, db: db, now: self.clock.now()).run(events)
         }
@@ -93,7 +90,7 @@ extension Ledger {
             return .customer(customer, credentialKey: "pin:\(try customer.requireID())")
 
         case .card:
-            return try await identifyCard(event.value, on: db)
+            return try await identifyCards([event.value], on: db)[0]
 
         case .memberCode:
             guard let code = MemberCode(event.value), let customer = try await CustomerModel.find(code.customerId, on: db),
@@ -106,18 +103,27 @@ extension Ledger {
         }
     }
 
-    /// Who holds the card a reader reported, by the most specific reading of what it sent that
-    /// matches a card: one query for all readings.
-    private func identifyCard(_ presented: String, on db: any Database) async throws -> Identification {
-        let readings = CardNumber.readings(of: presented).map(\.hex)
-        let matches = readings.isEmpty ? [] : try await CustomerModel.query(on: db)
-            .join(CardModel.self, on: \CardModel.$customerId == \CustomerModel.$id)
-            .join(CardKeyModel.self, on: \CardKeyModel.$cardId == \CardModel.$id)
-            .filter(CardKeyModel.self, \.$key ~~ readings)
-            .all()
-        let best = try matches.map { ($0, try $0.joined(CardKeyModel.self)) }
-            .min { readings.firstIndex(of: $0.1.key) ?? .max < readings.firstIndex(of: $1.1.key) ?? .max }
-        guard let (customer, key) = best else { return .refused(.unknownCredential, credential: CardNumber.masked(presented)) }
-        return .customer(customer, credentialKey: "card:\(key.cardId)")
+    /// Who holds each card readers reported, by the most specific reading of what each sent that
+    /// matches a card: one query for all the cards of a batch.
+    func identifyCards(_ presented: [String], on db: any Database) async throws -> [Identification] {
+        let readings = presented.map { CardNumber.readings(of: $0).map(\.hex) }
+        let all = Array(Set(readings.joined()))
+        var holders: [String: (CustomerModel, UUID)] = [:]
+        if !all.isEmpty {
+            for customer in try await CustomerModel.query(on: db)
+                .join(CardModel.self, on: \CardModel.$customerId == \CustomerModel.$id)
+                .join(CardKeyModel.self, on: \CardKeyModel.$cardId == \CardModel.$id)
+                .filter(CardKeyModel.self, \.$key ~~ all)
+                .all() {
+                let key = try customer.joined(CardKeyModel.self)
+                holders[key.key] = (customer, key.cardId)
+            }
+        }
+        return zip(presented, readings).map { value, readings in
+            guard let (customer, cardId) = readings.lazy.compactMap({ holders[$0] }).first else {
+                return .refused(.unknownCredential, credential: CardNumber.masked(value))
+            }
+            return .customer(customer, credentialKey: "card:\(cardId)")
+        }
     }
 }
