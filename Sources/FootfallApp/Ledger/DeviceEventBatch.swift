@@ -29,12 +29,13 @@ struct DeviceEventBatch {
         // Every card of the batch in one query; PINs and member codes one by one (the lockout
         // counts, and each code works once).
         let cards = prepared.filter { $0.event.type == .card }
-        var cardHolders = try await ledger.identifyCards(cards.map(\.event.value), on: db).makeIterator()
+        let (holders, openVisits) = try await ledger.identifyCards(cards.map(\.event.value), on: db)
+        var cardHolders = holders.makeIterator()
         var identified: [Ledger.Identification] = []
         for item in prepared {
             if item.event.type == .card { identified.append(cardHolders.next()!) } else { identified.append(try await ledger.identify(item.event, on: db)) }
         }
-        var state = try await load(prepared, identified)
+        var state = try await load(prepared, identified, knownOpen: openVisits, othersThanCards: cards.count < prepared.count)
         var answers: [String] = []
         for (item, identity) in zip(prepared, identified) {
             answers.append(try await decide(item, identity, &state))
@@ -64,37 +65,41 @@ struct DeviceEventBatch {
 
     private static func key(_ device: UUID, _ text: String) -> String { "\(device.uuidString)|\(text)" }
 
-    private func load(_ prepared: [PreparedDeviceEvent], _ identified: [Ledger.Identification]) async throws -> State {
+    /// `knownOpen`: the open visits of the card holders, read with them; `othersThanCards`:
+    /// whether PINs or member codes need their holders' open visits read here.
+    private func load(_ prepared: [PreparedDeviceEvent], _ identified: [Ledger.Identification], knownOpen: [CheckInModel],
+                      othersThanCards: Bool) async throws -> State {
         let customers = identified.compactMap { if case .customer(let customer, _) = $0 { customer } else { nil } }
         let customerIds = Array(Set(customers.compactMap(\.id)))
         let credentialKeys = Array(Set(identified.compactMap { if case .customer(_, let key) = $0 { key } else { nil } }))
         let earliest = prepared.map(\.event.at).min() ?? now
 
-        // Earlier answers to these event ids, and earlier taps of these credentials. Two queries,
-        // each naming the devices so that its index serves it (an OR of the two would not).
+        // Earlier answers to these event ids, and earlier taps of these credentials: two halves
+        // of one query, each naming the devices so that its index serves it.
         let deviceIds = Array(Set(prepared.compactMap(\.event.device.id)))
+        let accepted = DeviceEventAnswer.Result.accepted.map(\.rawValue)
         var answered: [String: String] = [:]
-        for row in try await DeviceEventModel.query(on: db)
-            .filter(\.$deviceId ~~ deviceIds).filter(\.$eventId ~~ prepared.map(\.event.eventId)).all() {
-            answered[Self.key(row.deviceId, row.eventId)] = row.answer
-        }
         var lastAccepted: [String: Date] = [:]
-        if !credentialKeys.isEmpty {
-            let taps = try await DeviceEventModel.query(on: db)
-                .filter(\.$deviceId ~~ deviceIds)
-                .filter(\.$credentialKey ~~ credentialKeys)
-                .filter(\.$result ~~ DeviceEventAnswer.Result.accepted.map(\.rawValue))
-                .filter(\.$at >= earliest - DoubleTap.window)
-                .all()
-            for row in taps {
-                guard let credential = row.credentialKey else { continue }
-                let key = Self.key(row.deviceId, credential)
-                lastAccepted[key] = max(lastAccepted[key] ?? .distantPast, row.at)
+        let rows = try await (db as! any SQLDatabase).raw("""
+            SELECT 'answer' AS kind, device_id, event_id, at, credential_key, answer FROM device_events
+            WHERE device_id IN (\(binds: deviceIds)) AND event_id IN (\(binds: prepared.map(\.event.eventId)))
+            UNION ALL
+            SELECT 'tap' AS kind, device_id, event_id, at, credential_key, answer FROM device_events
+            WHERE device_id IN (\(binds: deviceIds)) AND credential_key IN (\(binds: credentialKeys.isEmpty ? [""] : credentialKeys))
+              AND result IN (\(binds: accepted)) AND at >= \(bind: earliest - DoubleTap.window)
+            """).all()
+        for row in rows {
+            let deviceId = try row.decode(column: "device_id", as: UUID.self)
+            if try row.decode(column: "kind", as: String.self) == "answer" {
+                answered[Self.key(deviceId, try row.decode(column: "event_id", as: String.self))] = try row.decode(column: "answer", as: String.self)
+            } else if let credential = try row.decode(column: "credential_key", as: String?.self) {
+                let key = Self.key(deviceId, credential)
+                lastAccepted[key] = max(lastAccepted[key] ?? .distantPast, try row.decode(column: "at", as: Date.self))
             }
         }
-        var open: [UUID: CheckInModel] = [:]
+        var open = Dictionary(knownOpen.map { ($0.customerId, $0) }) { first, _ in first }
         var state = State(answered: answered, open: [:], lastAccepted: lastAccepted, occupancy: [:], plans: [:])
-        if !customerIds.isEmpty {
+        if othersThanCards, !customerIds.isEmpty {
             for visit in try await CheckInModel.query(on: db).filter(\.$customerId ~~ customerIds).filter(\.$checkedOutAt == nil).all() {
                 open[visit.customerId] = visit
             }

@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import FootfallCore
 import Vapor
 
@@ -90,7 +91,7 @@ extension Ledger {
             return .customer(customer, credentialKey: "pin:\(try customer.requireID())")
 
         case .card:
-            return try await identifyCards([event.value], on: db)[0]
+            return try await identifyCards([event.value], on: db).holders[0]
 
         case .memberCode:
             guard let code = MemberCode(event.value), let customer = try await CustomerModel.find(code.customerId, on: db),
@@ -104,26 +105,55 @@ extension Ledger {
     }
 
     /// Who holds each card readers reported, by the most specific reading of what each sent that
-    /// matches a card: one query for all the cards of a batch.
-    func identifyCards(_ presented: [String], on db: any Database) async throws -> [Identification] {
+    /// matches a card, with the holder's open visit if they are in: one query for all the cards
+    /// of a batch.
+    func identifyCards(_ presented: [String], on db: any Database) async throws -> (holders: [Identification], open: [CheckInModel]) {
         let readings = presented.map { CardNumber.readings(of: $0).map(\.hex) }
         let all = Array(Set(readings.joined()))
         var holders: [String: (CustomerModel, UUID)] = [:]
+        var open: [CheckInModel] = []
         if !all.isEmpty {
-            for customer in try await CustomerModel.query(on: db)
-                .join(CardModel.self, on: \CardModel.$customerId == \CustomerModel.$id)
-                .join(CardKeyModel.self, on: \CardKeyModel.$cardId == \CardModel.$id)
-                .filter(CardKeyModel.self, \.$key ~~ all)
-                .all() {
-                let key = try customer.joined(CardKeyModel.self)
-                holders[key.key] = (customer, key.cardId)
+            let rows = try await (db as! any SQLDatabase).raw("""
+                SELECT k.key AS reading, k.card_id, c.id AS customer_id, c.name, c.active, c.plan_id,
+                       v.id AS visit_id, v.location_id, v.checked_in_at, v.method, v.device_id, v.admitted_plan_id,
+                       v.admitted_pass_id, v.time_limit_at, v.closes_at
+                FROM card_keys k
+                JOIN cards ca ON ca.id = k.card_id
+                JOIN customers c ON c.id = ca.customer_id
+                LEFT JOIN check_ins v ON v.customer_id = c.id AND v.checked_out_at IS NULL
+                WHERE k.key IN (\(binds: all))
+                """).all()
+            for row in rows {
+                let customer = CustomerModel()
+                customer.id = try row.decode(column: "customer_id", as: UUID.self)
+                customer.name = try row.decode(column: "name", as: String.self)
+                customer.active = try row.decode(column: "active", as: Bool.self)
+                customer.planId = try row.decode(column: "plan_id", as: UUID?.self)
+                holders[try row.decode(column: "reading", as: String.self)] = (customer, try row.decode(column: "card_id", as: UUID.self))
+                if let visitId = try row.decode(column: "visit_id", as: UUID?.self) {
+                    let visit = CheckInModel()
+                    visit.id = visitId
+                    visit.customerId = customer.id!
+                    visit.locationId = try row.decode(column: "location_id", as: UUID.self)
+                    visit.checkedInAt = try row.decode(column: "checked_in_at", as: Date.self)
+                    visit.checkedOutAt = nil
+                    visit.method = try row.decode(column: "method", as: String.self)
+                    visit.checkOutMethod = nil
+                    visit.deviceId = try row.decode(column: "device_id", as: UUID?.self)
+                    visit.admittedPlanId = try row.decode(column: "admitted_plan_id", as: UUID?.self)
+                    visit.admittedPassId = try row.decode(column: "admitted_pass_id", as: UUID?.self)
+                    visit.timeLimitAt = try row.decode(column: "time_limit_at", as: Date?.self)
+                    visit.closesAt = try row.decode(column: "closes_at", as: Date?.self)
+                    open.append(visit)
+                }
             }
         }
-        return zip(presented, readings).map { value, readings in
+        let identified: [Identification] = zip(presented, readings).map { value, readings in
             guard let (customer, cardId) = readings.lazy.compactMap({ holders[$0] }).first else {
                 return .refused(.unknownCredential, credential: CardNumber.masked(value))
             }
             return .customer(customer, credentialKey: "card:\(cardId)")
         }
+        return (identified, open)
     }
 }
