@@ -107,20 +107,9 @@ actor LedgerWriter {
         for (job, answer) in zip(events, answers) { job.continuation.resume(with: answer) }
     }
 
-    /// One transaction on one connection: `BEGIN IMMEDIATE` on SQLite, `BEGIN` on PostgreSQL.
+    /// One transaction on a connection of its own (see `Database.inWriteTransaction`).
     private func transaction<T: Sendable>(_ body: @escaping @Sendable (any Database, any SQLDatabase) async throws -> T) async throws -> T {
-        try await database.withConnection { connection in
-            let sql = connection as! any SQLDatabase
-            try await sql.raw(sql.dialect.name == "sqlite" ? "BEGIN IMMEDIATE" : "BEGIN").run()
-            do {
-                let result = try await body(connection, sql)
-                try await sql.raw("COMMIT").run()
-                return result
-            } catch {
-                try? await sql.raw("ROLLBACK").run()
-                throw error
-            }
-        }
+        try await database.withConnection { connection in try await connection.inWriteTransaction(body) }
     }
 
     /// Each event on its own, so that one conflict (another server took an event id or a visit
