@@ -40,6 +40,9 @@ struct ResourceTests {
             let malformed = try await api.request(.POST, "/api/v1/locations", rawBody: "{\"name\": ")
             #expect(malformed.status == .badRequest)
             #expect(malformed.code == "invalid_request")
+            let notAnObject = try await api.request(.POST, "/api/v1/locations", rawBody: "[1, 2]")
+            #expect(notAnObject.status == .badRequest)
+            #expect(notAnObject.string("detail") == "body: expected an object.")
         }
     }
 

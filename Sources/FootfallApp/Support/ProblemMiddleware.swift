@@ -72,7 +72,7 @@ struct ProblemMiddleware: AsyncMiddleware {
         case is Int.Type, is Double.Type: "a number"
         case is Bool.Type: "true or false"
         case is [Any].Type: "an array"
-        default: "a \(type)"
+        default: String(describing: type).hasPrefix("Dictionary") ? "an object" : String(describing: type).hasPrefix("Array") ? "an array" : "a value of another type"
         }
     }
 }
