@@ -230,16 +230,8 @@ struct DeviceEventBatch {
 
     private func failure(_ event: DeviceEvent, _ location: LocationModel, customer: UUID?, credential: String?,
                          reason: ReasonCode) -> FailedCheckInModel {
-        let failed = FailedCheckInModel()
-        failed.id = UUID()
-        failed.at = event.at
-        failed.locationId = location.id!
-        failed.method = event.type.method.rawValue
-        failed.deviceId = event.device.id
-        failed.customerId = customer
-        failed.credential = credential
-        failed.reason = reason.rawValue
-        return failed
+        FailedCheckInModel(at: event.at, locationId: location.id!, method: event.type.method, deviceId: event.device.id,
+                           customerId: customer, credential: credential, reason: reason)
     }
 
     // MARK: What the batch writes

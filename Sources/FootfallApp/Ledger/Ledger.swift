@@ -96,14 +96,8 @@ public final class Ledger: Sendable {
     /// (an unknown card, a locked PIN pad).
     func recordFailure(at: Date, locationId: UUID, method: CheckInMethod, deviceId: UUID?, customerId: UUID?,
                        credential: String?, reason: ReasonCode, on db: (any Database)? = nil) async throws -> FailedCheckInModel {
-        let failed = FailedCheckInModel()
-        failed.at = at
-        failed.locationId = locationId
-        failed.method = method.rawValue
-        failed.deviceId = deviceId
-        failed.customerId = customerId
-        failed.credential = credential
-        failed.reason = reason.rawValue
+        let failed = FailedCheckInModel(at: at, locationId: locationId, method: method, deviceId: deviceId,
+                                        customerId: customerId, credential: credential, reason: reason)
         try await failed.create(on: db ?? database)
         logger.info("check-in refused", metadata: ["reason": .string(reason.rawValue), "location": .string(locationId.uuidString)])
         return failed

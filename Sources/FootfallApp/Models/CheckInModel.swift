@@ -1,4 +1,5 @@
 import Fluent
+import FootfallCore
 import Foundation
 
 /// A visit. At most one per customer is open (`checked_out_at` null): a partial unique index
@@ -40,4 +41,16 @@ final class FailedCheckInModel: Model, @unchecked Sendable {
     @Field(key: "reason") var reason: String
 
     init() {}
+
+    init(at: Date, locationId: UUID, method: CheckInMethod, deviceId: UUID?, customerId: UUID?, credential: String?,
+         reason: ReasonCode) {
+        self.id = UUID()
+        self.at = at
+        self.locationId = locationId
+        self.method = method.rawValue
+        self.deviceId = deviceId
+        self.customerId = customerId
+        self.credential = credential
+        self.reason = reason.rawValue
+    }
 }
