@@ -16,14 +16,7 @@ public func configure(_ app: Application, _ settings: Settings) async throws {
     // queueing behind readers.
     app.threadPool = NIOThreadPool(numberOfThreads: max(8, System.coreCount * 4))
 
-    let configuration = try databaseConfiguration(settings.database)
-    app.databases.use(configuration, as: .main)
-    // The ledger's writer gets its own connections on an event loop of its own, so that its
-    // round trips do not wait behind HTTP work on the application's loops.
-    let writerLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-    let writerDatabases = Databases(threadPool: app.threadPool, on: writerLoop)
-    writerDatabases.use(try databaseConfiguration(settings.database), as: .main)
-    app.lifecycle.use(WriterDatabase(databases: writerDatabases, loop: writerLoop))
+    app.databases.use(try databaseConfiguration(settings.database), as: .main)
     try await prepareDatabase(app.db, settings.database)
     app.migrations.add(allMigrations)
     try await app.autoMigrate()
@@ -45,8 +38,7 @@ public func configure(_ app: Application, _ settings: Settings) async throws {
     app.middleware.use(ProblemMiddleware())
     app.routes.defaultMaxBodySize = "64kb"
 
-    let writerDB = writerDatabases.database(logger: app.logger, on: writerLoop.next())!
-    app.ledger = Ledger(database: writerDB, clock: settings.clock, logger: app.logger)
+    app.ledger = Ledger(database: app.db, clock: settings.clock, logger: app.logger)
     try routes(app)
 }
 
@@ -62,17 +54,6 @@ private func databaseConfiguration(_ location: Settings.DatabaseLocation) throws
         var configuration = try SQLPostgresConfiguration(url: url)
         if let searchPath { configuration.searchPath = [searchPath] }
         return .postgres(configuration: configuration, maxConnectionsPerEventLoop: 4)
-    }
-}
-
-/// Shuts the writer's connections and event loop down with the application.
-private struct WriterDatabase: LifecycleHandler {
-    let databases: Databases
-    let loop: MultiThreadedEventLoopGroup
-
-    func shutdownAsync(_ application: Application) async {
-        await databases.shutdownAsync()
-        try? await loop.shutdownGracefully()
     }
 }
 

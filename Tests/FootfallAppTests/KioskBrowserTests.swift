@@ -53,7 +53,7 @@ struct KioskBrowserTests {
                 try await browser.open("http://127.0.0.1:\(port)\(path)")
                 let screenshot = artifactPath("member-phone.png")
                 try await browser.screenshot(to: screenshot)
-                let decoded = try runTool("/usr/bin/zbarimg", ["--quiet", "--raw", screenshot]).trimmingCharacters(in: .whitespacesAndNewlines)
+                let decoded = try await runTool("/usr/bin/zbarimg", ["--quiet", "--raw", screenshot]).trimmingCharacters(in: .whitespacesAndNewlines)
                 let code = try #require(MemberCode(decoded), "decoded \(decoded)")
                 #expect(code.customerId.uuidString == customer.uppercased())
             }
@@ -96,7 +96,7 @@ extension API {
     }
 }
 
-func runTool(_ tool: String, _ arguments: [String]) throws -> String {
+func runTool(_ tool: String, _ arguments: [String]) async throws -> String {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: tool)
     process.arguments = arguments
@@ -104,6 +104,6 @@ func runTool(_ tool: String, _ arguments: [String]) throws -> String {
     process.standardOutput = output
     try process.run()
     let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
+    await waitForExit(process)
     return String(decoding: data, as: UTF8.self)
 }

@@ -30,20 +30,20 @@ struct QRCodeTests {
         "https://footfall.example/member/3q2-7HkLzP0aXvW9mYcR4tUeSg8",
         String(repeating: "Footfall member code ", count: 10).trimmingCharacters(in: .whitespaces),
     ])
-    func svgDecodesToTheExactPayload(_ payload: String) throws {
+    func svgDecodesToTheExactPayload(_ payload: String) async throws {
         let code = try QRCode(text: payload)
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("qr-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let svg = folder.appendingPathComponent("code.svg"), png = folder.appendingPathComponent("code.png")
         try code.svg(moduleSize: 6).write(to: svg, atomically: true, encoding: .utf8)
-        try run("/usr/bin/rsvg-convert", ["-o", png.path, svg.path])
-        let decoded = try run("/usr/bin/zbarimg", ["--quiet", "--raw", "-Sbinary", png.path])
+        try await run("/usr/bin/rsvg-convert", ["-o", png.path, svg.path])
+        let decoded = try await run("/usr/bin/zbarimg", ["--quiet", "--raw", "-Sbinary", png.path])
         #expect(decoded == payload, "version \(code.version)")
     }
 
     @discardableResult
-    private func run(_ tool: String, _ arguments: [String]) throws -> String {
+    private func run(_ tool: String, _ arguments: [String]) async throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: tool)
         process.arguments = arguments
@@ -51,7 +51,8 @@ struct QRCodeTests {
         process.standardOutput = output
         try process.run()
         let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        // Polled: Foundation's waitUntilExit spins a run loop on the test's thread.
+        for _ in 0..<300 where process.isRunning { try await Task.sleep(for: .milliseconds(100)) }
         #expect(process.terminationStatus == 0, "\(tool) failed")
         return String(decoding: data, as: UTF8.self)
     }

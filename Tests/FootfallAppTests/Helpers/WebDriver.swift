@@ -43,9 +43,9 @@ final class Browser: @unchecked Sendable {
 
     func close() async {
         _ = try? await call(.DELETE, "/session/\(session)")
-        driver.terminate()
-        // Foundation's waitUntilExit spins a run loop on this thread; polling lets the task sleep.
-        for _ in 0..<50 where driver.isRunning { try? await Task.sleep(for: .milliseconds(100)) }
+        // SIGKILL: the driver inherits the test process's blocked signals, so SIGTERM would wait.
+        kill(driver.processIdentifier, SIGKILL)
+        await waitForExit(driver)
     }
 
     func open(_ url: String) async throws { _ = try await call(.POST, "/session/\(session)/url", ["url": url]) }
@@ -93,6 +93,7 @@ final class Browser: @unchecked Sendable {
     @discardableResult
     private func call(_ method: HTTPMethod, _ path: String, _ body: [String: Any]? = nil) async throws -> Any? {
         let response = try await client.send(method, to: URI(string: base + path)) { request in
+            request.timeout = .seconds(60)
             if let body {
                 request.headers.contentType = .json
                 request.body = ByteBuffer(data: try JSONSerialization.data(withJSONObject: body))
@@ -109,6 +110,12 @@ final class Browser: @unchecked Sendable {
 struct BrowserError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
+}
+
+/// Waits for a child process without blocking the thread (Foundation's `waitUntilExit` spins a
+/// run loop on it); at most 30 seconds.
+func waitForExit(_ process: Process) async {
+    for _ in 0..<300 where process.isRunning { try? await Task.sleep(for: .milliseconds(100)) }
 }
 
 /// Where tests leave screenshots for people to look at: `artifacts/` at the package root.
