@@ -22,15 +22,7 @@ public func configure(_ app: Application, _ settings: Settings) async throws {
     try await app.autoMigrate()
 
     let encoder = RFC3339.jsonEncoder()
-    let decoder = JSONDecoder()
-    decoder.dateDecodingStrategy = .custom { decoder in
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        guard let date = RFC3339.parse(text) else {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "expected an RFC 3339 time such as 2026-11-26T09:00:00Z.")
-        }
-        return date
-    }
+    let decoder = RFC3339.jsonDecoder()
     ContentConfiguration.global.use(encoder: encoder, for: .json)
     ContentConfiguration.global.use(decoder: decoder, for: .json)
 

@@ -10,6 +10,7 @@ func routes(_ app: Application) throws {
 
     try app.register(collection: PagesController())
     try app.grouped("api", "v1").register(collection: DeviceEventsController())
+    try app.grouped("api", "v1").register(collection: DoorWebhooksController())
 
     let admin = app.grouped("api", "v1").grouped(AdminAuth())
     try admin.register(collection: LocationsController())

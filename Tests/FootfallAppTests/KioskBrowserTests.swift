@@ -65,8 +65,7 @@ extension API {
     /// Serves the app on a free loopback port and opens a headless Chromium for the body;
     /// both are closed again afterwards, whatever the body does.
     func withBrowser(width: Int, height: Int, _ body: (Int, Browser) async throws -> Void) async throws {
-        let port = try await startServer()
-        do {
+        try await withServer { port in
             let browser = try await Browser(client: app.client, width: width, height: height)
             do {
                 try await body(port, browser)
@@ -75,24 +74,7 @@ extension API {
                 throw error
             }
             await browser.close()
-        } catch {
-            await app.server.shutdown()
-            throw error
         }
-        await app.server.shutdown()
-    }
-
-    private func startServer() async throws -> Int {
-        for _ in 0..<20 {
-            let port = Int.random(in: 40000...49999)
-            do {
-                try await app.server.start(address: .hostname("127.0.0.1", port: port))
-                return port
-            } catch {
-                continue
-            }
-        }
-        throw BrowserError("no free port for the test server")
     }
 }
 

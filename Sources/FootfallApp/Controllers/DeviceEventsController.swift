@@ -11,8 +11,6 @@ struct DeviceEventsController: RouteCollection {
         let (eventId, type, value) = try input.validated()
         let at = try CheckInsController.time(input.at, field: "at", request)
         let answer = try await request.ledger.record(DeviceEvent(device: try request.device, eventId: eventId, type: type, value: value, at: at))
-        let response = Response(status: .ok, body: .init(string: answer))
-        response.headers.contentType = .json
-        return response
+        return Response(json: answer)
     }
 }

@@ -11,7 +11,7 @@ struct DeviceEventInput: Decodable, Sendable {
         guard !eventId.isEmpty, eventId.count <= 200 else {
             throw APIError.invalidRequest(field: "eventId", detail: "must be 1 to 200 characters.")
         }
-        guard let type = CredentialType(rawValue: type) else {
+        guard let type = CredentialType(rawValue: type), CredentialType.deviceEventTypes.contains(type) else {
             throw APIError.invalidRequest(field: "type", detail: "must be card, pin or member_code.")
         }
         let value = value.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -56,6 +56,9 @@ struct DeviceEventBatch {
         /// People in at each location that has a capacity.
         var occupancy: [UUID: Int]
         var plans: [UUID: PlanModel]
+        /// When each customer's latest door event that moved or confirmed them happened, by
+        /// customer and location: an older door event arriving late changes nothing.
+        var latestDoorEvent: [String: Date] = [:]
         var newVisits: [CheckInModel] = []
         var closings: [(visit: CheckInModel, at: Date, method: CheckInMethod)] = []
         var failures: [FailedCheckInModel] = []
@@ -64,6 +67,9 @@ struct DeviceEventBatch {
     }
 
     private static func key(_ device: UUID, _ text: String) -> String { "\(device.uuidString)|\(text)" }
+
+    /// Door results that say where the customer was: the ones the ordering rule compares with.
+    private static let doorStateResults: [DeviceEventAnswer.Result] = DeviceEventAnswer.Result.accepted + [.notCheckedIn]
 
     /// `knownOpen`: the open visits of the card holders, read with them; `othersThanCards`:
     /// whether PINs or member codes need their holders' open visits read here.
@@ -120,11 +126,39 @@ struct DeviceEventBatch {
                 .filter(\.$locationId == location).filter(\.$checkedOutAt == nil).count()
                 - state.closings.filter { $0.visit.locationId == location }.count
         }
+        let doorCustomers = zip(prepared, identified).compactMap { item, identity -> UUID? in
+            guard item.event.type == .door, case .customer(let customer, _) = identity else { return nil }
+            return customer.id
+        }
+        if !doorCustomers.isEmpty {
+            state.latestDoorEvent = try await latestDoorEvents(of: Array(Set(doorCustomers)),
+                                                               at: Array(Set(prepared.filter { $0.event.type == .door }.map(\.location.id!))))
+        }
         for planId in Set(customers.compactMap(\.planId)) {
             state.plans[planId] = try await ledger.lookups.plans.value(for: planId) { try await PlanModel.find(planId, on: db) }
         }
         return state
     }
+
+    /// Each customer's latest door event at these locations that said where they were, keyed by
+    /// `doorKey`; read through the index on device, credential and time.
+    private func latestDoorEvents(of customers: [UUID], at locations: [UUID]) async throws -> [String: Date] {
+        let rows = try await (db as! any SQLDatabase).raw("""
+            SELECT e.customer_id, d.location_id, MAX(e.at) AS at FROM device_events e JOIN devices d ON d.id = e.device_id
+            WHERE e.device_id IN (SELECT id FROM devices WHERE kind = \(bind: DeviceKind.door.rawValue) AND location_id IN (\(binds: locations)))
+              AND e.credential_key IN (\(binds: customers.map { "door:\($0)" }))
+              AND e.result IN (\(binds: Self.doorStateResults.map(\.rawValue)))
+            GROUP BY e.customer_id, d.location_id
+            """).all()
+        var latest: [String: Date] = [:]
+        for row in rows {
+            latest[Self.doorKey(try row.decode(column: "customer_id", as: UUID.self), try row.decode(column: "location_id", as: UUID.self))] =
+                try row.decode(column: "at", as: Date.self)
+        }
+        return latest
+    }
+
+    private static func doorKey(_ customer: UUID, _ location: UUID) -> String { "\(customer.uuidString)|\(location.uuidString)" }
 
     // MARK: The rules, event by event
 
@@ -160,6 +194,10 @@ struct DeviceEventBatch {
         if let credentialKey, DeviceEventAnswer.Result.accepted.contains(answer.result) {
             state.lastAccepted[Self.key(deviceId, credentialKey)] = event.at
         }
+        if event.type == .door, let customer = answer.customer?.id, Self.doorStateResults.contains(answer.result) {
+            let key = Self.doorKey(customer, try item.location.requireID())
+            state.latestDoorEvent[key] = max(state.latestDoorEvent[key] ?? .distantPast, event.at)
+        }
         return json
     }
 
@@ -169,12 +207,18 @@ struct DeviceEventBatch {
         let event = item.event, location = item.location
         let customerId = try customer.requireID(), locationId = try location.requireID()
         let reference = DeviceEventAnswer.Customer(id: customerId, name: customer.name)
-        if DoubleTap.isRepeat(lastAccepted: state.lastAccepted[Self.key(try event.device.requireID(), credentialKey)], at: event.at) {
+        // Doors report late and out of order: what happened before the customer's latest door
+        // event here cannot undo it.
+        if event.type == .door, let latest = state.latestDoorEvent[Self.doorKey(customerId, locationId)], event.at < latest {
+            return DeviceEventAnswer(result: .ignored, customer: reference)
+        }
+        // A double tap matters where a second tap would flip: at a door only if it toggles (at
+        // an entry or exit door a repeat is already_in or not_checked_in anyway).
+        if event.type != .door || event.direction == .toggle, DoubleTap.isRepeat(lastAccepted: state.lastAccepted[Self.key(try event.device.requireID(), credentialKey)], at: event.at) {
             return DeviceEventAnswer(result: .ignoredRepeat, customer: reference)
         }
         let open = state.open[customerId]
-        let direction = Direction(rawValue: event.device.direction) ?? .toggle
-        switch DeviceAction(direction: direction, isInHere: open?.locationId == locationId) {
+        switch DeviceAction(direction: event.direction, isInHere: open?.locationId == locationId) {
         case .notCheckedIn:
             return DeviceEventAnswer(result: .notCheckedIn, customer: reference)
         case .checkOut:

@@ -7,14 +7,30 @@ import Vapor
 enum CredentialType: String, Codable, Sendable, CaseIterable {
     case card, pin
     case memberCode = "member_code"
+    /// A door system's user who unlocked a door (see `DoorUnlock`).
+    case door
+
+    /// What kiosks and readers may send to `POST /devices/{id}/events`.
+    static let deviceEventTypes: [CredentialType] = [.card, .pin, .memberCode]
 
     var method: CheckInMethod {
         switch self {
         case .card: .rfid
         case .pin: .kioskPin
         case .memberCode: .memberCode
+        case .door: .door
         }
     }
+}
+
+/// A door unlocked by a door system's user, at a door the device maps to a direction.
+struct DoorUnlock: Sendable {
+    /// `generic` or `kisi`: whose ids `externalId` is.
+    var system: String
+    var externalId: String?
+    /// Lower case; the customer is matched by it when no external id matches.
+    var email: String?
+    var direction: Direction
 }
 
 /// One event from a kiosk, reader or door, as the ledger takes it.
@@ -22,8 +38,13 @@ struct DeviceEvent: Sendable {
     var device: DeviceModel
     var eventId: String
     var type: CredentialType
+    /// The card number, PIN or member code; for doors, what a failed check-in shows of the user.
     var value: String
     var at: Date
+    var door: DoorUnlock? = nil
+
+    /// A door's own direction, else the device's.
+    var direction: Direction { door?.direction ?? Direction(rawValue: device.direction) ?? .toggle }
 }
 
 /// The answer a device gets: what happened, and to whom.
@@ -101,7 +122,23 @@ extension Ledger {
             customer.memberCodeStep = step
             try await customer.update(on: db)
             return .customer(customer, credentialKey: "member_code:\(try customer.requireID())")
+
+        case .door:
+            guard let door = event.door, let customer = try await doorUser(door, on: db) else {
+                return .refused(.unknownCredential, credential: event.value)
+            }
+            return .customer(customer, credentialKey: "door:\(try customer.requireID())")
         }
+    }
+
+    /// The customer with this external id at the door system, else with this email.
+    private func doorUser(_ door: DoorUnlock, on db: any Database) async throws -> CustomerModel? {
+        if let externalId = door.externalId,
+           let link = try await ExternalIdModel.query(on: db).filter(\.$system == door.system).filter(\.$externalId == externalId).first() {
+            return try await CustomerModel.find(link.customerId, on: db)
+        }
+        guard let email = door.email else { return nil }
+        return try await CustomerModel.query(on: db).filter(\.$email == email).first()
     }
 
     /// Who holds each card readers reported, by the most specific reading of what each sent that

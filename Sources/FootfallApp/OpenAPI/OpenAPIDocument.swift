@@ -20,7 +20,13 @@ enum OpenAPIDocument {
         "security": [["bearerAuth": []]],
         "paths": .object(paths),
         "components": [
-            "securitySchemes": ["bearerAuth": ["type": "http", "scheme": "bearer"]],
+            "securitySchemes": [
+                "bearerAuth": ["type": "http", "scheme": "bearer"],
+                "footfallSignature": ["type": "apiKey", "in": "header", "name": "Footfall-Signature",
+                                      "description": "t=UNIX_SECONDS,v1=HEX: HMAC-SHA256 with the door device's key over \"{t}.{raw body}\"; t within 300 s of now"],
+                "kisiSignature": ["type": "apiKey", "in": "header", "name": "X-Signature",
+                                  "description": "Hex HMAC-SHA256 of the raw body with the door device's key"],
+            ],
             "schemas": .object(Schemas.all),
         ],
     ]
@@ -136,6 +142,18 @@ enum OpenAPIDocument {
                               parameters: [path("deviceId")], body: "DeviceEventInput",
                               responses: [200: ("What happened", ref("DeviceEventAnswer"))]),
         ],
+        "/api/v1/integrations/doors/{deviceId}": [
+            "post": operation("doorEvent", "A door unlocked by a door system's user, signed with the door device's key. Answers as device "
+                              + "events do; an unmapped door answers ignored. The same eventId again returns the first answer.",
+                              tag: "doors", parameters: [path("deviceId")], body: "DoorEventInput",
+                              responses: [200: ("What happened", ref("DeviceEventAnswer"))], signedBy: "footfallSignature"),
+        ],
+        "/api/v1/integrations/kisi/{deviceId}": [
+            "post": operation("kisiEvent", "Kisi's event webhook. A successful lock.unlock by a user is an unlock of door object_id; "
+                              + "every other event answers ignored. uuid is the event id.",
+                              tag: "doors", parameters: [path("deviceId")], body: "KisiEvent",
+                              responses: [200: ("What happened", ref("DeviceEventAnswer"))], signedBy: "kisiSignature"),
+        ],
         "/api/v1/devices/{deviceId}": [
             "get": operation("getDevice", "Get a device", tag: "devices", parameters: [path("deviceId")],
                              responses: [200: ("The device", ref("Device"))]),
@@ -208,10 +226,14 @@ enum OpenAPIDocument {
 
     private static func operation(
         _ id: String, _ summary: String, tag: String, parameters: [JSONValue] = [], body: String? = nil, optionalBody: Bool = false,
-        responses: [Int: (String, JSONValue?)], open: Bool = false
+        responses: [Int: (String, JSONValue?)], open: Bool = false, signedBy: String? = nil
     ) -> JSONValue {
         var all = responses
-        if !open {
+        if signedBy != nil {
+            all[401] = ("invalid_signature: missing, malformed or wrong signature, or its time too far from now; nothing is recorded", ref("Problem"))
+            all[400] = ("invalid_request: the detail names the field", ref("Problem"))
+            all[413] = ("payload_too_large: the body is over 64 KiB", ref("Problem"))
+        } else if !open {
             all[401] = all[401] ?? ("unauthorized: no valid bearer token", ref("Problem"))
             all[403] = all[403] ?? ("forbidden: a device key on an admin endpoint", ref("Problem"))
             all[400] = all[400] ?? ("invalid_request: the detail names the field", ref("Problem"))
@@ -237,6 +259,7 @@ enum OpenAPIDocument {
             result = result.merging(["requestBody": ["required": .bool(!optionalBody), "content": ["application/json": ["schema": ref(body)]]]])
         }
         if open { result = result.merging(["security": []]) }
+        if let signedBy { result = result.merging(["security": [.object([signedBy: []])]]) }
         return result
     }
 }

@@ -102,9 +102,21 @@ extension OpenAPIDocument {
 
             "DeviceEventInput": object([
                 "eventId": ["type": "string", "minLength": 1, "maxLength": 200, "description": "Unique per device; retries reuse it"],
-                "type": enumeration(CredentialType.allCases.map(\.rawValue)),
+                "type": enumeration(CredentialType.deviceEventTypes.map(\.rawValue)),
                 "value": ["type": "string", "minLength": 1, "maxLength": 200], "at": time,
             ], optional: ["at"]),
+            "DoorEventInput": object([
+                "eventId": ["type": "string", "minLength": 1, "maxLength": 200, "description": "Unique per device; retries reuse it"],
+                "occurredAt": time, "doorId": ["type": "string", "minLength": 1, "maxLength": 200],
+                "user": ["type": "object", "description": "Matched by external id (system generic), else by email",
+                         "properties": ["externalId": string, "email": string], "minProperties": 1],
+            ]),
+            "KisiEvent": ["type": "object", "required": ["uuid", "type", "created_at"], "properties": [
+                "uuid": string, "type": string, "success": ["type": "boolean"], "actor_type": string,
+                "actor_id": ["type": ["integer", "string"]], "actor_name": string, "actor_email": string, "object_type": string,
+                "object_id": ["type": ["integer", "string"]], "object_name": string, "place_id": ["type": ["integer", "string"]],
+                "created_at": time,
+            ]],
             "DeviceEventAnswer": object([
                 "result": enumeration(["checked_in", "checked_out", "already_in", "not_checked_in", "ignored_repeat", "ignored", "refused"]),
                 "reason": ref("ReasonCode"), "customer": object(["id": uuid, "name": string]), "checkIn": ref("CheckIn"),

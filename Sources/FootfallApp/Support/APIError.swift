@@ -8,6 +8,8 @@ enum APIError: Error, Sendable {
     case notFound(String)
     case unauthorized
     case forbidden
+    /// A webhook whose signature is missing, malformed, wrong or too old.
+    case invalidSignature(String)
     case conflict(code: String, detail: String)
     case checkInRefused(ReasonCode, failedCheckInId: UUID)
 
@@ -17,6 +19,7 @@ enum APIError: Error, Sendable {
         case .notFound: .notFound
         case .unauthorized: .unauthorized
         case .forbidden: .forbidden
+        case .invalidSignature: .unauthorized
         case .conflict: .conflict
         case .checkInRefused: .unprocessableEntity
         }
@@ -32,6 +35,8 @@ enum APIError: Error, Sendable {
             Problem(status: status, code: "unauthorized", detail: "A valid bearer token is required.")
         case .forbidden:
             Problem(status: status, code: "forbidden", detail: "This credential may not use this endpoint.")
+        case .invalidSignature(let detail):
+            Problem(status: status, code: "invalid_signature", detail: detail)
         case .conflict(let code, let detail):
             Problem(status: status, code: code, detail: detail)
         case .checkInRefused(let reason, let failedId):

@@ -27,4 +27,18 @@ extension RFC3339 {
         }
         return encoder
     }
+
+    /// The decoder of every JSON request: RFC 3339 times with any offset.
+    static func jsonDecoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            let text = try container.decode(String.self)
+            guard let date = parse(text) else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "expected an RFC 3339 time such as 2026-11-26T09:00:00Z.")
+            }
+            return date
+        }
+        return decoder
+    }
 }

@@ -135,3 +135,28 @@ struct API: Sendable {
         return try await post("/api/v1/check-ins", body)
     }
 }
+
+extension API {
+    /// Serves the app on a free loopback port for the body, for clients outside the process
+    /// (a browser, curl); the server is shut down afterwards, whatever the body does.
+    func withServer(_ body: (Int) async throws -> Void) async throws {
+        var port: Int?
+        for _ in 0..<20 where port == nil {
+            let candidate = Int.random(in: 40000...49999)
+            if (try? await app.server.start(address: .hostname("127.0.0.1", port: candidate))) != nil { port = candidate }
+        }
+        guard let port else { throw ServerError("no free port for the test server") }
+        do {
+            try await body(port)
+        } catch {
+            await app.server.shutdown()
+            throw error
+        }
+        await app.server.shutdown()
+    }
+}
+
+struct ServerError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
