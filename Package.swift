@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/fluent-sqlite-driver.git", from: "4.8.0"),
         .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
     ],
     targets: [
         // The check-in rules: admission, entitlements, usage, automatic check-out.
@@ -20,12 +21,16 @@ let package = Package(
         .target(name: "FootfallCore"),
         // QR codes as SVG, for the rotating member code. No Swift package here provides an encoder.
         .target(name: "QRCode"),
+        // The RADIUS wire format (RFC 2865, 2866, 3579) as pure code: packets, attributes,
+        // password hiding, CHAP, authenticators. No NIO, no database.
+        .target(name: "RADIUS", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // The server: HTTP API, storage (Fluent on SQLite or PostgreSQL), sweeper, demo data.
         .target(
             name: "FootfallApp",
             dependencies: [
                 "FootfallCore",
                 "QRCode",
+                "RADIUS",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
@@ -52,6 +57,7 @@ let package = Package(
         ),
         .testTarget(name: "FootfallCoreTests", dependencies: ["FootfallCore"]),
         .testTarget(name: "QRCodeTests", dependencies: ["QRCode"]),
+        .testTarget(name: "RADIUSTests", dependencies: ["RADIUS"]),
         .testTarget(
             name: "FootfallAppTests",
             dependencies: [
