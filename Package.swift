@@ -62,6 +62,7 @@ let package = Package(
             name: "FootfallAppTests",
             dependencies: [
                 "FootfallApp",
+                "RADIUS",
                 .product(name: "VaporTesting", package: "vapor"),
             ]
         ),

@@ -5,6 +5,9 @@ import Vapor
 /// server and the sweeper.
 public func serve(_ app: Application) async throws {
     app.lifecycle.use(Sweeper())
+    if let ports = app.settings.radius {
+        app.lifecycle.use(RADIUSLifecycle(host: app.settings.hostname, ports: ports))
+    }
     app.environment.arguments = ["footfall", "serve"]
     try await app.execute()
 }

@@ -20,6 +20,21 @@ public struct Settings: Sendable {
     public var publicURL: String?
     /// How often the sweeper looks for visits to close at the latest; it also wakes when one is due.
     public var sweepInterval: TimeInterval = 30
+    /// A Wi-Fi visit without traffic for this long is closed at its last activity.
+    public var wifiIdleTimeout: TimeInterval = 900
+    /// The RADIUS server's UDP ports, on `hostname`; nil: no RADIUS server.
+    public var radius: RADIUSPorts?
+
+    public struct RADIUSPorts: Sendable, Equatable {
+        /// 0 picks a free port (tests read the one bound from `Application.radius`).
+        public var authentication: Int
+        public var accounting: Int
+
+        public init(authentication: Int = 1812, accounting: Int = 1813) {
+            self.authentication = authentication
+            self.accounting = accounting
+        }
+    }
     public var clock: any WallClock = SystemClock()
 
     public init() {}

@@ -30,7 +30,7 @@ public func configure(_ app: Application, _ settings: Settings) async throws {
     app.middleware.use(ProblemMiddleware())
     app.routes.defaultMaxBodySize = "64kb"
 
-    app.ledger = Ledger(database: app.db, clock: settings.clock, logger: app.logger)
+    app.ledger = Ledger(database: app.db, clock: settings.clock, logger: app.logger, wifiIdleTimeout: settings.wifiIdleTimeout)
     try routes(app)
 }
 

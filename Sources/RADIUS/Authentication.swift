@@ -4,7 +4,7 @@ import Crypto
 /// (RFC 2865 §5.2), CHAP (§5.3), Response and Accounting-Request authenticators (RFC 2865 §3,
 /// RFC 2866 §3) and Message-Authenticator (HMAC-MD5, RFC 3579 §3.2). Comparisons of secrets
 /// take the same time wherever the values differ.
-public struct SharedSecret: Sendable {
+public struct RADIUSSecret: Sendable {
     let bytes: [UInt8]
 
     public init(_ secret: String) {
@@ -82,15 +82,19 @@ public struct SharedSecret: Sendable {
         return Self.constantTimeEquals(hmacMD5(zeroed), values[0].value)
     }
 
-    /// A reply to `request`, signed: a Message-Authenticator added (RFC 3579, computed with the
-    /// request's authenticator), then the Response Authenticator (RFC 2865 §3).
+    /// A reply to `request`, signed: a Message-Authenticator added (RFC 3579: computed with the
+    /// request's authenticator in place, or with zeros in an Accounting-Response, as FreeRADIUS
+    /// and its clients do), then the Response Authenticator (RFC 2865 §3).
     public func reply(to request: Packet, code: Packet.Code, attributes: [Attribute]) -> [UInt8] {
-        var packet = Packet(code: code, identifier: request.identifier, authenticator: request.authenticator,
+        let zeroed = code == .accountingResponse && request.code == .accountingRequest
+        var packet = Packet(code: code, identifier: request.identifier,
+                            authenticator: zeroed ? Array(repeating: 0, count: 16) : request.authenticator,
                             attributes: attributes.filter { $0.type != AttributeType.messageAuthenticator.rawValue })
         packet.attributes.append(Attribute(.messageAuthenticator, Array(repeating: 0, count: 16)))
         var datagram = packet.encoded()
         let offset = datagram.count - 16
         datagram.replaceSubrange(offset..<datagram.count, with: hmacMD5(datagram))
+        datagram.replaceSubrange(4..<20, with: request.authenticator)
         datagram.replaceSubrange(4..<20, with: md5(datagram + bytes))
         return datagram
     }

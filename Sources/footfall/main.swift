@@ -40,12 +40,33 @@ struct Serve: AsyncParsableCommand {
     @ArgumentParser.Option(help: "Address to listen on (env FOOTFALL_HOSTNAME).") var hostname: String?
     @ArgumentParser.Option(help: "HTTP port (env FOOTFALL_PORT).") var port: Int?
     @ArgumentParser.Flag(help: "Load the demo data first (idempotent) and print how to try it.") var demo = false
+    @ArgumentParser.Option(help: "RADIUS authentication UDP port (env FOOTFALL_RADIUS_AUTH_PORT).") var radiusAuthPort: Int?
+    @ArgumentParser.Option(help: "RADIUS accounting UDP port (env FOOTFALL_RADIUS_ACCT_PORT).") var radiusAcctPort: Int?
+    @ArgumentParser.Flag(help: "Do not run the RADIUS server.") var noRadius = false
+    @ArgumentParser.Option(help: "Seconds without Wi-Fi traffic after which a Wi-Fi visit is closed at its last activity (env FOOTFALL_WIFI_IDLE_TIMEOUT).")
+    var wifiIdleTimeout: Int?
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         var settings = try databaseOptions.settings()
         settings.hostname = hostname ?? environment["FOOTFALL_HOSTNAME"] ?? settings.hostname
-        if let port = try port ?? environment["FOOTFALL_PORT"].map(parsePort) { settings.port = port }
+        if let port = try port ?? environment["FOOTFALL_PORT"].map({ try parsePort($0, "FOOTFALL_PORT") }) { settings.port = port }
+        if !noRadius {
+            var ports = Settings.RADIUSPorts()
+            if let port = try radiusAuthPort ?? environment["FOOTFALL_RADIUS_AUTH_PORT"].map({ try parsePort($0, "FOOTFALL_RADIUS_AUTH_PORT") }) {
+                ports.authentication = port
+            }
+            if let port = try radiusAcctPort ?? environment["FOOTFALL_RADIUS_ACCT_PORT"].map({ try parsePort($0, "FOOTFALL_RADIUS_ACCT_PORT") }) {
+                ports.accounting = port
+            }
+            settings.radius = ports
+        }
+        if let seconds = wifiIdleTimeout ?? environment["FOOTFALL_WIFI_IDLE_TIMEOUT"].flatMap({ Int($0) }) {
+            guard seconds > 0 else {
+                throw SettingsError.invalid(name: "--wifi-idle-timeout", value: String(seconds), expected: "a number of seconds above 0")
+            }
+            settings.wifiIdleTimeout = TimeInterval(seconds)
+        }
         try await withApplication(settings) { app in
             if demo {
                 let token = try await DemoData.load(into: app)
@@ -55,9 +76,9 @@ struct Serve: AsyncParsableCommand {
         }
     }
 
-    private func parsePort(_ text: String) throws -> Int {
+    private func parsePort(_ text: String, _ name: String) throws -> Int {
         guard let port = Int(text), (1...65535).contains(port) else {
-            throw SettingsError.invalid(name: "FOOTFALL_PORT", value: text, expected: "a port number from 1 to 65535")
+            throw SettingsError.invalid(name: name, value: text, expected: "a port number from 1 to 65535")
         }
         return port
     }

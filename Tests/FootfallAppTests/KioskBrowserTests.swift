@@ -78,6 +78,8 @@ extension API {
     }
 }
 
+/// Runs a tool and returns what it wrote to standard output. The reading blocks a thread of
+/// its own, never one of the few that run the server under test.
 func runTool(_ tool: String, _ arguments: [String]) async throws -> String {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: tool)
@@ -85,7 +87,14 @@ func runTool(_ tool: String, _ arguments: [String]) async throws -> String {
     let output = Pipe()
     process.standardOutput = output
     try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
+    let data = try await offThePool { output.fileHandleForReading.readDataToEndOfFile() }
     await waitForExit(process)
     return String(decoding: data, as: UTF8.self)
+}
+
+/// Runs blocking work on a dispatch thread, so that it holds none of the cooperative pool's.
+func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
+    }
 }

@@ -139,6 +139,20 @@ struct UsageTests {
         #expect(closing == ScheduledClosing(at: at("2026-11-27 00:00", berlin), method: .closingTime))
     }
 
+    @Test func anIdleWifiVisitIsFoundAfterTheTimeoutAndClosedAtItsLastActivity() {
+        let start = at("2026-11-26 09:00", berlin)
+        let idle = ScheduledClosing.Idle(lastActivity: at("2026-11-26 09:40", berlin), timeout: 900)
+        let closing = ScheduledClosing(checkedInAt: start, zone: zone, timeLimitAt: nil, idle: idle)
+        #expect(closing == ScheduledClosing(at: at("2026-11-26 09:40", berlin), due: at("2026-11-26 09:55", berlin), method: .wifiIdle))
+        // Activity until just before the cut-off: the cut-off comes first.
+        let late = ScheduledClosing.Idle(lastActivity: at("2026-11-26 23:50", berlin), timeout: 900)
+        #expect(ScheduledClosing(checkedInAt: start, zone: zone, timeLimitAt: nil, idle: late)
+            == ScheduledClosing(at: at("2026-11-27 00:00", berlin), method: .closingTime))
+        // A time limit before the idle timeout ends it.
+        #expect(ScheduledClosing(checkedInAt: start, zone: zone, timeLimitAt: at("2026-11-26 09:30", berlin), idle: idle)
+            == ScheduledClosing(at: at("2026-11-26 09:30", berlin), method: .timeLimit))
+    }
+
     @Test func cardNumbersInTheirFormats() {
         #expect(CardNumber("01:02:6f:6c:3a")?.hex == "01026F6C3A")
         #expect(CardNumber("01026F6C3A", format: .hex)?.hex == "01026F6C3A")

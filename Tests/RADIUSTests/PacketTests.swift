@@ -16,7 +16,7 @@ private let rfcAccept = bytes("""
     02 00 00 26 86 fe 22 0e 76 24 ba 2a 10 05 f6 bf 9b 55 e0 b2 06 06 00 00 00 01 0f 06 00 00 00 00
     0e 06 c0 a8 01 03
     """)
-private let rfcSecret = SharedSecret("xyzzy5461")
+private let rfcSecret = RADIUSSecret("xyzzy5461")
 
 @Suite("RADIUS packets")
 struct PacketTests {
@@ -35,7 +35,7 @@ struct PacketTests {
         let hidden = try #require(packet.first(.userPassword))
         #expect(rfcSecret.revealPassword(hidden, requestAuthenticator: packet.authenticator) == Array("arctangent".utf8))
         #expect(rfcSecret.hidePassword(Array("arctangent".utf8), requestAuthenticator: packet.authenticator) == hidden)
-        #expect(SharedSecret("wrong").revealPassword(hidden, requestAuthenticator: packet.authenticator) != Array("arctangent".utf8))
+        #expect(RADIUSSecret("wrong").revealPassword(hidden, requestAuthenticator: packet.authenticator) != Array("arctangent".utf8))
     }
 
     @Test func longPasswordsSpanSeveralBlocks() {
@@ -51,7 +51,7 @@ struct PacketTests {
     @Test func checksTheRFCResponseAuthenticator() throws {
         let request = try Packet(parsing: rfcRequest)
         #expect(rfcSecret.isValidReply(rfcAccept, requestAuthenticator: request.authenticator))
-        #expect(!SharedSecret("other").isValidReply(rfcAccept, requestAuthenticator: request.authenticator))
+        #expect(!RADIUSSecret("other").isValidReply(rfcAccept, requestAuthenticator: request.authenticator))
         let accept = try Packet(parsing: rfcAccept)
         #expect(accept.code == .accessAccept)
         #expect(accept.integer(.serviceType) == 1)
@@ -73,15 +73,15 @@ struct PacketTests {
 
     @Test func chapAnswersTheChallenge() {
         let challenge = Array("0123456789abcdef".utf8)
-        let answer = SharedSecret.chapPassword(identifier: 7, password: Array("s3cret".utf8), challenge: challenge)
+        let answer = RADIUSSecret.chapPassword(identifier: 7, password: Array("s3cret".utf8), challenge: challenge)
         #expect(answer.count == 17)
-        #expect(SharedSecret.chapMatches(answer, password: Array("s3cret".utf8), challenge: challenge))
-        #expect(!SharedSecret.chapMatches(answer, password: Array("s3cret!".utf8), challenge: challenge))
-        #expect(!SharedSecret.chapMatches(Array(answer.prefix(16)), password: Array("s3cret".utf8), challenge: challenge))
+        #expect(RADIUSSecret.chapMatches(answer, password: Array("s3cret".utf8), challenge: challenge))
+        #expect(!RADIUSSecret.chapMatches(answer, password: Array("s3cret!".utf8), challenge: challenge))
+        #expect(!RADIUSSecret.chapMatches(Array(answer.prefix(16)), password: Array("s3cret".utf8), challenge: challenge))
     }
 
     @Test func signedAccountingRequestsAndMessageAuthenticatorsVerify() throws {
-        let secret = SharedSecret("testing123")
+        let secret = RADIUSSecret("testing123")
         let request = Packet(code: .accountingRequest, identifier: 42, attributes: [
             Attribute(.acctStatusType, integer: AccountingStatus.start.rawValue), Attribute(.acctSessionId, string: "S-1"),
         ])
@@ -89,8 +89,8 @@ struct PacketTests {
         let parsed = try Packet(parsing: datagram)
         #expect(secret.isValidAccountingRequest(datagram))
         #expect(secret.checkMessageAuthenticator(datagram, of: parsed) == true)
-        #expect(!SharedSecret("testing124").isValidAccountingRequest(datagram))
-        #expect(SharedSecret("testing124").checkMessageAuthenticator(datagram, of: parsed) == false)
+        #expect(!RADIUSSecret("testing124").isValidAccountingRequest(datagram))
+        #expect(RADIUSSecret("testing124").checkMessageAuthenticator(datagram, of: parsed) == false)
 
         var tampered = datagram
         tampered[tampered.count - 20] ^= 1

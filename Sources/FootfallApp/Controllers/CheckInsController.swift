@@ -27,7 +27,7 @@ struct CheckInsController: RouteCollection {
         }
         let attempt = Ledger.Attempt(customer: customer, location: location, at: at, method: .admin)
         switch try await request.ledger.checkIn(attempt) {
-        case .checkedIn(let visit): return try CheckInDTO(visit).response(status: .created)
+        case .checkedIn(let visit, _): return try CheckInDTO(visit).response(status: .created)
         case .alreadyIn(let visit): return try CheckInDTO(visit).response(status: .ok)
         case .refused(let reason, let failed): throw APIError.checkInRefused(reason, failedCheckInId: try failed.requireID())
         }

@@ -76,6 +76,8 @@ struct CustomerCredentialsController: RouteCollection {
         token.customerId = try customer.requireID()
         token.username = "ff-" + SecretToken.make(bytes: 6).lowercased().filter { $0.isLetter || $0.isNumber }
         token.passwordHash = SecretToken.digest(password)
+        // CHAP proves the password without sending it, so the server must hold it (README).
+        if input.chap == true { token.chapPassword = password }
         token.expiresAt = input.expiresAt
         try await token.create(on: request.db)
         return try AccessTokenDTO(id: token.requireID(), username: token.username, password: password, expiresAt: token.expiresAt)
@@ -129,6 +131,8 @@ struct CardDTO: WireObject {
 
 struct AccessTokenInput: Decodable, Sendable {
     var expiresAt: Date?
+    /// Also usable with CHAP: the password is then kept at the server, not only its hash.
+    var chap: Bool?
 }
 
 struct AccessTokenDTO: WireObject {

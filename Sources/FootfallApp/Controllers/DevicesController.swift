@@ -17,7 +17,7 @@ struct DevicesController: RouteCollection {
         guard try await LocationModel.find(model.locationId, on: request.db) != nil else {
             throw APIError.invalidRequest(field: "locationId", detail: "no location \(model.locationId).")
         }
-        let key = SecretToken.make()
+        let key = model.kind == DeviceKind.wifi.rawValue ? SecretToken.makeAlphanumeric() : SecretToken.make()
         model.keyHash = SecretToken.digest(key)
         if model.kind == DeviceKind.wifi.rawValue || model.kind == DeviceKind.door.rawValue { model.signingKey = key }
         try await model.create(on: request.db)

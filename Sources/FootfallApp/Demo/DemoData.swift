@@ -156,7 +156,7 @@ private struct DemoBuilder {
             visit.checkedInAt = max(dayStart.addingTimeInterval(60), now.addingTimeInterval(-Double(20 + offset * 25) * 60))
             visit.method = CheckInMethod.rfid.rawValue
             visit.admittedPlanId = plan.id
-            visit.closesAt = ScheduledClosing(checkedInAt: visit.checkedInAt, zone: zone, timeLimitAt: nil).at
+            visit.closesAt = ScheduledClosing(checkedInAt: visit.checkedInAt, zone: zone, timeLimitAt: nil).due
             try await visit.create(on: db)
         }
     }

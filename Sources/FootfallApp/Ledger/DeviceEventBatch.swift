@@ -116,7 +116,8 @@ struct DeviceEventBatch {
             var zone = zones[visit.locationId]
             if zone == nil { zone = try await LocationModel.find(visit.locationId, on: db)?.zone }
             guard let zone else { continue }
-            let closing = ScheduledClosing(checkedInAt: visit.checkedInAt, zone: zone, timeLimitAt: visit.timeLimitAt)
+            let closing = visit.scheduledClosing(zone: zone, wifiIdleTimeout: ledger.wifiIdleTimeout)
+            guard closing.due <= now else { continue }
             state.closings.append((visit, closing.at, closing.method))
             open[customer] = nil
         }

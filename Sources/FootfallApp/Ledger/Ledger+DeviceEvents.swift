@@ -153,7 +153,7 @@ extension Ledger {
             let rows = try await (db as! any SQLDatabase).raw("""
                 SELECT k.key AS reading, k.card_id, c.id AS customer_id, c.name, c.active, c.plan_id,
                        v.id AS visit_id, v.location_id, v.checked_in_at, v.method, v.device_id, v.admitted_plan_id,
-                       v.admitted_pass_id, v.time_limit_at, v.closes_at
+                       v.admitted_pass_id, v.time_limit_at, v.closes_at, v.last_activity_at
                 FROM card_keys k
                 JOIN cards ca ON ca.id = k.card_id
                 JOIN customers c ON c.id = ca.customer_id
@@ -181,6 +181,7 @@ extension Ledger {
                     visit.admittedPassId = try row.decode(column: "admitted_pass_id", as: UUID?.self)
                     visit.timeLimitAt = try row.decode(column: "time_limit_at", as: Date?.self)
                     visit.closesAt = try row.decode(column: "closes_at", as: Date?.self)
+                    visit.lastActivityAt = try row.decode(column: "last_activity_at", as: Date?.self)
                     open.append(visit)
                 }
             }

@@ -21,7 +21,7 @@ extension Ledger {
                 if checkedOutAt != nil, visit.checkedOutAt == nil { visit.checkOutMethod = CheckInMethod.admin.rawValue }
                 visit.checkedOutAt = newOut
                 if newOut == nil, let location = try await LocationModel.find(visit.locationId, on: db) {
-                    visit.closesAt = ScheduledClosing(checkedInAt: newIn, zone: location.zone, timeLimitAt: visit.timeLimitAt).at
+                    visit.closesAt = visit.scheduledClosing(zone: location.zone, wifiIdleTimeout: self.wifiIdleTimeout).due
                 }
                 try await visit.update(on: db)
 

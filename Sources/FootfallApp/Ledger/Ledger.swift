@@ -13,11 +13,14 @@ public final class Ledger: Sendable {
     let writer: LedgerWriter
     /// Devices, locations and card holders, as device events look them up.
     let lookups = Lookups()
+    /// How long a Wi-Fi visit may go without traffic before it is closed at its last activity.
+    let wifiIdleTimeout: TimeInterval
 
-    init(database: any Database, clock: any WallClock, logger: Logger) {
+    init(database: any Database, clock: any WallClock, logger: Logger, wifiIdleTimeout: TimeInterval = 900) {
         self.database = database
         self.clock = clock
         self.logger = logger
+        self.wifiIdleTimeout = wifiIdleTimeout
         self.writer = LedgerWriter(database: database)
     }
 
@@ -29,10 +32,19 @@ public final class Ledger: Sendable {
         var method: CheckInMethod
         var deviceId: UUID?
         var credential: String?
+        /// For a Wi-Fi check-in: the session it starts.
+        var wifi: WifiSession?
+    }
+
+    /// What a Wi-Fi check-in knows of its session; the check-in counts as its first activity.
+    struct WifiSession: Sendable {
+        var sessionId: String?
+        var mac: String?
+        var idleTimeout: TimeInterval
     }
 
     enum Outcome: Sendable {
-        case checkedIn(CheckInModel)
+        case checkedIn(CheckInModel, Admitted)
         case alreadyIn(CheckInModel)
         case refused(ReasonCode, FailedCheckInModel)
     }
@@ -62,7 +74,7 @@ public final class Ledger: Sendable {
             if let open {
                 _ = try await close(open, at: max(attempt.at, open.checkedInAt), method: .moved, on: db)
             }
-            return .checkedIn(try await record(attempt, admitted, on: db))
+            return .checkedIn(try await record(attempt, admitted, on: db), admitted)
         }
     }
 
@@ -88,7 +100,12 @@ public final class Ledger: Sendable {
         case .pass(let id): visit.admittedPassId = id
         }
         visit.timeLimitAt = admitted.closesWhenEntitlementEnds ? admitted.entitlementEndsAt : nil
-        visit.closesAt = ScheduledClosing(checkedInAt: attempt.at, zone: attempt.location.zone, timeLimitAt: visit.timeLimitAt).at
+        if let wifi = attempt.wifi {
+            visit.wifiSessionId = wifi.sessionId
+            visit.wifiMac = wifi.mac
+            visit.lastActivityAt = attempt.at
+        }
+        visit.closesAt = visit.scheduledClosing(zone: attempt.location.zone, wifiIdleTimeout: attempt.wifi?.idleTimeout ?? 0).due
         return visit
     }
 
@@ -139,7 +156,7 @@ public final class Ledger: Sendable {
         return true
     }
 
-    /// Closes every open visit whose cut-off or time limit has passed, at the moment it should
+    /// Closes every open visit whose cut-off, time limit or Wi-Fi idle timeout has passed, at the moment it should
     /// have closed. Returns how many it closed.
     @discardableResult
     func closeDue(at now: Date, customerId: UUID? = nil, visitId: UUID? = nil, on db: (any Database)? = nil) async throws -> Int {
@@ -153,7 +170,8 @@ public final class Ledger: Sendable {
         var count = 0
         for visit in due {
             guard let zone = zones[visit.locationId] else { continue }
-            let closing = ScheduledClosing(checkedInAt: visit.checkedInAt, zone: zone, timeLimitAt: visit.timeLimitAt)
+            let closing = visit.scheduledClosing(zone: zone, wifiIdleTimeout: wifiIdleTimeout)
+            guard closing.due <= now else { continue }
             if try await close(visit, at: closing.at, method: closing.method, on: db) { count += 1 }
         }
         if count > 0 { logger.info("closed visits automatically", metadata: ["count": .stringConvertible(count)]) }
@@ -179,7 +197,7 @@ extension Ledger {
             let open = try await CheckInModel.query(on: db)
                 .filter(\.$locationId == locationId).filter(\.$checkedOutAt == nil).all()
             for visit in open {
-                visit.closesAt = ScheduledClosing(checkedInAt: visit.checkedInAt, zone: zone, timeLimitAt: visit.timeLimitAt).at
+                visit.closesAt = visit.scheduledClosing(zone: zone, wifiIdleTimeout: self.wifiIdleTimeout).due
                 try await visit.update(on: db)
             }
         }

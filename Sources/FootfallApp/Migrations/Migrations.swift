@@ -18,4 +18,5 @@ let allMigrations: [any Migration] = [
     CreateCheckIns(),
     CreateAdministration(),
     CreateDeviceEvents(),
+    AddWifiSessions(),
 ]

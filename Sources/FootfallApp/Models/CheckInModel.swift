@@ -22,8 +22,23 @@ final class CheckInModel: Model, @unchecked Sendable {
     /// When the sweeper closes the visit if nobody does before: the earlier of the next cut-off
     /// and `time_limit_at`. Kept so that finding what is due is one indexed query.
     @OptionalField(key: "closes_at") var closesAt: Date?
+    // A Wi-Fi visit's session: the NAS's Acct-Session-Id, the client's MAC (`aa:bb:cc:dd:ee:ff`),
+    // when traffic was last seen, and the session's octets so far (in and out, with gigawords).
+    @OptionalField(key: "wifi_session_id") var wifiSessionId: String?
+    @OptionalField(key: "wifi_mac") var wifiMac: String?
+    @OptionalField(key: "last_activity_at") var lastActivityAt: Date?
+    @OptionalField(key: "wifi_octets") var wifiOctets: Int64?
 
     init() {}
+}
+
+extension CheckInModel {
+    /// When this visit closes by itself: cut-off, time limit or, on Wi-Fi, idleness.
+    func scheduledClosing(zone: LocalZone, wifiIdleTimeout: TimeInterval) -> ScheduledClosing {
+        let idle = method == CheckInMethod.wifi.rawValue
+            ? lastActivityAt.map { ScheduledClosing.Idle(lastActivity: $0, timeout: wifiIdleTimeout) } : nil
+        return ScheduledClosing(checkedInAt: checkedInAt, zone: zone, timeLimitAt: timeLimitAt, idle: idle)
+    }
 }
 
 /// A refused attempt, kept with its reason.

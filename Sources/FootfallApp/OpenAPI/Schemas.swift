@@ -66,7 +66,10 @@ extension OpenAPIDocument {
             "PinInput": object(["pin": ["type": "string", "pattern": "^[0-9]{4,8}$"]]),
             "CardInput": object(["number": string, "format": enumeration(CardNumber.Format.allCases.map(\.rawValue))], optional: ["format"]),
             "Card": object(["id": uuid, "normalized": string]),
-            "AccessTokenInput": object(["expiresAt": time], optional: ["expiresAt"]),
+            "AccessTokenInput": object([
+                "expiresAt": time,
+                "chap": ["type": "boolean", "description": "Also for CHAP logins: the server then keeps the password itself, not only its hash"],
+            ], optional: ["expiresAt", "chap"]),
             "AccessToken": object(["id": uuid, "username": string, "password": string, "expiresAt": nullable(time)]),
             "ExternalIdInput": object(["system": string, "externalId": string]),
             "ExternalId": object(["id": uuid, "customerId": uuid, "system": string, "externalId": string]),

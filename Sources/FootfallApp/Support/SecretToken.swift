@@ -13,6 +13,14 @@ enum SecretToken {
             .replacingOccurrences(of: "=", with: "")
     }
 
+    /// Letters and digits only (about 5.95 bits each): for RADIUS shared secrets, which NAS
+    /// forms and command lines take badly when they hold `-`, `_` or start with a dash.
+    static func makeAlphanumeric(length: Int = 32) -> String {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<length).map { _ in alphabet.randomElement(using: &generator)! })
+    }
+
     /// SHA-256, hex. Enough for secrets of 256 random bits, which no dictionary can guess;
     /// a slow hash is for passwords people choose.
     static func digest(_ secret: String) -> String {

@@ -40,15 +40,18 @@ func withFootfall(
     clock: ManualClock = ManualClock(at("2026-11-26T09:00:00Z")),
     database: Settings.DatabaseLocation? = nil,
     keepDatabase: Bool = false,
+    settings adjust: (inout Settings) -> Void = { _ in },
     _ body: (API) async throws -> Void
 ) async throws {
     let location = database ?? TestDatabase.fresh()
     let app = try await Application.make(.testing)
-    app.logger.logLevel = .warning
+    // FOOTFALL_TEST_LOG_LEVEL=debug shows what the server logs while a test runs.
+    app.logger.logLevel = ProcessInfo.processInfo.environment["FOOTFALL_TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
     var settings = Settings()
     settings.database = location
     settings.adminToken = adminToken
     settings.clock = clock
+    adjust(&settings)
     do {
         try await configure(app, settings)
         try await body(API(app: app, clock: clock))

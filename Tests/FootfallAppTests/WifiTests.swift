@@ -1,0 +1,369 @@
+@testable import FootfallApp
+import Fluent
+import FootfallCore
+import Foundation
+import RADIUS
+import SQLKit
+import Testing
+import VaporTesting
+
+/// A Wi-Fi NAS as Footfall knows it: a `wifi` device and its shared secret.
+struct TestNAS: Sendable {
+    let id: String
+    let secret: String
+    let identifier: String
+
+    /// A login at this NAS, sent by radclient: PAP, or CHAP (radclient answers the challenge).
+    func login(_ token: (username: String, password: String), chap: Bool = false, _ extra: [String] = [],
+               on server: RADIUSServer) async throws -> RadclientRun {
+        try await radclient(["User-Name = \"\(token.username)\"", "\(chap ? "CHAP" : "User")-Password = \"\(token.password)\"",
+                             "NAS-Identifier = \"\(identifier)\""] + extra, port: server.authenticationPort, secret: secret)
+    }
+
+    /// An Accounting-Request from this NAS about a session of `username`.
+    func account(_ lines: [String], session: String, username: String, on server: RADIUSServer) async throws -> RadclientRun {
+        try await radclient(lines + ["Acct-Session-Id = \"\(session)\"", "User-Name = \"\(username)\"", "NAS-Identifier = \"\(identifier)\""],
+                            port: server.accountingPort, command: "acct", secret: secret)
+    }
+}
+
+/// What `radclient` (Debian's freeradius-utils) printed, and whether it got an answer.
+struct RadclientRun: Sendable {
+    let output: String
+    var answered: Bool { output.contains("Received ") }
+    func received(_ code: String) -> Bool { output.contains("Received \(code)") }
+
+    /// The value of an attribute in the reply, as radclient prints it.
+    func attribute(_ name: String) -> String? {
+        guard let reply = output.range(of: "Received ") else { return nil }
+        for line in output[reply.upperBound...].split(separator: "\n") {
+            let parts = line.trimmingCharacters(in: .whitespaces).components(separatedBy: " = ")
+            if parts.count == 2, parts[0] == name { return parts[1].trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
+        }
+        return nil
+    }
+}
+
+extension API {
+    func nas(at location: String, identifier: String = "ap-lobby", ip: String? = nil) async throws -> TestNAS {
+        var body: [String: any Sendable] = ["name": "Lobby AP", "locationId": location, "kind": "wifi", "nasIdentifier": identifier]
+        if let ip { body["nasIp"] = ip }
+        let reply = try await post("/api/v1/devices", body)
+        #expect(reply.status == .created, "\(reply.body)")
+        return TestNAS(id: reply.id, secret: try #require(reply.string("key")), identifier: identifier)
+    }
+
+    /// A customer on `planId` (a new unlimited plan by default) with an access token.
+    func wifiCustomer(planId: String? = nil, chap: Bool = false) async throws -> (id: String, token: (username: String, password: String)) {
+        let plan = if let planId { planId } else { try await plan() }
+        let customer = try await customer(planId: plan)
+        return (customer, try await accessToken(for: customer, chap: chap))
+    }
+
+    func accessToken(for customer: String, chap: Bool = false) async throws -> (username: String, password: String) {
+        let body: [String: any Sendable] = chap ? ["chap": true] : [:]
+        let reply = try await post("/api/v1/customers/\(customer)/access-tokens", body)
+        #expect(reply.status == .created, "\(reply.body)")
+        return (try #require(reply.string("username")), try #require(reply.string("password")))
+    }
+
+    /// Runs the RADIUS server on free loopback ports for the body.
+    func withRADIUS(_ body: (RADIUSServer) async throws -> Void) async throws {
+        let server = try await RADIUSServer.start(app, host: "127.0.0.1", ports: .init(authentication: 0, accounting: 0))
+        do {
+            try await body(server)
+        } catch {
+            await server.stop()
+            throw error
+        }
+        await server.stop()
+    }
+
+    /// The stored visit, with what the API does not show (the Wi-Fi session).
+    func storedVisit(of customer: String) async throws -> CheckInModel? {
+        try await CheckInModel.query(on: app.db).filter(\.$customerId == UUID(uuidString: customer)!).sort(\.$checkedInAt, .descending).first()
+    }
+}
+
+/// Sends one request with radclient: `attributes` as radclient reads them, one per line. It
+/// waits `timeout` seconds for the answer (a busy debug build can be slow), without retrying.
+func radclient(_ attributes: [String], port: Int, command: String = "auth", secret: String, timeout: Int = 8) async throws -> RadclientRun {
+    let output = try await runTool("/usr/bin/env", [
+        "ATTRS=" + attributes.joined(separator: "\n"), "SECRET=" + secret, "/bin/sh", "-c",
+        "printf '%s\\n' \"$ATTRS\" | /usr/bin/radclient -x -r 1 -t \(timeout) 127.0.0.1:\(port) \(command) \"$SECRET\" 2>&1",
+    ])
+    return RadclientRun(output: output)
+}
+
+@Suite("Wi-Fi: the RADIUS server, talked to by radclient")
+struct WifiTests {
+    @Test func papLoginChecksInWithTheEntitlementLeft() async throws {
+        try await withFootfall { api in
+            let location = try await api.location()
+            let nas = try await api.nas(at: location)
+            let plan = try await api.plan(["limits": ["period": "week", "hours": 10] as [String: any Sendable], "overtime": "checkout"])
+            let (customer, token) = try await api.wifiCustomer(planId: plan)
+            try await api.withRADIUS { server in
+                let run = try await nas.login(token, ["Calling-Station-Id = \"AA-BB-CC-00-11-22\"", "Message-Authenticator = 0x00"], on: server)
+                #expect(run.received("Access-Accept"), "\(run.output)")
+                #expect(run.attribute("Session-Timeout") == "36000")
+                #expect(run.attribute("Message-Authenticator") != nil, "replies always carry one")
+            }
+            let visit = try #require(try await api.get("/api/v1/check-ins?customerId=\(customer)").items.first)
+            #expect(visit["method"] as? String == "wifi")
+            #expect(visit["deviceId"] as? String == nas.id)
+            #expect(visit["checkedOutAt"] is NSNull)
+            #expect(try await api.storedVisit(of: customer)?.wifiMac == "aa:bb:cc:00:11:22")
+        }
+    }
+
+    @Test func anUnlimitedPlanHasNoSessionTimeout() async throws {
+        try await withFootfall { api in
+            let location = try await api.location()
+            let nas = try await api.nas(at: location)
+            let (customer, token) = try await api.wifiCustomer()
+            try await api.withRADIUS { server in
+                let run = try await nas.login(token, on: server)
+                #expect(run.received("Access-Accept"), "\(run.output)")
+                #expect(run.attribute("Session-Timeout") == nil)
+            }
+        }
+    }
+
+    @Test func chapLoginsNeedATokenMadeForCHAP() async throws {
+        try await withFootfall { api in
+            let location = try await api.location()
+            let nas = try await api.nas(at: location)
+            let (chapCustomer, chapToken) = try await api.wifiCustomer(chap: true)
+            let (papCustomer, papToken) = try await api.wifiCustomer()
+            try await api.withRADIUS { server in
+                // radclient turns a clear CHAP-Password into the CHAP answer itself.
+                let chap = try await nas.login(chapToken, chap: true, on: server)
+                #expect(chap.received("Access-Accept"), "\(chap.output)")
+                let wrong = try await nas.login((chapToken.username, "not-it"), chap: true, on: server)
+                #expect(wrong.received("Access-Reject"), "\(wrong.output)")
+                let hashedOnly = try await nas.login(papToken, chap: true, on: server)
+                #expect(hashedOnly.received("Access-Reject"), "\(hashedOnly.output)")
+            }
+            #expect(try await api.visits(of: chapCustomer).count == 1)
+            #expect(try await api.visits(of: papCustomer).isEmpty)
+        }
+    }
+
+    @Test func aWrongPasswordIsRejectedAndRecorded() async throws {
+        try await withFootfall { api in
+            let location = try await api.location()
+            let nas = try await api.nas(at: location)
+            let (customer, token) = try await api.wifiCustomer()
+            try await api.withRADIUS { server in
+                let run = try await nas.login((token.username, "guess"), on: server)
+                #expect(run.received("Access-Reject"), "\(run.output)")
+                #expect(run.attribute("Reply-Message") == "unknown_credential")
+            }
+            let failed = try await api.failedCheckIns
+            #expect(failed.count == 1)
+            #expect(failed.first?["method"] as? String == "wifi")
+            #expect(failed.first?["reason"] as? String == "unknown_credential")
+            #expect(failed.first?["credential"] as? String == token.username)
+            #expect(try await api.visits(of: customer).isEmpty)
+        }
+    }
+
+    @Test func aRefusedCustomerGetsTheReasonInReplyMessage() async throws {
+        try await withFootfall { api in
+            let location = try await api.location()
+            let nas = try await api.nas(at: location)
+            let customer = try await api.customer()  // no plan, no pass
+            let token = try await api.accessToken(for: customer)
+            try await api.withRADIUS { server in
+                let run = try await nas.login(token, on: server)
+                #expect(run.received("Access-Reject"), "\(run.output)")
+                #expect(run.attribute("Reply-Message") == "no_valid_pass")
+            }
+            let failed = try await api.failedCheckIns
+            #expect(failed.first?["reason"] as? String == "no_valid_pass")
+            #expect(failed.first?["customerId"] as? String == customer)
+        }
+    }
+
+    @Test func unknownClientsAndWrongSecretsGetNoAnswer() async throws {
+        try await withFootfall { api in
+            let location = try await api.location()
+            let nas = try await api.nas(at: location)
+            let (customer, token) = try await api.wifiCustomer()
+            let login = ["User-Name = \"\(token.username)\"", "User-Password = \"\(token.password)\"", "Message-Authenticator = 0x00"]
+            try await api.withRADIUS { server in
+                let stranger = try await radclient(login + ["NAS-Identifier = \"ap-unknown\""], port: server.authenticationPort, secret: nas.secret, timeout: 2)
+                #expect(!stranger.answered, "\(stranger.output)")
+                let wrongSecret = try await radclient(login + ["NAS-Identifier = \"\(nas.identifier)\""], port: server.authenticationPort, secret: "not-the-secret", timeout: 2)
+                #expect(!wrongSecret.answered, "\(wrongSecret.output)")
+                let accounting = try await radclient(["Acct-Status-Type = Start", "Acct-Session-Id = \"S1\"", "User-Name = \"\(token.username)\"",
+                                                      "NAS-Identifier = \"\(nas.identifier)\""],
+                                                     port: server.accountingPort, command: "acct", secret: "not-the-secret", timeout: 2)
+                #expect(!accounting.answered, "\(accounting.output)")
+                // An Access-Request sent to the accounting port is not answered either.
+                let wrongPort = try await radclient(login + ["NAS-Identifier = \"\(nas.identifier)\""], port: server.accountingPort, secret: nas.secret, timeout: 2)
+                #expect(!wrongPort.answered, "\(wrongPort.output)")
+                // And the right request still works.
+                let right = try await radclient(login + ["NAS-Identifier = \"\(nas.identifier)\""], port: server.authenticationPort, secret: nas.secret)
+                #expect(right.received("Access-Accept"), "\(right.output)")
+            }
+            #expect(try await api.visits(of: customer).count == 1)
+            #expect(try await api.failedCheckIns.isEmpty)
+        }
+    }
+
+    @Test func aNASIsFoundByItsAddress() async throws {
+        try await withFootfall { api in
+            let location = try await api.location()
+            let nas = try await api.nas(at: location, identifier: "ap-by-ip", ip: "127.0.0.1")
+            let (customer, token) = try await api.wifiCustomer()
+            try await api.withRADIUS { server in
+                let run = try await radclient(["User-Name = \"\(token.username)\"", "User-Password = \"\(token.password)\""],
+                                              port: server.authenticationPort, secret: nas.secret)
+                #expect(run.received("Access-Accept"), "\(run.output)")
+            }
+        }
+    }
+
+    @Test func accountingStartInterimStopClosesTheVisit() async throws {
+        try await withFootfall { api in
+            let location = try await api.location()
+            let nas = try await api.nas(at: location)
+            let (customer, token) = try await api.wifiCustomer()
+            try await api.withRADIUS { server in
+                let acct = { (lines: [String]) in try await nas.account(lines, session: "5F00A1", username: token.username, on: server) }
+                #expect(try await nas.login(token, on: server).received("Access-Accept"))
+                let start = try await acct(["Acct-Status-Type = Start", "Calling-Station-Id = \"aabb.cc00.1122\""])
+                #expect(start.received("Accounting-Response"), "\(start.output)")
+                api.clock.advance(by: 600)
+                let interim = try await acct(["Acct-Status-Type = Interim-Update", "Acct-Input-Octets = 1000", "Acct-Output-Octets = 5000",
+                                              "Acct-Input-Gigawords = 1"])
+                #expect(interim.received("Accounting-Response"), "\(interim.output)")
+                let afterInterim = try #require(try await api.storedVisit(of: customer))
+                #expect(afterInterim.lastActivityAt == at("2026-11-26T09:10:00Z"))
+                #expect(afterInterim.wifiOctets == 4_294_973_296)  // 1 gigaword + 1000 in, 5000 out
+                #expect(afterInterim.wifiSessionId == "5F00A1")
+                #expect(afterInterim.wifiMac == "aa:bb:cc:00:11:22")
+                api.clock.advance(by: 3000)
+                // Sent 120 s after it happened.
+                let stop = try await acct(["Acct-Status-Type = Stop", "Acct-Delay-Time = 120", "Acct-Input-Octets = 2000",
+                                           "Acct-Output-Octets = 9000", "Acct-Input-Gigawords = 1"])
+                #expect(stop.received("Accounting-Response"), "\(stop.output)")
+            }
+            let visit = try #require(try await api.visits(of: customer).first)
+            #expect(visit["checkedOutAt"] as? String == "2026-11-26T09:58:00Z")
+            #expect(visit["checkOutMethod"] as? String == "wifi")
+        }
+    }
+
+    @Test func anIdleSessionClosesAtItsLastActivity() async throws {
+        try await withFootfall(settings: { $0.wifiIdleTimeout = 300 }) { api in
+            let location = try await api.location()
+            let nas = try await api.nas(at: location)
+            let (customer, token) = try await api.wifiCustomer()
+            try await api.withRADIUS { server in
+                let acct = { (lines: [String]) in try await nas.account(lines, session: "S-idle", username: token.username, on: server) }
+                _ = try await nas.login(token, on: server)
+                _ = try await acct(["Acct-Status-Type = Start"])
+                api.clock.advance(by: 240)  // 09:04: traffic
+                _ = try await acct(["Acct-Status-Type = Interim-Update", "Acct-Input-Octets = 100", "Acct-Output-Octets = 100"])
+                api.clock.advance(by: 240)  // 09:08: the same counters, no traffic
+                _ = try await acct(["Acct-Status-Type = Interim-Update", "Acct-Input-Octets = 100", "Acct-Output-Octets = 100"])
+                #expect(try await api.app.ledger.sweep() == 0)
+                api.clock.advance(by: 60)  // 09:09: five minutes since the last traffic
+                #expect(try await api.app.ledger.sweep() == 1)
+            }
+            let visit = try #require(try await api.visits(of: customer).first)
+            #expect(visit["checkedOutAt"] as? String == "2026-11-26T09:04:00Z")
+            #expect(visit["checkOutMethod"] as? String == "wifi_idle")
+        }
+    }
+
+    @Test func accountingOnClosesTheNASsVisits() async throws {
+        try await withFootfall { api in
+            let location = try await api.location()
+            let nas = try await api.nas(at: location)
+            let other = try await api.nas(at: location, identifier: "ap-garden")
+            let plan = try await api.plan()
+            var customers: [String] = []
+            try await api.withRADIUS { server in
+                for (index, device) in [nas, nas, other].enumerated() {
+                    let (customer, token) = try await api.wifiCustomer(planId: plan)
+                    customers.append(customer)
+                    #expect(try await device.login(token, on: server).received("Access-Accept"), "guest \(index)")
+                }
+                api.clock.advance(by: 1800)
+                let on = try await radclient(["Acct-Status-Type = Accounting-On", "NAS-Identifier = \"\(nas.identifier)\""],
+                                             port: server.accountingPort, command: "acct", secret: nas.secret)
+                #expect(on.received("Accounting-Response"), "\(on.output)")
+            }
+            for customer in customers.prefix(2) {
+                let visit = try #require(try await api.visits(of: customer).first)
+                #expect(visit["checkedOutAt"] as? String == "2026-11-26T09:30:00Z")
+            }
+            #expect(try await api.visits(of: customers[2]).first?["checkedOutAt"] is NSNull)
+        }
+    }
+
+    /// The same datagram twice (a NAS retrying): the same reply, and the request applied once.
+    @Test func aRetransmissionIsAnsweredFromTheCache() async throws {
+        try await withFootfall { api in
+            let location = try await api.location()
+            let nas = try await api.nas(at: location)
+            let (customer, token) = try await api.wifiCustomer()
+            try await api.withRADIUS { server in
+                let secret = RADIUSSecret(nas.secret)
+                let authenticator = (0..<16).map { _ in UInt8.random(in: 0...255) }
+                let request = secret.sign(Packet(code: .accessRequest, identifier: 7, authenticator: authenticator, attributes: [
+                    Attribute(.userName, string: token.username), Attribute(.nasIdentifier, string: nas.identifier),
+                    Attribute(.userPassword, secret.hidePassword(Array("wrong".utf8), requestAuthenticator: authenticator)),
+                ]))
+                let socket = try UDPTestSocket()
+                defer { socket.close() }
+                let first = try #require(try await socket.exchange(request, port: server.authenticationPort))
+                let second = try #require(try await socket.exchange(request, port: server.authenticationPort))
+                #expect(first == second)
+                #expect(secret.isValidReply(first, requestAuthenticator: authenticator))
+                #expect(try Packet(parsing: first).code == .accessReject)
+                // Garbage is dropped, and the server goes on answering.
+                #expect(try await socket.exchange([1, 2, 3], port: server.authenticationPort, timeout: 0.3) == nil)
+                #expect(try await socket.exchange(Array(request.prefix(30)), port: server.authenticationPort, timeout: 0.3) == nil)
+            }
+            #expect(try await api.failedCheckIns.count == 1)
+        }
+    }
+}
+
+/// A plain UDP socket on loopback, to send hand-made datagrams.
+final class UDPTestSocket: Sendable {
+    private let descriptor: Int32
+
+    init() throws {
+        descriptor = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        guard descriptor >= 0 else { throw ServerError("no UDP socket") }
+    }
+
+    /// Sends `datagram` to 127.0.0.1:`port` and waits up to `timeout` seconds for one answer.
+    func exchange(_ datagram: [UInt8], port: Int, timeout: TimeInterval = 8) async throws -> [UInt8]? {
+        try await offThePool { try self.exchangeBlocking(datagram, port: port, timeout: timeout) }
+    }
+
+    private func exchangeBlocking(_ datagram: [UInt8], port: Int, timeout: TimeInterval) throws -> [UInt8]? {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let sent = withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(descriptor, datagram, datagram.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard sent == datagram.count else { throw ServerError("sendto failed") }
+        var wait = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - timeout.rounded(.down)) * 1_000_000))
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &wait, socklen_t(MemoryLayout<timeval>.size))
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let received = recv(descriptor, &buffer, buffer.count, 0)
+        return received > 0 ? Array(buffer.prefix(received)) : nil
+    }
+
+    func close() { _ = Glibc.close(descriptor) }
+}
