@@ -11,7 +11,7 @@ struct FootfallBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "footfall-bench",
         abstract: "Benchmark helpers: the reference plain-text server, and benchmark databases.",
-        subcommands: [Plaintext.self, SeedReaders.self]
+        subcommands: [Plaintext.self, SeedReaders.self, SeedWifi.self]
     )
 }
 
@@ -93,5 +93,84 @@ struct SeedReaders: AsyncParsableCommand {
         try await sql.raw("COMMIT").run()
         lines.append("}")
         try lines.joined(separator: "\n").write(toFile: lua, atomically: true, encoding: .utf8)
+    }
+}
+
+/// A database with one location, an unlimited plan, a Wi-Fi NAS (`NAS-Identifier` `bench-nas`,
+/// shared secret `secret`) and `sessions` customers in on Wi-Fi, one accounting session each
+/// (`bench-N`). Writes `rounds` Interim-Updates per session, with growing counters, as a
+/// radclient request file.
+struct SeedWifi: AsyncParsableCommand {
+    @ArgumentParser.Option var database: String
+    @ArgumentParser.Option var sessions = 500
+    @ArgumentParser.Option var rounds = 40
+    @ArgumentParser.Option var secret = "testing123"
+    @ArgumentParser.Option var requests: String
+
+    func run() async throws {
+        var settings = Settings()
+        settings.database = .sqlite(path: database)
+        let app = try await Application.make(.production)
+        app.logger.logLevel = .error
+        do {
+            try await configure(app, settings)
+            try await seed(app.db as! any SQLDatabase)
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+        try await app.asyncShutdown()
+        var text = ""
+        for round in 1...rounds {
+            for session in 0..<sessions {
+                text += """
+                    Acct-Status-Type = Interim-Update
+                    Acct-Session-Id = "bench-\(session)"
+                    User-Name = "bench-\(session)"
+                    NAS-Identifier = "bench-nas"
+                    Calling-Station-Id = "02-00-00-00-\(String(format: "%02X-%02X", session >> 8, session & 0xFF))"
+                    Acct-Input-Octets = \(round * 1000)
+                    Acct-Output-Octets = \(round * 5000)
+                    Acct-Session-Time = \(round * 60)
+
+
+                    """
+            }
+        }
+        try text.write(toFile: requests, atomically: true, encoding: .utf8)
+    }
+
+    private func seed(_ sql: any SQLDatabase) async throws {
+        let now = Date()
+        let location = UUID(), plan = UUID(), device = UUID()
+        try await sql.raw("BEGIN IMMEDIATE").run()
+        try await sql.insert(into: "locations").columns("id", "name", "time_zone", "cutoff_time", "created_at")
+            .values(SQLBind(location), SQLBind("Bench"), SQLBind("UTC"), SQLBind("00:00"), SQLBind(now)).run()
+        try await sql.insert(into: "plans")
+            .columns("id", "name", "location_ids", "limit_enforce", "overtime", "created_at")
+            .values(SQLBind(plan), SQLBind("Unlimited"), SQLBind("[]"), SQLBind(true), SQLBind("allow"), SQLBind(now)).run()
+        let keyHash = SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+        try await sql.insert(into: "devices")
+            .columns("id", "name", "location_id", "kind", "direction", "key_hash", "signing_key", "nas_identifier", "created_at")
+            .values(SQLBind(device), SQLBind("Bench NAS"), SQLBind(location), SQLBind("wifi"), SQLBind("toggle"), SQLBind(keyHash),
+                    SQLBind(secret), SQLBind("bench-nas"), SQLBind(now)).run()
+        let closes = now + 900  // the default Wi-Fi idle timeout
+        for start in stride(from: 0, to: sessions, by: 250) {
+            var customers: [[any SQLExpression]] = [], visits: [[any SQLExpression]] = []
+            for index in start..<min(sessions, start + 250) {
+                let customer = UUID()
+                customers.append([SQLBind(customer), SQLBind("Guest \(index)"), SQLBind("g\(index)@bench.invalid"), SQLBind(plan), SQLBind(true),
+                                  SQLBind(UUID().uuidString), SQLBind(now)])
+                visits.append([SQLBind(UUID()), SQLBind(customer), SQLBind(location), SQLBind(now), SQLBind("wifi"), SQLBind(device),
+                               SQLBind(plan), SQLBind(closes), SQLBind("bench-\(index)"), SQLBind(now), SQLBind(Int64(0))])
+            }
+            try await sql.insert(into: "customers").columns("id", "name", "email", "plan_id", "active", "member_secret", "created_at")
+                .rows(customers).run()
+            try await sql.insert(into: "check_ins")
+                .columns("id", "customer_id", "location_id", "checked_in_at", "method", "device_id", "admitted_plan_id", "closes_at",
+                         "wifi_session_id", "last_activity_at", "wifi_octets")
+                .rows(visits).run()
+        }
+        try await sql.raw("COMMIT").run()
     }
 }

@@ -306,6 +306,16 @@ struct WifiTests {
         }
     }
 
+    @Test(arguments: ["AA-BB-CC-00-11-22", "aa:bb:cc:00:11:22", "aabb.cc00.1122", "AABBCC001122", "aa bb cc 00 11 22"])
+    func macNotationsAreKeptInOneForm(notation: String) {
+        #expect(normalizedMAC(notation) == "aa:bb:cc:00:11:22")
+    }
+
+    @Test func somethingElseThanAMACIsKeptAsSent() {
+        #expect(normalizedMAC(" host-7 ") == "host-7")
+        #expect(normalizedMAC("AA-BB-CC-00-11") == "AA-BB-CC-00-11")
+    }
+
     /// The same datagram twice (a NAS retrying): the same reply, and the request applied once.
     @Test func aRetransmissionIsAnsweredFromTheCache() async throws {
         try await withFootfall { api in

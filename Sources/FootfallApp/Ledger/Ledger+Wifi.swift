@@ -1,6 +1,7 @@
 import Fluent
 import FootfallCore
 import Foundation
+import SQLKit
 
 /// Wi-Fi check-in: what the RADIUS server asks of the ledger. Every change goes through the
 /// writer and is committed before the NAS gets its answer.
@@ -78,50 +79,106 @@ extension Ledger {
     }
 
     /// Applies a Start, Interim-Update, Stop or Accounting-On/Off. Start and traffic mark
-    /// activity; Stop checks out; On/Off closes the NAS's open Wi-Fi visits.
+    /// activity (many records at a time, see `applyWifiActivity`); Stop checks out; On/Off
+    /// closes the NAS's open Wi-Fi visits.
     func wifiAccounting(_ record: WifiAccounting) async throws {
-        let deviceId = try record.device.requireID()
-        let idleTimeout = wifiIdleTimeout
-        let tokenCustomer: UUID? = if let username = record.username, record.status == .start || record.status == .interim {
-            try await AccessTokenModel.query(on: database).filter(\.$username == username).first()?.customerId
-        } else { nil }
-        try await writer.perform { db in
-            switch record.status {
-            case .nasOn, .nasOff:
+        switch record.status {
+        case .start, .interim:
+            try await writer.record(record) { db, records in try await self.applyWifiActivity(records, on: db) }
+        case .stop:
+            try await writer.perform { db in
+                guard let visit = try await self.wifiVisit(record, on: db) else { return }
+                _ = try await self.close(visit, at: max(record.at, visit.checkedInAt), method: .wifi, on: db)
+            }
+        case .nasOn, .nasOff:
+            let deviceId = try record.device.requireID()
+            try await writer.perform { db in
                 let open = try await CheckInModel.query(on: db).filter(\.$deviceId == deviceId)
                     .filter(\.$method == CheckInMethod.wifi.rawValue).filter(\.$checkedOutAt == nil).all()
                 for visit in open { _ = try await self.close(visit, at: max(record.at, visit.checkedInAt), method: .wifi, on: db) }
                 if !open.isEmpty { self.logger.info("NAS restarted: closed its Wi-Fi visits", metadata: ["count": "\(open.count)"]) }
-                return
-            case .start, .interim, .stop:
-                break
             }
-            guard let visit = try await self.wifiVisit(record, tokenCustomer: tokenCustomer, on: db) else { return }
-            if record.status == .stop {
-                _ = try await self.close(visit, at: max(record.at, visit.checkedInAt), method: .wifi, on: db)
-                return
+        }
+    }
+
+    /// Starts and Interim-Updates, in the order they came: the open visits of their sessions in
+    /// one query, the rules in memory, the changes in one statement. A Start, or more octets than
+    /// the visit has seen, is activity; it pushes back the idle closing.
+    func applyWifiActivity(_ records: [WifiAccounting], on db: any Database) async throws {
+        let sql = db as! any SQLDatabase
+        let sessions = Array(Set(records.compactMap(\.sessionId)))
+        var visits: [String: CheckInModel] = [:]
+        if !sessions.isEmpty {
+            let rows = try await sql.raw("""
+                SELECT id, device_id, wifi_session_id, location_id, checked_in_at, method, time_limit_at, last_activity_at, wifi_octets, wifi_mac
+                FROM check_ins WHERE checked_out_at IS NULL AND wifi_session_id IN (\(binds: sessions))
+                """).all()
+            for row in rows {
+                let visit = CheckInModel()
+                visit.id = try row.decode(column: "id", as: UUID.self)
+                visit.deviceId = try row.decode(column: "device_id", as: UUID?.self)
+                visit.wifiSessionId = try row.decode(column: "wifi_session_id", as: String?.self)
+                visit.locationId = try row.decode(column: "location_id", as: UUID.self)
+                visit.checkedInAt = try row.decode(column: "checked_in_at", as: Date.self)
+                visit.method = try row.decode(column: "method", as: String.self)
+                visit.timeLimitAt = try row.decode(column: "time_limit_at", as: Date?.self)
+                visit.lastActivityAt = try row.decode(column: "last_activity_at", as: Date?.self)
+                visit.wifiOctets = try row.decode(column: "wifi_octets", as: Int64?.self)
+                visit.wifiMac = try row.decode(column: "wifi_mac", as: String?.self)
+                visits[Self.sessionKey(visit.deviceId, visit.wifiSessionId)] = visit
             }
+        }
+        var changed: [UUID: CheckInModel] = [:]
+        for record in records {
+            let key = Self.sessionKey(record.device.id, record.sessionId)
+            var found = visits[key]
+            if found == nil, let visit = try await wifiVisit(record, on: db) {
+                // A NAS that sent no session id at login: this record names the session.
+                visit.wifiSessionId = visit.wifiSessionId ?? record.sessionId
+                try await visit.update(on: db)
+                visits[key] = visit
+                found = visit
+            }
+            guard let visit = found else { continue }
             let traffic = record.octets.map { $0 > (visit.wifiOctets ?? 0) } ?? false
             if record.status == .start || traffic { visit.lastActivityAt = max(visit.lastActivityAt ?? record.at, record.at) }
             if let octets = record.octets { visit.wifiOctets = max(visit.wifiOctets ?? 0, octets) }
             if let mac = record.mac { visit.wifiMac = mac }
-            if visit.wifiSessionId == nil { visit.wifiSessionId = record.sessionId }
-            if let zone = try await self.lookups.locations.value(for: visit.locationId, load: { try await LocationModel.find(visit.locationId, on: db) })?.zone {
-                visit.closesAt = visit.scheduledClosing(zone: zone, wifiIdleTimeout: idleTimeout).due
-            }
-            try await visit.update(on: db)
+            changed[visit.id!] = visit
+        }
+        guard !changed.isEmpty else { return }
+        var rows: [any SQLExpression] = []
+        for visit in changed.values {
+            let locationId = visit.locationId
+            guard let zone = try await lookups.locations.value(for: locationId, load: { try await LocationModel.find(locationId, on: db) })?.zone
+            else { continue }
+            let closesAt = visit.scheduledClosing(zone: zone, wifiIdleTimeout: wifiIdleTimeout).due
+            rows.append(SQLGroupExpression([SQLBind(visit.id!), SQLBind(visit.lastActivityAt), SQLBind(visit.wifiOctets),
+                                            SQLBind(visit.wifiMac), SQLBind(closesAt)]))
+        }
+        for chunk in rows.chunks(of: 200) {
+            try await sql.raw("""
+                WITH activity(id, last_activity_at, wifi_octets, wifi_mac, closes_at) AS (VALUES \(SQLList(Array(chunk))))
+                UPDATE check_ins SET last_activity_at = activity.last_activity_at, wifi_octets = activity.wifi_octets,
+                    wifi_mac = activity.wifi_mac, closes_at = activity.closes_at
+                FROM activity WHERE check_ins.id = activity.id AND check_ins.checked_out_at IS NULL
+                """).run()
         }
     }
 
+    private static func sessionKey(_ device: UUID?, _ session: String?) -> String { "\(device?.uuidString ?? "")|\(session ?? "")" }
+
     /// The open visit an accounting record is about: by its session id, else (a NAS that did not
     /// send the id at login) the token holder's open Wi-Fi visit at this NAS's location.
-    private func wifiVisit(_ record: WifiAccounting, tokenCustomer: UUID?, on db: any Database) async throws -> CheckInModel? {
+    private func wifiVisit(_ record: WifiAccounting, on db: any Database) async throws -> CheckInModel? {
         if let sessionId = record.sessionId,
            let visit = try await CheckInModel.query(on: db).filter(\.$wifiSessionId == sessionId)
                .filter(\.$deviceId == record.device.requireID()).filter(\.$checkedOutAt == nil).first() {
             return visit
         }
-        guard let tokenCustomer else { return nil }
+        guard let username = record.username,
+              let tokenCustomer = try await AccessTokenModel.query(on: db).filter(\.$username == username).first()?.customerId
+        else { return nil }
         return try await CheckInModel.query(on: db).filter(\.$customerId == tokenCustomer).filter(\.$checkedOutAt == nil)
             .filter(\.$locationId == record.device.locationId).filter(\.$method == CheckInMethod.wifi.rawValue).first()
     }
@@ -131,17 +188,21 @@ extension Ledger {
 /// notations NASes send (`AA-BB-CC-DD-EE-FF`, `aabb.ccdd.eeff`, `AABBCCDDEEFF`, ...); other text
 /// is kept as sent, trimmed.
 func normalizedMAC(_ text: String) -> String {
-    let digits = text.lowercased().filter { $0.isHexDigit }
-    let separators = text.filter { !$0.isHexDigit }
-    guard digits.count == 12, separators.allSatisfy({ ":-. ".contains($0) }) else {
-        return String(text.trimmingCharacters(in: .whitespaces).prefix(64))
+    var digits: [UInt8] = []
+    digits.reserveCapacity(17)
+    for byte in text.utf8 {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "f"): digits.append(byte)
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): digits.append(byte + 32)
+        case UInt8(ascii: ":"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: " "): continue
+        default: return String(text.trimmingCharacters(in: .whitespaces).prefix(64))
+        }
     }
-    var groups: [String] = []
-    var index = digits.startIndex
-    while index < digits.endIndex {
-        let next = digits.index(index, offsetBy: 2)
-        groups.append(String(digits[index..<next]))
-        index = next
+    guard digits.count == 12 else { return String(text.trimmingCharacters(in: .whitespaces).prefix(64)) }
+    var mac: [UInt8] = []
+    for (index, digit) in digits.enumerated() {
+        if index > 0, index.isMultiple(of: 2) { mac.append(UInt8(ascii: ":")) }
+        mac.append(digit)
     }
-    return groups.joined(separator: ":")
+    return String(decoding: mac, as: UTF8.self)
 }

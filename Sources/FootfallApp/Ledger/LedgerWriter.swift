@@ -7,7 +7,8 @@ import SQLKit
 /// savepoint of one transaction, commits once, and only then answers each caller. One commit —
 /// one fsync — serves a whole batch, so throughput grows with load while every answer still
 /// waits for its write to be durable. A write that fails rolls back to its savepoint alone.
-/// Device events queue apart and are decided together (see `DeviceEventBatch`).
+/// Device events and Wi-Fi activity queue apart and are decided together, each kind in one go
+/// (see `DeviceEventBatch` and `Ledger.applyWifiActivity`).
 ///
 /// On SQLite the transaction begins `IMMEDIATE`, taking the write lock up front; on PostgreSQL
 /// several servers' writers run side by side and the database's constraints settle races: a
@@ -29,11 +30,21 @@ actor LedgerWriter {
         let continuation: CheckedContinuation<String, any Error>
     }
 
+    /// Applies many Wi-Fi accounting records (Start, Interim-Update) at once.
+    typealias ActivityBatch = @Sendable (any Database, [Ledger.WifiAccounting]) async throws -> Void
+
+    private struct ActivityJob {
+        let record: Ledger.WifiAccounting
+        let continuation: CheckedContinuation<Void, any Error>
+    }
+
     private let database: any Database
     private let maximumBatch: Int
     private var waiting: [Job] = []
     private var waitingEvents: [EventJob] = []
     private var eventBatch: EventBatch?
+    private var waitingActivity: [ActivityJob] = []
+    private var activityBatch: ActivityBatch?
     private var draining = false
 
     init(database: any Database, maximumBatch: Int = 512) {
@@ -44,10 +55,7 @@ actor LedgerWriter {
     func perform<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         let result = try await withCheckedThrowingContinuation { continuation in
             waiting.append(Job(body: { try await body($0) }, continuation: continuation))
-            if !draining {
-                draining = true
-                Task { await self.drain() }
-            }
+            startDraining()
         }
         return result as! T
     }
@@ -57,54 +65,81 @@ actor LedgerWriter {
         eventBatch = batch
         return try await withCheckedThrowingContinuation { continuation in
             waitingEvents.append(EventJob(event: event, continuation: continuation))
-            if !draining {
-                draining = true
-                Task { await self.drain() }
-            }
+            startDraining()
         }
     }
 
+    /// Wi-Fi activity waits here and is applied together, by `batch`, in the writer's next turn.
+    func record(_ activity: Ledger.WifiAccounting, batch: @escaping ActivityBatch) async throws {
+        activityBatch = batch
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            waitingActivity.append(ActivityJob(record: activity, continuation: continuation))
+            startDraining()
+        }
+    }
+
+    private func startDraining() {
+        guard !draining else { return }
+        draining = true
+        Task { await self.drain() }
+    }
+
     private func drain() async {
-        while !waiting.isEmpty || !waitingEvents.isEmpty {
+        while !waiting.isEmpty || !waitingEvents.isEmpty || !waitingActivity.isEmpty {
             let batch = Array(waiting.prefix(maximumBatch))
             waiting.removeFirst(batch.count)
             let events = Array(waitingEvents.prefix(maximumBatch))
             waitingEvents.removeFirst(events.count)
-            await run(batch, events)
+            let activity = Array(waitingActivity.prefix(maximumBatch))
+            waitingActivity.removeFirst(activity.count)
+            await run(batch, events, activity)
         }
         draining = false
     }
 
-    private func run(_ batch: [Job], _ events: [EventJob]) async {
+    private func run(_ batch: [Job], _ events: [EventJob], _ activity: [ActivityJob]) async {
         let prepared = events.map(\.event)
-        let eventBatch = self.eventBatch
-        // Device events alone, the busy case: one transaction and no savepoints. If it fails,
-        // the general way below decides them again, each on its own.
-        if batch.isEmpty, prepared.count > 1, let eventBatch,
-           let answers = try? await transaction({ connection, _ in try await eventBatch(connection, prepared) }) {
+        let records = activity.map(\.record)
+        let eventBatch = self.eventBatch, activityBatch = self.activityBatch
+        // Device events and Wi-Fi activity alone, the busy case: one transaction, no savepoints.
+        // If it fails, the general way below applies them again, each on its own.
+        if batch.isEmpty, prepared.count + records.count > 1,
+           let answers = try? await transaction({ connection, _ in
+               let answers = prepared.isEmpty ? [] : try await eventBatch!(connection, prepared)
+               if !records.isEmpty { try await activityBatch!(connection, records) }
+               return answers
+           }) {
             for (job, answer) in zip(events, answers) { job.continuation.resume(returning: answer) }
+            for job in activity { job.continuation.resume() }
             return
         }
         let bodies = batch.map(\.body)
         let results: [Result<any Sendable, any Error>]
         let answers: [Result<String, any Error>]
+        let applied: [Result<any Sendable, any Error>]
         do {
-            (results, answers) = try await transaction { connection, sql in
+            (results, answers, applied) = try await transaction { connection, sql in
                 var results: [Result<any Sendable, any Error>] = []
                 for body in bodies { results.append(await Self.attempt(body, on: connection, sql)) }
                 var answers: [Result<String, any Error>] = []
                 if let eventBatch, !prepared.isEmpty {
                     answers = await Self.decideOneByOne(prepared, with: eventBatch, on: connection, sql)
                 }
-                return (results, answers)
+                var applied: [Result<any Sendable, any Error>] = []
+                if let activityBatch {
+                    for record in records { applied.append(await Self.attempt({ try await activityBatch($0, [record]) }, on: connection, sql)) }
+                }
+                return (results, answers, applied)
             }
         } catch {
             for job in batch { job.continuation.resume(throwing: error) }
             for job in events { job.continuation.resume(throwing: error) }
+            for job in activity { job.continuation.resume(throwing: error) }
             return
         }
         for (job, result) in zip(batch, results) { job.continuation.resume(with: result) }
         for (job, answer) in zip(events, answers) { job.continuation.resume(with: answer) }
+        for (job, result) in zip(activity, applied) { job.continuation.resume(with: result.map { _ in () }) }
     }
 
     /// One transaction on a connection of its own (see `Database.inWriteTransaction`).

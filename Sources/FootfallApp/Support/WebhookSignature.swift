@@ -46,13 +46,6 @@ enum WebhookSignature {
         }
     }
 
-    /// A Footfall-Signature header for `body`, as a sender makes it.
-    static func footfallHeader(body: Data, key: String, time: Date) -> String {
-        let t = String(Int64(time.timeIntervalSince1970))
-        let mac = HMAC<SHA256>.authenticationCode(for: Data("\(t).".utf8) + body, using: SymmetricKey(data: Data(key.utf8)))
-        return "t=\(t),v1=\(mac.hex)"
-    }
-
     private static let malformed = APIError.invalidSignature("The Footfall-Signature header must read t=UNIX_SECONDS,v1=HEX.")
 }
 

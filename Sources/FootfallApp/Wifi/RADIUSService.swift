@@ -31,7 +31,7 @@ final class RADIUSService: Sendable {
 
     /// The reply to send, or nil to drop the datagram.
     func handle(_ datagram: [UInt8], from sender: SocketAddress, role: Role) async -> [UInt8]? {
-        let source = sender.ipAddress ?? "?"
+        var source: String { sender.ipAddress ?? "?" }
         let packet: Packet
         do {
             packet = try Packet(parsing: datagram)
@@ -45,7 +45,7 @@ final class RADIUSService: Sendable {
         }
         let device: DeviceModel
         do {
-            guard let client = try await client(for: packet, from: source) else {
+            guard let client = try await client(for: packet, from: sender) else {
                 logger.notice("RADIUS: dropped \(packet.code) from unknown client \(source) (NAS-Identifier \(packet.string(.nasIdentifier) ?? "none"))")
                 return nil
             }
@@ -70,7 +70,7 @@ final class RADIUSService: Sendable {
             break
         }
 
-        let key = "\(source)|\(sender.port ?? 0)|\(packet.code.rawValue)|\(packet.identifier)|\(packet.authenticator.hex)"
+        let key = ReplyCache.Key(sender: sender, code: packet.code.rawValue, identifier: packet.identifier, authenticator: packet.authenticator)
         switch replies.begin(key) {
         case .answered(let reply): return reply
         case .inProgress: return nil
@@ -96,13 +96,14 @@ final class RADIUSService: Sendable {
     }
 
     /// The `wifi` device this NAS is: by NAS-Identifier, else by the datagram's source address.
-    private func client(for packet: Packet, from source: String) async throws -> DeviceModel? {
+    private func client(for packet: Packet, from sender: SocketAddress) async throws -> DeviceModel? {
         let devices = try await clients.value(for: "wifi") {
             try await DeviceModel.query(on: database).filter(\.$kind == DeviceKind.wifi.rawValue).all()
         } ?? []
         if let identifier = packet.string(.nasIdentifier), let device = devices.first(where: { $0.nasIdentifier == identifier }) {
             return device
         }
+        guard let source = sender.ipAddress else { return nil }
         return devices.first { $0.nasIp.map { Self.sameAddress($0, source) } ?? false }
     }
 
@@ -182,12 +183,20 @@ final class ReplyCache: Sendable {
         case answered([UInt8], expires: ContinuousClock.Instant)
     }
 
-    private let entries = NIOLockedValueBox([String: Entry]())
+    /// A request as the NAS sends it again: same sender, code, identifier and authenticator.
+    struct Key: Hashable, Sendable {
+        var sender: SocketAddress
+        var code: UInt8
+        var identifier: UInt8
+        var authenticator: [UInt8]
+    }
+
+    private let entries = NIOLockedValueBox([Key: Entry]())
     private let lifetime: Duration
 
     init(lifetime: Int) { self.lifetime = .seconds(lifetime) }
 
-    func begin(_ key: String) -> Begin {
+    func begin(_ key: Key) -> Begin {
         entries.withLockedValue { entries in
             switch entries[key] {
             case .inProgress?: return .inProgress
@@ -203,11 +212,11 @@ final class ReplyCache: Sendable {
         }
     }
 
-    func finish(_ key: String, reply: [UInt8]) {
+    func finish(_ key: Key, reply: [UInt8]) {
         entries.withLockedValue { $0[key] = .answered(reply, expires: .now + lifetime) }
     }
 
-    func abandon(_ key: String) {
+    func abandon(_ key: Key) {
         entries.withLockedValue { $0[key] = nil }
     }
 }
