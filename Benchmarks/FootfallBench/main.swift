@@ -41,18 +41,7 @@ struct SeedReaders: AsyncParsableCommand {
     @ArgumentParser.Option var lua: String
 
     func run() async throws {
-        var settings = Settings()
-        settings.database = .sqlite(path: database)
-        let app = try await Application.make(.production)
-        app.logger.logLevel = .error
-        do {
-            try await configure(app, settings)
-            try await seed(app.db as! any SQLDatabase)
-        } catch {
-            try? await app.asyncShutdown()
-            throw error
-        }
-        try await app.asyncShutdown()
+        try await withBenchDatabase(database) { try await seed($0) }
     }
 
     private func seed(_ sql: any SQLDatabase) async throws {
@@ -108,18 +97,7 @@ struct SeedWifi: AsyncParsableCommand {
     @ArgumentParser.Option var requests: String
 
     func run() async throws {
-        var settings = Settings()
-        settings.database = .sqlite(path: database)
-        let app = try await Application.make(.production)
-        app.logger.logLevel = .error
-        do {
-            try await configure(app, settings)
-            try await seed(app.db as! any SQLDatabase)
-        } catch {
-            try? await app.asyncShutdown()
-            throw error
-        }
-        try await app.asyncShutdown()
+        try await withBenchDatabase(database) { try await seed($0) }
         var text = ""
         for round in 1...rounds {
             for session in 0..<sessions {
@@ -173,4 +151,20 @@ struct SeedWifi: AsyncParsableCommand {
         }
         try await sql.raw("COMMIT").run()
     }
+}
+
+/// Opens (and migrates) a SQLite benchmark database for `body`, then shuts the app down.
+func withBenchDatabase(_ path: String, _ body: (any SQLDatabase) async throws -> Void) async throws {
+    var settings = Settings()
+    settings.database = .sqlite(path: path)
+    let app = try await Application.make(.production)
+    app.logger.logLevel = .error
+    do {
+        try await configure(app, settings)
+        try await body(app.db as! any SQLDatabase)
+    } catch {
+        try? await app.asyncShutdown()
+        throw error
+    }
+    try await app.asyncShutdown()
 }
