@@ -19,6 +19,7 @@ func routes(_ app: Application) throws {
     try admin.register(collection: CustomerCredentialsController())
     try admin.register(collection: DevicesController())
     try admin.register(collection: CheckInsController())
+    try admin.register(collection: ReportsController())
 }
 
 struct HealthDTO: WireObject {

@@ -180,6 +180,21 @@ enum OpenAPIDocument {
             "patch": operation("editCheckIn", "Correct a visit's times (audit-logged)", tag: "check-ins", parameters: [path("checkInId")],
                                body: "CheckInEdit", responses: [200: ("The visit", ref("CheckIn"))]),
         ],
+        "/api/v1/reports/presence": [
+            "get": operation("presenceReport", "Presence over [from, to) by customer, plan or location day: visits, minutes inside the range "
+                             + "(open visits up to now), unique customers. Accept: text/csv gives the same rows as CSV.", tag: "reports",
+                             parameters: [
+                                 query("from", nil, time, required: true), query("to", nil, time, required: true), query("locationId", nil, uuid),
+                                 query("groupBy", "Default customer", enumeration(["customer", "plan", "day"])),
+                             ], responses: [200: ("The rows", ref("PresenceReport"))], csv: true),
+        ],
+        "/api/v1/reports/occupancy": [
+            "get": operation("occupancyReport", "People in at a location, per hour of its clock: peak and time-weighted average",
+                             tag: "reports", parameters: [
+                                 query("locationId", nil, uuid, required: true), query("from", nil, time, required: true),
+                                 query("to", nil, time, required: true),
+                             ], responses: [200: ("One item per hour", ref("OccupancyReport"))]),
+        ],
         "/api/v1/failed-check-ins": [
             "get": operation("listFailedCheckIns", "Refused attempts, newest first", tag: "check-ins", parameters: pageParameters + [
                 query("locationId", nil, uuid), query("reason", nil, ref("ReasonCode")), query("from", nil, time), query("to", nil, time),
@@ -218,15 +233,17 @@ enum OpenAPIDocument {
         ["name": .string(name), "in": "path", "required": true, "schema": uuid]
     }
 
-    private static func query(_ name: String, _ description: String?, _ schema: JSONValue) -> JSONValue {
-        var parameter: JSONValue = ["name": .string(name), "in": "query", "required": false, "schema": schema]
+    private static func enumeration(_ values: [String]) -> JSONValue { ["type": "string", "enum": .array(values.map(JSONValue.string))] }
+
+    private static func query(_ name: String, _ description: String?, _ schema: JSONValue, required: Bool = false) -> JSONValue {
+        var parameter: JSONValue = ["name": .string(name), "in": "query", "required": .bool(required), "schema": schema]
         if let description { parameter = parameter.merging(["description": .string(description)]) }
         return parameter
     }
 
     private static func operation(
         _ id: String, _ summary: String, tag: String, parameters: [JSONValue] = [], body: String? = nil, optionalBody: Bool = false,
-        responses: [Int: (String, JSONValue?)], open: Bool = false, signedBy: String? = nil
+        responses: [Int: (String, JSONValue?)], open: Bool = false, signedBy: String? = nil, csv: Bool = false
     ) -> JSONValue {
         var all = responses
         if signedBy != nil {
@@ -249,7 +266,9 @@ enum OpenAPIDocument {
                 var response: JSONValue = ["description": .string(answer.0)]
                 if let schema = answer.1 {
                     let media = status >= 400 ? "application/problem+json" : "application/json"
-                    response = response.merging(["content": .object([media: ["schema": schema]])])
+                    var content: [String: JSONValue] = [media: ["schema": schema]]
+                    if csv, status < 400 { content["text/csv"] = ["schema": ["type": "string"]] }
+                    response = response.merging(["content": .object(content)])
                 }
                 return (String(status), response)
             })),

@@ -120,6 +120,13 @@ extension OpenAPIDocument {
                 "object_id": ["type": ["integer", "string"]], "object_name": string, "place_id": ["type": ["integer", "string"]],
                 "created_at": time,
             ]],
+            "PresenceReport": object(["items": ["type": "array", "items": object([
+                "key": ["type": "string", "description": "Customer id, plan id (passes: \"passes\") or the day (YYYY-MM-DD)"],
+                "label": string, "visits": integer, "minutes": integer, "uniqueCustomers": integer,
+            ])]]),
+            "OccupancyReport": object(["items": ["type": "array", "items": object([
+                "start": time, "peak": integer, "average": ["type": "number"],
+            ])]]),
             "DeviceEventAnswer": object([
                 "result": enumeration(["checked_in", "checked_out", "already_in", "not_checked_in", "ignored_repeat", "ignored", "refused"]),
                 "reason": ref("ReasonCode"), "customer": object(["id": uuid, "name": string]), "checkIn": ref("CheckIn"),

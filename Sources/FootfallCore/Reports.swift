@@ -1,0 +1,117 @@
+import Foundation
+
+/// A stretch of presence: one visit, or the part of it inside a report's range.
+public struct PresenceSpan: Hashable, Sendable {
+    public var customer: UUID
+    public var start: Date
+    public var end: Date
+
+    public init(customer: UUID, start: Date, end: Date) {
+        self.customer = customer
+        self.start = start
+        self.end = end
+    }
+
+    /// The part inside `[from, to)`, or nil when none is.
+    public func clipped(from: Date, to: Date) -> PresenceSpan? {
+        let start = max(self.start, from), end = min(self.end, to)
+        return end > start ? PresenceSpan(customer: customer, start: start, end: end) : nil
+    }
+}
+
+/// Presence per location day (cut-off to cut-off): a visit across a cut-off counts on each day
+/// it touches, with the seconds it spent in each.
+public struct DayPresence: Hashable, Sendable {
+    public var day: LocalDate
+    public var visits: Int
+    public var seconds: TimeInterval
+    public var customers: Set<UUID>
+
+    public init(day: LocalDate, visits: Int, seconds: TimeInterval, customers: Set<UUID>) {
+        self.day = day
+        self.visits = visits
+        self.seconds = seconds
+        self.customers = customers
+    }
+
+    public static func split(_ spans: [PresenceSpan], zone: LocalZone) -> [LocalDate: DayPresence] {
+        var days: [LocalDate: DayPresence] = [:]
+        for span in spans where span.end > span.start {
+            var day = zone.day(of: span.start)
+            var cursor = span.start
+            while cursor < span.end {
+                let next = zone.start(of: zone.adding(days: 1, to: day))
+                let end = min(next, span.end)
+                var entry = days[day] ?? DayPresence(day: day, visits: 0, seconds: 0, customers: [])
+                entry.visits += 1
+                entry.seconds += end.timeIntervalSince(cursor)
+                entry.customers.insert(span.customer)
+                days[day] = entry
+                cursor = end
+                day = zone.adding(days: 1, to: day)
+            }
+        }
+        return days
+    }
+}
+
+/// People in, hour by hour of the location's clock: the most at any moment of the hour, and the
+/// average over the hour (person-seconds / the hour's seconds).
+public struct HourOccupancy: Hashable, Sendable {
+    public var start: Date
+    public var peak: Int
+    public var average: Double
+
+    public init(start: Date, peak: Int, average: Double) {
+        self.start = start
+        self.peak = peak
+        self.average = average
+    }
+
+    /// Every local hour that meets `[from, to)`, first to last.
+    public static func hourly(_ spans: [PresenceSpan], from: Date, to: Date, zone: LocalZone) -> [HourOccupancy] {
+        guard to > from else { return [] }
+        // A visit covers [in, out): someone leaving at the moment another arrives is not in
+        // with them, so departures go first.
+        var changes: [(at: Date, delta: Int)] = []
+        for span in spans where span.end > span.start {
+            changes.append((span.start, 1))
+            changes.append((span.end, -1))
+        }
+        changes.sort { $0.at != $1.at ? $0.at < $1.at : $0.delta < $1.delta }
+
+        var hours: [HourOccupancy] = []
+        var present = 0, index = 0
+        var hourStart = zone.startOfHour(containing: from)
+        while hourStart < to {
+            let hourEnd = hourStart + 3600
+            // Everything before the hour sets who is in when it begins.
+            while index < changes.count, changes[index].at <= hourStart {
+                present += changes[index].delta
+                index += 1
+            }
+            var peak = present, personSeconds = 0.0, cursor = hourStart
+            while index < changes.count, changes[index].at < hourEnd {
+                personSeconds += Double(present) * changes[index].at.timeIntervalSince(cursor)
+                cursor = changes[index].at
+                present += changes[index].delta
+                peak = max(peak, present)
+                index += 1
+            }
+            personSeconds += Double(present) * hourEnd.timeIntervalSince(cursor)
+            hours.append(HourOccupancy(start: hourStart, peak: peak, average: (personSeconds / 3600 * 100).rounded() / 100))
+            hourStart = hourEnd
+        }
+        return hours
+    }
+}
+
+extension LocalZone {
+    /// The start of the wall-clock hour the instant is in (whole-hour offsets step in hours;
+    /// a zone with a half-hour offset still gets its own local hours).
+    public func startOfHour(containing instant: Date) -> Date {
+        let offset = TimeInterval(timeZone.secondsFromGMT(for: instant))
+        let local = instant.timeIntervalSince1970 + offset
+        return Date(timeIntervalSince1970: (local / 3600).rounded(.down) * 3600 - offset)
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import FootfallCore
+import Testing
+
+@Suite("Reports: presence per location day, occupancy per hour")
+struct ReportTests {
+    let ada = UUID(), grace = UUID()
+    let utc = ISO8601DateFormatter()
+
+    func instant(_ text: String) -> Date { utc.date(from: text)! }
+
+    @Test func aVisitAcrossTheCutoffCountsOnBothDays() {
+        // Cut-off 03:00 in Berlin (UTC+1 in November): 02:30 to 03:30 local.
+        let zone = LocalZone(timeZone: berlin, cutoff: LocalTime("03:00")!)
+        let days = DayPresence.split([
+            PresenceSpan(customer: ada, start: instant("2026-11-27T01:30:00Z"), end: instant("2026-11-27T02:30:00Z")),
+            // 23:30 to 02:30 local: past midnight, before the cut-off, so one day.
+            PresenceSpan(customer: grace, start: instant("2026-11-26T22:30:00Z"), end: instant("2026-11-27T01:30:00Z")),
+        ], zone: zone)
+        let first = LocalDate("2026-11-26")!, second = LocalDate("2026-11-27")!
+        #expect(days[first]?.seconds == 12_600)  // 30 + 180 minutes
+        #expect(days[first]?.visits == 2)
+        #expect(days[first]?.customers == [ada, grace])
+        #expect(days[second]?.seconds == 1_800)
+        #expect(days[second]?.customers == [ada])
+    }
+
+    @Test func theAutumnChangeDayHas25Hours() {
+        let zone = LocalZone(timeZone: berlin)
+        // From 23:00 CEST on the 24th to 00:30 CET on the 26th.
+        let days = DayPresence.split([
+            PresenceSpan(customer: ada, start: instant("2026-10-24T21:00:00Z"), end: instant("2026-10-25T23:30:00Z")),
+        ], zone: zone)
+        #expect(days[LocalDate("2026-10-24")!]?.seconds == 3600)
+        #expect(days[LocalDate("2026-10-25")!]?.seconds == 90_000)  // 25 hours
+        #expect(days[LocalDate("2026-10-26")!]?.seconds == 1800)
+    }
+
+    @Test func occupancyPerHourHasPeakAndAverage() {
+        let zone = LocalZone(timeZone: berlin)
+        let hours = HourOccupancy.hourly([
+            PresenceSpan(customer: ada, start: instant("2026-11-26T08:00:00Z"), end: instant("2026-11-26T09:30:00Z")),
+            PresenceSpan(customer: grace, start: instant("2026-11-26T08:30:00Z"), end: instant("2026-11-26T08:45:00Z")),
+            // Arrives the moment Ada leaves: never two in at once.
+            PresenceSpan(customer: grace, start: instant("2026-11-26T09:30:00Z"), end: instant("2026-11-26T10:30:00Z")),
+        ], from: instant("2026-11-26T08:00:00Z"), to: instant("2026-11-26T11:00:00Z"), zone: zone)
+        #expect(hours == [
+            HourOccupancy(start: instant("2026-11-26T08:00:00Z"), peak: 2, average: 1.25),
+            HourOccupancy(start: instant("2026-11-26T09:00:00Z"), peak: 1, average: 1),
+            HourOccupancy(start: instant("2026-11-26T10:00:00Z"), peak: 1, average: 0.5),
+        ])
+    }
+
+    @Test func hoursFollowTheLocalClockOfAHalfHourZone() {
+        let zone = LocalZone(timeZone: TimeZone(identifier: "Asia/Kolkata")!)
+        let hours = HourOccupancy.hourly([], from: instant("2026-11-26T08:00:00Z"), to: instant("2026-11-26T09:00:00Z"), zone: zone)
+        // 13:30 local is inside the hour that began at 13:00 local, 07:30Z.
+        #expect(hours.map(\.start) == [instant("2026-11-26T07:30:00Z"), instant("2026-11-26T08:30:00Z")])
+        #expect(hours.allSatisfy { $0.peak == 0 && $0.average == 0 })
+    }
+}
