@@ -56,13 +56,16 @@ let package = Package(
             path: "Benchmarks/FootfallBench"
         ),
         .testTarget(name: "FootfallCoreTests", dependencies: ["FootfallCore"]),
-        .testTarget(name: "QRCodeTests", dependencies: ["QRCode"]),
+        // What the test targets share: running tools without holding the cooperative pool.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "QRCodeTests", dependencies: ["QRCode", "TestSupport"]),
         .testTarget(name: "RADIUSTests", dependencies: ["RADIUS"]),
         .testTarget(
             name: "FootfallAppTests",
             dependencies: [
                 "FootfallApp",
                 "RADIUS",
+                "TestSupport",
                 .product(name: "VaporTesting", package: "vapor"),
             ]
         ),

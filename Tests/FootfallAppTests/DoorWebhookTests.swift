@@ -3,6 +3,7 @@ import Crypto
 import FootfallCore
 import Foundation
 import Testing
+import TestSupport
 import VaporTesting
 
 /// A door device and its key, made through the API, sending webhooks as a door system would.

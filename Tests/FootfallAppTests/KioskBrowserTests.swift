@@ -2,6 +2,7 @@
 import FootfallCore
 import Foundation
 import Testing
+import TestSupport
 import VaporTesting
 
 @Suite("Kiosk and member pages in a real browser")
@@ -75,26 +76,5 @@ extension API {
             }
             await browser.close()
         }
-    }
-}
-
-/// Runs a tool and returns what it wrote to standard output. The reading blocks a thread of
-/// its own, never one of the few that run the server under test.
-func runTool(_ tool: String, _ arguments: [String]) async throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: tool)
-    process.arguments = arguments
-    let output = Pipe()
-    process.standardOutput = output
-    try process.run()
-    let data = try await offThePool { output.fileHandleForReading.readDataToEndOfFile() }
-    await waitForExit(process)
-    return String(decoding: data, as: UTF8.self)
-}
-
-/// Runs blocking work on a dispatch thread, so that it holds none of the cooperative pool's.
-func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
     }
 }

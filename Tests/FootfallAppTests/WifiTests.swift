@@ -5,6 +5,7 @@ import Foundation
 import RADIUS
 import SQLKit
 import Testing
+import TestSupport
 import VaporTesting
 
 /// A Wi-Fi NAS as Footfall knows it: a `wifi` device and its shared secret.
@@ -121,7 +122,7 @@ struct WifiTests {
         try await withFootfall { api in
             let location = try await api.location()
             let nas = try await api.nas(at: location)
-            let (customer, token) = try await api.wifiCustomer()
+            let (_, token) = try await api.wifiCustomer()
             try await api.withRADIUS { server in
                 let run = try await nas.login(token, on: server)
                 #expect(run.received("Access-Accept"), "\(run.output)")
@@ -217,7 +218,7 @@ struct WifiTests {
         try await withFootfall { api in
             let location = try await api.location()
             let nas = try await api.nas(at: location, identifier: "ap-by-ip", ip: "127.0.0.1")
-            let (customer, token) = try await api.wifiCustomer()
+            let (_, token) = try await api.wifiCustomer()
             try await api.withRADIUS { server in
                 let run = try await radclient(["User-Name = \"\(token.username)\"", "User-Password = \"\(token.password)\""],
                                               port: server.authenticationPort, secret: nas.secret)
@@ -321,7 +322,7 @@ struct WifiTests {
         try await withFootfall { api in
             let location = try await api.location()
             let nas = try await api.nas(at: location)
-            let (customer, token) = try await api.wifiCustomer()
+            let (_, token) = try await api.wifiCustomer()
             try await api.withRADIUS { server in
                 let secret = RADIUSSecret(nas.secret)
                 let authenticator = (0..<16).map { _ in UInt8.random(in: 0...255) }

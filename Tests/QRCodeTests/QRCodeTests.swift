@@ -1,6 +1,7 @@
 import Foundation
 import QRCode
 import Testing
+import TestSupport
 
 @Suite("QR codes")
 struct QRCodeTests {
@@ -37,23 +38,9 @@ struct QRCodeTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let svg = folder.appendingPathComponent("code.svg"), png = folder.appendingPathComponent("code.png")
         try code.svg(moduleSize: 6).write(to: svg, atomically: true, encoding: .utf8)
-        try await run("/usr/bin/rsvg-convert", ["-o", png.path, svg.path])
-        let decoded = try await run("/usr/bin/zbarimg", ["--quiet", "--raw", "-Sbinary", png.path])
+        _ = try await runTool("/usr/bin/rsvg-convert", ["-o", png.path, svg.path])
+        let decoded = try await runTool("/usr/bin/zbarimg", ["--quiet", "--raw", "-Sbinary", png.path])
         #expect(decoded == payload, "version \(code.version)")
     }
 
-    @discardableResult
-    private func run(_ tool: String, _ arguments: [String]) async throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        // Polled: Foundation's waitUntilExit spins a run loop on the test's thread.
-        for _ in 0..<300 where process.isRunning { try await Task.sleep(for: .milliseconds(100)) }
-        #expect(process.terminationStatus == 0, "\(tool) failed")
-        return String(decoding: data, as: UTF8.self)
-    }
 }

@@ -26,8 +26,9 @@ final class RADIUSServer: Sendable {
         var channels: [any Channel] = []
         do {
             for (port, role) in [(ports.authentication, RADIUSService.Role.authentication), (ports.accounting, .accounting)] {
+                // No SO_REUSEADDR: for UDP it lets two sockets share a port, and a port picked by
+                // the kernel (0) could then be another server's.
                 let channel = try await DatagramBootstrap(group: app.eventLoopGroup)
-                    .channelOption(.socketOption(.so_reuseaddr), value: 1)
                     .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
                     .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: Packet.maximumLength))
                     .channelInitializer { channel in

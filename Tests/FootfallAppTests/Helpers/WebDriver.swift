@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import Vapor
 
@@ -110,12 +111,6 @@ final class Browser: @unchecked Sendable {
 struct BrowserError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
-}
-
-/// Waits for a child process without blocking the thread (Foundation's `waitUntilExit` spins a
-/// run loop on it); at most 30 seconds.
-func waitForExit(_ process: Process) async {
-    for _ in 0..<300 where process.isRunning { try? await Task.sleep(for: .milliseconds(100)) }
 }
 
 /// Where tests leave screenshots for people to look at: `artifacts/` at the package root.

@@ -1,0 +1,28 @@
+import Foundation
+
+/// Runs a tool and returns what it wrote to standard output. The reading blocks a thread of
+/// its own, never one of the few that run the servers under test in the same process.
+public func runTool(_ tool: String, _ arguments: [String]) async throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: tool)
+    process.arguments = arguments
+    let output = Pipe()
+    process.standardOutput = output
+    try process.run()
+    let data = try await offThePool { output.fileHandleForReading.readDataToEndOfFile() }
+    await waitForExit(process)
+    return String(decoding: data, as: UTF8.self)
+}
+
+/// Runs blocking work on a dispatch thread, so that it holds none of the cooperative pool's.
+public func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
+    }
+}
+
+/// Waits up to 30 s for a process to end, polling: Foundation's `waitUntilExit` spins a run loop
+/// on the calling thread.
+public func waitForExit(_ process: Process) async {
+    for _ in 0..<300 where process.isRunning { try? await Task.sleep(for: .milliseconds(100)) }
+}
