@@ -11,7 +11,7 @@ struct FootfallBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "footfall-bench",
         abstract: "Benchmark helpers: the reference plain-text server, and benchmark databases.",
-        subcommands: [Plaintext.self, SeedReaders.self, SeedWifi.self]
+        subcommands: [Plaintext.self, SeedReaders.self, SeedWifi.self, SeedHistory.self]
     )
 }
 
@@ -167,4 +167,86 @@ func withBenchDatabase(_ path: String, _ body: (any SQLDatabase) async throws ->
         throw error
     }
     try await app.asyncShutdown()
+}
+
+/// A year of history for the report benchmarks: two locations (Berlin, New York, cut-off at
+/// midnight), `customers` customers on one plan, and `checkins` closed visits spread over the
+/// `days` before now — each on a random day, arriving between 07:00 and 19:00 local time and
+/// staying 15 minutes to 9 hours (never past the cut-off) — plus `open` visits still in today.
+/// The same seed gives the same history.
+struct SeedHistory: AsyncParsableCommand {
+    @ArgumentParser.Option var database: String
+    @ArgumentParser.Option var checkins = 1_000_000
+    @ArgumentParser.Option var customers = 2_000
+    @ArgumentParser.Option var days = 365
+    @ArgumentParser.Option var open = 40
+    @ArgumentParser.Option var seed: UInt64 = 42
+
+    func run() async throws {
+        try await withBenchDatabase(database) { try await fill($0) }
+    }
+
+    private func fill(_ sql: any SQLDatabase) async throws {
+        let now = Date()
+        var random = SplitMix(seed: seed)
+        let plan = UUID()
+        let locations = [(UUID(), "Bench Berlin", "Europe/Berlin"), (UUID(), "Bench New York", "America/New_York")]
+        try await sql.raw("BEGIN IMMEDIATE").run()
+        try await sql.insert(into: "plans").columns("id", "name", "location_ids", "limit_enforce", "overtime", "created_at")
+            .values(SQLBind(plan), SQLBind("Unlimited"), SQLBind("[]"), SQLBind(true), SQLBind("allow"), SQLBind(now)).run()
+        for (id, name, zone) in locations {
+            try await sql.insert(into: "locations").columns("id", "name", "time_zone", "cutoff_time", "created_at")
+                .values(SQLBind(id), SQLBind(name), SQLBind(zone), SQLBind("00:00"), SQLBind(now)).run()
+        }
+        let people = (0..<customers).map { _ in UUID() }
+        for start in stride(from: 0, to: customers, by: 500) {
+            try await sql.insert(into: "customers").columns("id", "name", "email", "plan_id", "active", "member_secret", "created_at")
+                .rows((start..<min(customers, start + 500)).map { index in
+                    [SQLBind(people[index]), SQLBind("Member \(index)"), SQLBind("m\(index)@history.invalid"), SQLBind(plan), SQLBind(true),
+                     SQLBind(UUID().uuidString), SQLBind(now)]
+                }).run()
+        }
+        let zones = locations.map { LocalZone(timeZone: TimeZone(identifier: $0.2)!) }
+        let today = zones.map { $0.day(of: now) }
+        var rows: [[any SQLExpression]] = []
+        func flush() async throws {
+            guard !rows.isEmpty else { return }
+            try await sql.insert(into: "check_ins")
+                .columns("id", "customer_id", "location_id", "checked_in_at", "checked_out_at", "method", "check_out_method",
+                         "admitted_plan_id", "closes_at")
+                .rows(rows).run()
+            rows.removeAll(keepingCapacity: true)
+        }
+        for _ in 0..<checkins {
+            let place = Int(random.next() % 2), zone = zones[place]
+            let day = zone.adding(days: -Int(1 + random.next() % UInt64(days)), to: today[place])
+            let start = zone.start(of: day) + TimeInterval(7 * 3600 + Int(random.next() % (12 * 3600)))
+            let end = min(start + TimeInterval(900 + Int(random.next() % (8 * 3600 + 2700))), zone.nextCutoff(after: start))
+            rows.append([SQLBind(UUID()), SQLBind(people[Int(random.next() % UInt64(customers))]), SQLBind(locations[place].0),
+                         SQLBind(start), SQLBind(end), SQLBind("rfid"), SQLBind("rfid"), SQLBind(plan), SQLBind(end)])
+            if rows.count == 500 { try await flush() }
+        }
+        for index in 0..<open {
+            let place = index % 2
+            let start = max(zones[place].start(of: today[place]), now - TimeInterval(60 + Int(random.next() % 7200)))
+            rows.append([SQLBind(UUID()), SQLBind(people[index]), SQLBind(locations[place].0), SQLBind(start), SQLBind(Date?.none),
+                         SQLBind("rfid"), SQLBind(String?.none), SQLBind(plan), SQLBind(zones[place].nextCutoff(after: start))])
+        }
+        try await flush()
+        try await sql.raw("COMMIT").run()
+        try await sql.raw("ANALYZE").run()
+    }
+}
+
+/// A small deterministic generator (SplitMix64), so that a seed always gives the same history.
+struct SplitMix {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
 }

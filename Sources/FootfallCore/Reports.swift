@@ -68,15 +68,16 @@ public struct HourOccupancy: Hashable, Sendable {
         self.average = average
     }
 
-    /// Every local hour that meets `[from, to)`, first to last.
-    public static func hourly(_ spans: [PresenceSpan], from: Date, to: Date, zone: LocalZone) -> [HourOccupancy] {
+    /// Every local hour that meets `[from, to)`, first to last, given each stay's `[in, out)`.
+    public static func hourly(_ stays: [Range<Date>], from: Date, to: Date, zone: LocalZone) -> [HourOccupancy] {
         guard to > from else { return [] }
         // A visit covers [in, out): someone leaving at the moment another arrives is not in
         // with them, so departures go first.
         var changes: [(at: Date, delta: Int)] = []
-        for span in spans where span.end > span.start {
-            changes.append((span.start, 1))
-            changes.append((span.end, -1))
+        changes.reserveCapacity(stays.count * 2)
+        for stay in stays where !stay.isEmpty {
+            changes.append((stay.lowerBound, 1))
+            changes.append((stay.upperBound, -1))
         }
         changes.sort { $0.at != $1.at ? $0.at < $1.at : $0.delta < $1.delta }
 

@@ -109,6 +109,9 @@ struct CheckInTests {
             #expect(audit.first?.details["checkedOutAt.after"] == "2026-11-26T08:45:00Z")
             let backwards = try await api.patch("/api/v1/check-ins/\(visit.id)", ["checkedOutAt": "2026-11-26T08:00:00Z"])
             #expect(backwards.status == .badRequest)
+            let tooLong = try await api.patch("/api/v1/check-ins/\(visit.id)", ["checkedInAt": "2026-11-19T08:00:00Z"])
+            #expect(tooLong.status == .badRequest, "a visit lasts at most 7 days")
+            #expect(try await api.get("/api/v1/check-ins?customerId=\(customer)").items.first?["checkedInAt"] as? String == "2026-11-26T08:15:00Z")
         }
     }
 

@@ -39,10 +39,10 @@ struct ReportTests {
     @Test func occupancyPerHourHasPeakAndAverage() {
         let zone = LocalZone(timeZone: berlin)
         let hours = HourOccupancy.hourly([
-            PresenceSpan(customer: ada, start: instant("2026-11-26T08:00:00Z"), end: instant("2026-11-26T09:30:00Z")),
-            PresenceSpan(customer: grace, start: instant("2026-11-26T08:30:00Z"), end: instant("2026-11-26T08:45:00Z")),
-            // Arrives the moment Ada leaves: never two in at once.
-            PresenceSpan(customer: grace, start: instant("2026-11-26T09:30:00Z"), end: instant("2026-11-26T10:30:00Z")),
+            instant("2026-11-26T08:00:00Z")..<instant("2026-11-26T09:30:00Z"),
+            instant("2026-11-26T08:30:00Z")..<instant("2026-11-26T08:45:00Z"),
+            // Arrives the moment the first leaves: never two in at once.
+            instant("2026-11-26T09:30:00Z")..<instant("2026-11-26T10:30:00Z"),
         ], from: instant("2026-11-26T08:00:00Z"), to: instant("2026-11-26T11:00:00Z"), zone: zone)
         #expect(hours == [
             HourOccupancy(start: instant("2026-11-26T08:00:00Z"), peak: 2, average: 1.25),

@@ -3,6 +3,11 @@ import FootfallCore
 import Foundation
 
 extension Ledger {
+    /// The longest a visit can be: the daily cut-off ends every visit within about a day, and a
+    /// corrected visit may span a few days, never more than a week. Reports rely on it to read
+    /// only the visits that can reach into their range.
+    static let longestVisit: TimeInterval = 7 * 86_400
+
     /// Corrects a visit's times and writes who changed what to the audit log.
     func editTimes(_ visitId: UUID, checkedInAt: Date?, checkedOutAt: Date?, actor: String) async throws -> CheckInModel {
         try await writer.perform { db in
@@ -13,6 +18,10 @@ extension Ledger {
                 if let newOut, newOut < newIn {
                     throw APIError.invalidRequest(field: checkedOutAt != nil ? "checkedOutAt" : "checkedInAt",
                                                   detail: "the check-out must not be before the check-in.")
+                }
+                if let newOut, newOut.timeIntervalSince(newIn) > Self.longestVisit {
+                    throw APIError.invalidRequest(field: checkedOutAt != nil ? "checkedOutAt" : "checkedInAt",
+                                                  detail: "a visit may last at most 7 days.")
                 }
                 if newIn > self.clock.now() + CheckInsController.futureTolerance {
                     throw APIError.invalidRequest(field: "checkedInAt", detail: "must not be in the future.")
