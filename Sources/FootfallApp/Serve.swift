@@ -9,7 +9,11 @@ public func serve(_ app: Application) async throws {
         app.lifecycle.use(RADIUSLifecycle(host: app.settings.hostname, ports: ports))
     }
     app.environment.arguments = ["footfall", "serve"]
-    try await app.execute()
+    try await app.startup()
+    try await app.running?.onStop.get()
+    // Stopping (SIGINT or SIGTERM): end the event streams first, or the server's graceful
+    // shutdown would wait for their listeners to leave.
+    app.ledger.live.finish()
 }
 
 extension Settings {

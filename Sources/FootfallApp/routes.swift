@@ -20,6 +20,7 @@ func routes(_ app: Application) throws {
     try admin.register(collection: DevicesController())
     try admin.register(collection: CheckInsController())
     try admin.register(collection: ReportsController())
+    try admin.register(collection: EventStreamController())
 }
 
 struct HealthDTO: WireObject {

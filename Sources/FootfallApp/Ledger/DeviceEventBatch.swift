@@ -304,7 +304,17 @@ struct DeviceEventBatch {
                 closed += rows.count
             }
             guard closed == state.closings.count else { throw Conflict() }
+            for closing in state.closings {
+                closing.visit.checkedOutAt = closing.at
+                closing.visit.checkOutMethod = closing.method.rawValue
+                PendingEvents.checkOut(closing.visit)
+            }
         }
+        for visit in state.newVisits {
+            PendingEvents.checkIn(visit)
+            if visit.checkedOutAt != nil { PendingEvents.checkOut(visit) }
+        }
+        for failed in state.failures { PendingEvents.failedCheckIn(failed) }
         for chunk in state.newVisits.chunks(of: 200) {
             try await sql.insert(into: CheckInModel.schema)
                 .columns("id", "customer_id", "location_id", "checked_in_at", "checked_out_at", "method", "check_out_method",

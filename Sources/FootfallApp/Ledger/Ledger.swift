@@ -13,6 +13,8 @@ public final class Ledger: Sendable {
     let writer: LedgerWriter
     /// Devices, locations and card holders, as device events look them up.
     let lookups = Lookups()
+    /// What the ledger commits, for the events stream.
+    let live = LiveEvents()
     /// How long a Wi-Fi visit may go without traffic before it is closed at its last activity.
     let wifiIdleTimeout: TimeInterval
 
@@ -21,7 +23,7 @@ public final class Ledger: Sendable {
         self.clock = clock
         self.logger = logger
         self.wifiIdleTimeout = wifiIdleTimeout
-        self.writer = LedgerWriter(database: database)
+        self.writer = LedgerWriter(database: database, live: live)
     }
 
     /// One attempt by a known customer.
@@ -81,6 +83,7 @@ public final class Ledger: Sendable {
     private func record(_ attempt: Attempt, _ admitted: Admitted, on db: any Database) async throws -> CheckInModel {
         let visit = try Self.newVisit(attempt, admitted)
         try await visit.create(on: db)
+        PendingEvents.checkIn(visit)
         if case .pass(let passId) = admitted.entitlement, let day = admitted.dayPassUsedOn {
             try await PassModel.query(on: db).filter(\.$id == passId).set(\.$usedOn, to: day.description).update()
         }
@@ -116,6 +119,7 @@ public final class Ledger: Sendable {
         let failed = FailedCheckInModel(at: at, locationId: locationId, method: method, deviceId: deviceId,
                                         customerId: customerId, credential: credential, reason: reason)
         try await failed.create(on: db ?? database)
+        PendingEvents.failedCheckIn(failed)
         logger.info("check-in refused", metadata: ["reason": .string(reason.rawValue), "location": .string(locationId.uuidString)])
         return failed
     }
@@ -153,6 +157,7 @@ public final class Ledger: Sendable {
         guard !closed.isEmpty else { return false }
         visit.checkedOutAt = at
         visit.checkOutMethod = method.rawValue
+        PendingEvents.checkOut(visit)
         return true
     }
 

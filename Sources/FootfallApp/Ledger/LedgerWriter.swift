@@ -39,6 +39,7 @@ actor LedgerWriter {
     }
 
     private let database: any Database
+    private let live: LiveEvents
     private let maximumBatch: Int
     private var waiting: [Job] = []
     private var waitingEvents: [EventJob] = []
@@ -47,8 +48,9 @@ actor LedgerWriter {
     private var activityBatch: ActivityBatch?
     private var draining = false
 
-    init(database: any Database, maximumBatch: Int = 512) {
+    init(database: any Database, live: LiveEvents, maximumBatch: Int = 512) {
         self.database = database
+        self.live = live
         self.maximumBatch = maximumBatch
     }
 
@@ -142,9 +144,17 @@ actor LedgerWriter {
         for (job, result) in zip(activity, applied) { job.continuation.resume(with: result.map { _ in () }) }
     }
 
-    /// One transaction on a connection of its own (see `Database.inWriteTransaction`).
+    /// One transaction on a connection of its own (see `Database.inWriteTransaction`); what it
+    /// changed is told to the events stream once it has committed.
     private func transaction<T: Sendable>(_ body: @escaping @Sendable (any Database, any SQLDatabase) async throws -> T) async throws -> T {
-        try await database.withConnection { connection in try await connection.inWriteTransaction(body) }
+        let pending = PendingEvents()
+        // Bound inside the connection's closure: Fluent may run that in a task of its own, which
+        // would not see a value bound out here.
+        let result = try await database.withConnection { connection in
+            try await connection.inWriteTransaction { db, sql in try await PendingEvents.$current.withValue(pending) { try await body(db, sql) } }
+        }
+        live.publish(pending.take())
+        return result
     }
 
     /// Each event on its own, so that one conflict (another server took an event id or a visit
@@ -162,12 +172,14 @@ actor LedgerWriter {
     private static func attempt(_ body: Body, on connection: any Database, _ sql: any SQLDatabase) async -> Result<any Sendable, any Error> {
         var tries = 0
         while true {
+            let told = PendingEvents.current?.count ?? 0
             do {
                 try await sql.raw("SAVEPOINT ledger_write").run()
                 let value = try await body(connection)
                 try await sql.raw("RELEASE SAVEPOINT ledger_write").run()
                 return .success(value)
             } catch {
+                PendingEvents.current?.undo(to: told)
                 do {
                     try await sql.raw("ROLLBACK TO SAVEPOINT ledger_write").run()
                     try await sql.raw("RELEASE SAVEPOINT ledger_write").run()

@@ -180,6 +180,11 @@ enum OpenAPIDocument {
             "patch": operation("editCheckIn", "Correct a visit's times (audit-logged)", tag: "check-ins", parameters: [path("checkInId")],
                                body: "CheckInEdit", responses: [200: ("The visit", ref("CheckIn"))]),
         ],
+        "/api/v1/events/stream": [
+            "get": operation("eventStream", "Server-Sent Events as this server commits them: `check_in` and `check_out` with the "
+                             + "CheckIn object, `failed_check_in` with the FailedCheckIn object; a comment every 15 s", tag: "check-ins",
+                             responses: [200: ("text/event-stream", nil)]),
+        ],
         "/api/v1/reports/presence": [
             "get": operation("presenceReport", "Presence over [from, to) by customer, plan or location day: visits, minutes inside the range "
                              + "(open visits up to now), unique customers. Accept: text/csv gives the same rows as CSV.", tag: "reports",

@@ -152,9 +152,11 @@ extension API {
         do {
             try await body(port)
         } catch {
+            app.ledger.live.finish()
             await app.server.shutdown()
             throw error
         }
+        app.ledger.live.finish()
         await app.server.shutdown()
     }
 }

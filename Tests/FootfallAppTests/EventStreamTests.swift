@@ -1,0 +1,88 @@
+@testable import FootfallApp
+import AsyncHTTPClient
+import FootfallCore
+import Foundation
+import NIOCore
+import Testing
+import VaporTesting
+
+/// Reads Server-Sent Events from a running server, as a browser's EventSource would.
+struct EventStreamReader {
+    var iterator: HTTPClientResponse.Body.AsyncIterator
+    var buffer = ""
+
+    init(port: Int, client: HTTPClient) async throws {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/api/v1/events/stream")
+        request.headers.add(name: "Authorization", value: "Bearer \(adminToken)")
+        let response = try await client.execute(request, timeout: .seconds(30))
+        #expect(response.status == .ok)
+        #expect(response.headers.first(name: "Content-Type") == "text/event-stream")
+        iterator = response.body.makeAsyncIterator()
+    }
+
+    /// The next event (name and JSON), skipping comments; nil when the stream ends.
+    mutating func next() async throws -> (name: String, json: [String: Any])? {
+        while true {
+            if let end = buffer.range(of: "\n\n") {
+                let block = String(buffer[..<end.lowerBound])
+                buffer.removeSubrange(..<end.upperBound)
+                var name: String?, data = ""
+                for line in block.split(separator: "\n") {
+                    if line.hasPrefix("event: ") { name = String(line.dropFirst(7)) }
+                    if line.hasPrefix("data: ") { data += line.dropFirst(6) }
+                }
+                guard let name else { continue }
+                return (name, (try JSONSerialization.jsonObject(with: Data(data.utf8)) as? [String: Any]) ?? [:])
+            }
+            guard let chunk = try await iterator.next() else { return nil }
+            buffer += String(buffer: chunk)
+        }
+    }
+}
+
+@Suite("The events stream")
+struct EventStreamTests {
+    @Test func checkInsCheckOutsAndRefusalsArriveAsTheyAreCommitted() async throws {
+        try await withFootfall(clock: ManualClock(Date())) { api in
+            let location = try await api.location()
+            let ada = try await api.member(card: "AABBCCDD")
+            let stranger = try await api.customer(["name": "No Plan"])
+            let reader = try await api.device(at: location)
+            try await api.withServer { port in
+                var stream = try await EventStreamReader(port: port, client: api.app.http.client.shared)
+                for _ in 0..<50 where api.app.ledger.live.listeners == 0 { try await Task.sleep(for: .milliseconds(20)) }
+
+                let visit = try await api.checkIn(ada, at: location)
+                let checkIn = try #require(try await stream.next())
+                #expect(checkIn.name == "check_in")
+                #expect(checkIn.json["id"] as? String == visit.id)
+                #expect(checkIn.json["customerId"] as? String == ada)
+
+                _ = try await api.post("/api/v1/check-ins/\(visit.id)/check-out")
+                let checkOut = try #require(try await stream.next())
+                #expect(checkOut.name == "check_out")
+                #expect(checkOut.json["checkOutMethod"] as? String == "admin")
+
+                _ = try await api.checkIn(stranger, at: location)
+                let refused = try #require(try await stream.next())
+                #expect(refused.name == "failed_check_in")
+                #expect(refused.json["reason"] as? String == "no_valid_pass")
+
+                // A reader's card, decided in the writer's batches, is told the same way.
+                #expect(try await reader.send("card", "AABBCCDD").result == "checked_in")
+                let tap = try #require(try await stream.next())
+                #expect(tap.name == "check_in")
+                #expect(tap.json["method"] as? String == "rfid")
+            }
+        }
+    }
+
+    @Test func theStreamIsForAdmins() async throws {
+        try await withFootfall { api in
+            let location = try await api.location()
+            let reader = try await api.device(at: location)
+            #expect(try await api.request(.GET, "/api/v1/events/stream", headers: [:]).status == .unauthorized)
+            #expect(try await api.request(.GET, "/api/v1/events/stream", headers: ["Authorization": "Bearer \(reader.key)"]).status == .forbidden)
+        }
+    }
+}
