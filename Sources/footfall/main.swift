@@ -71,6 +71,7 @@ struct Serve: AsyncParsableCommand {
             if demo {
                 let token = try await DemoData.load(into: app)
                 app.logger.notice("Demo data loaded. Try: curl -H 'Authorization: Bearer \(token)' \(settings.baseURLForDisplay)/api/v1/locations")
+                app.logger.notice("Admin panel: \(settings.baseURLForDisplay)/admin — sign in as \(DemoData.adminEmail) with password \(DemoData.adminPassword)")
             }
             try await FootfallApp.serve(app)
         }
@@ -101,12 +102,29 @@ struct Demo: AsyncParsableCommand {
         try await withApplication(try databaseOptions.settings()) { app in
             let token = try await DemoData.load(into: app)
             print("Demo data loaded. Demo admin token: \(token)")
+            print("Admin panel login: \(DemoData.adminEmail) / \(DemoData.adminPassword)")
         }
     }
 }
 
 struct Admin: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Manage admin access.", subcommands: [Token.self])
+    static let configuration = CommandConfiguration(abstract: "Manage admin access.", subcommands: [Token.self, Create.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create an admin panel user, or set a new password for an existing one (signing out their browsers).")
+        @OptionGroup var databaseOptions: DatabaseOptions
+        @ArgumentParser.Option(help: "The user's email, which they sign in with.") var email: String
+        @ArgumentParser.Option(help: "At least 10 characters; stored as a Bcrypt hash.") var password: String
+        @ArgumentParser.Option(help: "The name shown in the panel (default: the email).") var name: String?
+
+        func run() async throws {
+            try await withApplication(try databaseOptions.settings()) { app in
+                let created = try await AdminUsers.create(email: email, password: password, name: name, in: app)
+                print(created ? "Admin user \(email) created." : "Admin user \(email): password changed, other sessions signed out.")
+            }
+        }
+    }
 
     struct Token: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create an admin API token and print it once.")

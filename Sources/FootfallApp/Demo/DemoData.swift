@@ -9,6 +9,9 @@ public enum DemoData {
     /// The admin token the demo prints. Only made when the demo is loaded; never use the
     /// demo on a database that holds real customers.
     public static let adminToken = "demo-admin-token"
+    /// The admin panel login the demo prints.
+    public static let adminEmail = "admin@demo.footfall.invalid"
+    public static let adminPassword = "footfall-demo"
     static let berlinName = "Demo Berlin Mitte"
 
     /// Loads the demo unless it is there already; returns the demo admin token.
@@ -28,6 +31,9 @@ public enum DemoData {
             token.name = "demo"
             token.tokenHash = SecretToken.digest(adminToken)
             try await token.create(on: db)
+        }
+        if try await AdminUserModel.query(on: db).filter(\.$email == adminEmail).count() == 0 {
+            try await AdminUsers.create(email: adminEmail, password: adminPassword, name: "Demo admin", in: app)
         }
         return adminToken
     }

@@ -19,4 +19,5 @@ let allMigrations: [any Migration] = [
     CreateAdministration(),
     CreateDeviceEvents(),
     AddWifiSessions(),
+    CreateAdminUsers(),
 ]

@@ -41,3 +41,31 @@ final class ServerSecretModel: Model, @unchecked Sendable {
         self.value = value
     }
 }
+
+/// A person who runs the spaces through the admin panel: email and a Bcrypt password hash.
+final class AdminUserModel: Model, @unchecked Sendable {
+    static let schema = "admin_users"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "email") var email: String
+    @Field(key: "name") var name: String
+    @Field(key: "password_hash") var passwordHash: String
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+
+    init() {}
+}
+
+/// A signed-in browser: the SHA-256 of its session cookie, and the token its forms must carry.
+final class AdminSessionModel: Model, @unchecked Sendable {
+    static let schema = "admin_sessions"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "token_hash") var tokenHash: String
+    @Field(key: "user_id") var userId: UUID
+    /// Forms and API calls made with the cookie must send this back (`_csrf` field or `X-CSRF-Token` header).
+    @Field(key: "csrf_token") var csrfToken: String
+    @Field(key: "expires_at") var expiresAt: Date
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+
+    init() {}
+}

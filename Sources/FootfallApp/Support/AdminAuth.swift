@@ -2,10 +2,20 @@ import Fluent
 import Vapor
 
 /// Lets a request through only with an admin bearer token: the `FOOTFALL_ADMIN_TOKEN`
-/// setting, or one made by `footfall admin token` (looked up by its SHA-256).
+/// setting, or one made by `footfall admin token` (looked up by its SHA-256). The admin panel's
+/// pages call the API with their session cookie instead: reading freely, changing only with the
+/// session's CSRF token in `X-CSRF-Token`.
 struct AdminAuth: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        guard let token = request.headers.bearerAuthorization?.token, !token.isEmpty else { throw APIError.unauthorized }
+        guard let token = request.headers.bearerAuthorization?.token, !token.isEmpty else {
+            guard let current = try await AdminSessions.current(request) else { throw APIError.unauthorized }
+            if request.method != .GET, request.method != .HEAD,
+               !AdminSessions.csrfMatches(request.headers.first(name: "X-CSRF-Token"), current) {
+                throw APIError.forbidden
+            }
+            request.adminName = current.user.email
+            return try await next.respond(to: request)
+        }
         if let configured = request.application.settings.adminToken, SecretToken.constantTimeEquals(token, configured) {
             request.adminName = "env-token"
             return try await next.respond(to: request)

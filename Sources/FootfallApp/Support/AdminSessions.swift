@@ -1,0 +1,81 @@
+import Fluent
+import Vapor
+
+/// Admin users made on the command line (`footfall admin create`) or by the demo data.
+public enum AdminUsers {
+    public static let minimumPasswordLength = 10
+
+    /// Makes the admin user, or gives an existing one (same email) this password and name.
+    /// Returns whether a new user was made. The password is stored as a Bcrypt hash.
+    @discardableResult
+    public static func create(email: String, password: String, name: String?, in app: Application) async throws -> Bool {
+        let email = try CustomerInput.normalizedEmail(email)
+        guard password.count >= minimumPasswordLength else {
+            throw SettingsError.invalid(name: "--password", value: "(hidden)", expected: "at least \(minimumPasswordLength) characters")
+        }
+        let hash = try await app.password.async.hash(password)
+        let existing = try await AdminUserModel.query(on: app.db).filter(\.$email == email).first()
+        let user = existing ?? AdminUserModel()
+        user.email = email
+        user.name = name ?? existing?.name ?? email
+        user.passwordHash = hash
+        try await user.save(on: app.db)
+        if existing != nil {
+            // A new password signs out every browser that used the old one.
+            try await AdminSessionModel.query(on: app.db).filter(\.$userId == user.requireID()).delete()
+        }
+        return existing == nil
+    }
+}
+
+/// Browser sessions of the admin panel: a random cookie (only its SHA-256 is stored), HttpOnly,
+/// SameSite=Lax, Secure when the public URL is https; each session has the CSRF token its forms
+/// and API calls must send back.
+enum AdminSessions {
+    static let cookieName = "footfall_session"
+    /// The sign-in form's own CSRF token, before there is a session (double-submit cookie).
+    static let signInCookieName = "footfall_sign_in"
+    static let lifetime: TimeInterval = 12 * 3600
+
+    struct Current: Sendable {
+        let session: AdminSessionModel
+        let user: AdminUserModel
+    }
+
+    static func start(for user: AdminUserModel, on request: Request) async throws -> (token: String, session: AdminSessionModel) {
+        let token = SecretToken.make()
+        let session = AdminSessionModel()
+        session.tokenHash = SecretToken.digest(token)
+        session.userId = try user.requireID()
+        session.csrfToken = SecretToken.make()
+        session.expiresAt = request.clock.now() + lifetime
+        try await session.create(on: request.db)
+        return (token, session)
+    }
+
+    /// The signed-in admin of this request, if its cookie names a live session.
+    static func current(_ request: Request) async throws -> Current? {
+        if let cached = request.storage[CurrentKey.self] { return cached }
+        guard let token = request.cookies[cookieName]?.string, !token.isEmpty,
+              let session = try await AdminSessionModel.query(on: request.db).filter(\.$tokenHash == SecretToken.digest(token)).first(),
+              session.expiresAt > request.clock.now(),
+              let user = try await AdminUserModel.find(session.userId, on: request.db)
+        else { return nil }
+        let current = Current(session: session, user: user)
+        request.storage[CurrentKey.self] = current
+        return current
+    }
+
+    static func cookie(_ value: String, maxAge: Int?, sameSite: HTTPCookies.SameSitePolicy = .lax, on request: Request) -> HTTPCookies.Value {
+        HTTPCookies.Value(string: value, maxAge: maxAge, path: "/", isSecure: request.application.settings.baseURL.hasPrefix("https://"),
+                          isHTTPOnly: true, sameSite: sameSite)
+    }
+
+    /// Whether `sent` is the session's CSRF token (compared in constant time).
+    static func csrfMatches(_ sent: String?, _ current: Current) -> Bool {
+        guard let sent, !sent.isEmpty else { return false }
+        return SecretToken.constantTimeEquals(sent, current.session.csrfToken)
+    }
+
+    private struct CurrentKey: StorageKey { typealias Value = Current }
+}
