@@ -2,14 +2,17 @@
 import AsyncHTTPClient
 import FootfallCore
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
 import Testing
 import VaporTesting
 
-/// Reads Server-Sent Events from a running server, as a browser's EventSource would.
-struct EventStreamReader {
-    var iterator: HTTPClientResponse.Body.AsyncIterator
-    var buffer = ""
+/// Reads Server-Sent Events from a running server, as a browser's EventSource would: a task
+/// reads the stream into a buffer, and `next` waits for the next event a bounded time, so that a
+/// missing event fails the test instead of hanging it.
+final class EventStreamReader: Sendable {
+    private let events = NIOLockedValueBox([(name: String, json: String)]())
+    private let reading: Task<Void, any Error>
 
     init(port: Int, client: HTTPClient) async throws {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/api/v1/events/stream")
@@ -17,30 +20,41 @@ struct EventStreamReader {
         let response = try await client.execute(request, timeout: .seconds(30))
         #expect(response.status == .ok)
         #expect(response.headers.first(name: "Content-Type") == "text/event-stream")
-        iterator = response.body.makeAsyncIterator()
-    }
-
-    /// The next event (name and JSON), skipping comments; nil when the stream ends.
-    mutating func next() async throws -> (name: String, json: [String: Any])? {
-        while true {
-            if let end = buffer.range(of: "\n\n") {
-                let block = String(buffer[..<end.lowerBound])
-                buffer.removeSubrange(..<end.upperBound)
-                var name: String?, data = ""
-                for line in block.split(separator: "\n") {
-                    if line.hasPrefix("event: ") { name = String(line.dropFirst(7)) }
-                    if line.hasPrefix("data: ") { data += line.dropFirst(6) }
+        let events = self.events
+        reading = Task {
+            var buffer = ""
+            for try await chunk in response.body {
+                buffer += String(buffer: chunk)
+                while let end = buffer.range(of: "\n\n") {
+                    let block = String(buffer[..<end.lowerBound])
+                    buffer.removeSubrange(..<end.upperBound)
+                    var name: String?, data = ""
+                    for line in block.split(separator: "\n") {
+                        if line.hasPrefix("event: ") { name = String(line.dropFirst(7)) }
+                        if line.hasPrefix("data: ") { data += line.dropFirst(6) }
+                    }
+                    if let name { events.withLockedValue { $0.append((name, data)) } }
                 }
-                guard let name else { continue }
-                return (name, (try JSONSerialization.jsonObject(with: Data(data.utf8)) as? [String: Any]) ?? [:])
             }
-            guard let chunk = try await iterator.next() else { return nil }
-            buffer += String(buffer: chunk)
         }
     }
+
+    /// The next event (comments skipped), waiting up to `seconds`; nil if none came.
+    func next(within seconds: Double = 20) async throws -> (name: String, json: [String: Any])? {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while ContinuousClock.now < deadline {
+            if let event = events.withLockedValue({ $0.isEmpty ? nil : $0.removeFirst() }) {
+                return (event.name, (try JSONSerialization.jsonObject(with: Data(event.json.utf8)) as? [String: Any]) ?? [:])
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return nil
+    }
+
+    func close() { reading.cancel() }
 }
 
-@Suite("The events stream")
+@Suite("The events stream", .timeLimit(.minutes(2)))
 struct EventStreamTests {
     @Test func checkInsCheckOutsAndRefusalsArriveAsTheyAreCommitted() async throws {
         try await withFootfall(clock: ManualClock(Date())) { api in
@@ -49,8 +63,10 @@ struct EventStreamTests {
             let stranger = try await api.customer(["name": "No Plan"])
             let reader = try await api.device(at: location)
             try await api.withServer { port in
-                var stream = try await EventStreamReader(port: port, client: api.app.http.client.shared)
-                for _ in 0..<50 where api.app.ledger.live.listeners == 0 { try await Task.sleep(for: .milliseconds(20)) }
+                let stream = try await EventStreamReader(port: port, client: api.app.http.client.shared)
+                defer { stream.close() }
+                for _ in 0..<1000 where api.app.ledger.live.listeners == 0 { try await Task.sleep(for: .milliseconds(20)) }
+                #expect(api.app.ledger.live.listeners == 1)
 
                 let visit = try await api.checkIn(ada, at: location)
                 let checkIn = try #require(try await stream.next())

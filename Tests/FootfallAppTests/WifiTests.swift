@@ -99,7 +99,7 @@ func radclient(_ attributes: [String], port: Int, command: String = "auth", secr
     return RadclientRun(output: output)
 }
 
-@Suite("Wi-Fi: the RADIUS server, talked to by radclient")
+@Suite("Wi-Fi: the RADIUS server, talked to by radclient", .timeLimit(.minutes(3)))
 struct WifiTests {
     @Test func papLoginChecksInWithTheEntitlementLeft() async throws {
         try await withFootfall { api in

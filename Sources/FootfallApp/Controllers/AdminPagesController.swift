@@ -1,4 +1,5 @@
 import Fluent
+import FootfallCore
 import Vapor
 
 /// The admin panel's sign-in, sign-out and pages. Every page but sign-in needs a session; a
@@ -12,6 +13,12 @@ struct AdminPagesController: RouteCollection {
         let signedIn = admin.grouped(AdminPageAuth())
         signedIn.get(use: whoIsIn)
         signedIn.post("sign-out", use: signOut)
+        signedIn.get("locations", ":locationId", "card", use: locationCard)
+        signedIn.post("check-ins", ":checkInId", "check-out", use: checkOut)
+        signedIn.get("check-in", use: checkInForm)
+        signedIn.post("check-in", use: checkIn)
+        signedIn.get("failed", use: failed)
+        signedIn.get("reports", use: reports)
     }
 
     // MARK: Sign-in
@@ -76,16 +83,128 @@ struct AdminPagesController: RouteCollection {
     func whoIsIn(request: Request) async throws -> Response {
         let current = try await AdminSessions.current(request)!
         let locations = try await LocationModel.query(on: request.db).sort(\.$name).all()
-        let open = try await CheckInModel.query(on: request.db).filter(\.$checkedOutAt == nil).sort(\.$checkedInAt).all()
-        let names = try await CustomerModel.query(on: request.db).filter(\.$id ~~ open.map(\.customerId)).all()
+        let presence = try await Self.presence(at: locations, on: request.db)
+        return AdminPage.response(status: .ok, html: AdminPage.whoIsIn(presence, user: current.user, csrf: current.session.csrfToken))
+    }
+
+    /// One location's card, for the who-is-in page to swap in when something changed there.
+    func locationCard(request: Request) async throws -> Response {
+        let current = try await AdminSessions.current(request)!
+        let location = try await LocationsController.find(request)
+        let presence = try await Self.presence(at: [location], on: request.db)
+        return AdminPage.response(status: .ok, html: AdminPage.locationCard(presence[0], csrf: current.session.csrfToken))
+    }
+
+    func checkOut(request: Request) async throws -> Response {
+        _ = try await request.ledger.checkOut(try Check.uuid(request, "checkInId"), at: nil, method: .admin)
+        return request.redirect(to: "/admin", redirectType: .normal)
+    }
+
+    /// Who is in at each location, with names.
+    static func presence(at locations: [LocationModel], on db: any Database) async throws -> [AdminPage.LocationPresence] {
+        let ids = locations.compactMap(\.id)
+        let open = try await CheckInModel.query(on: db).filter(\.$checkedOutAt == nil).filter(\.$locationId ~~ ids)
+            .sort(\.$checkedInAt).all()
+        let names = try await CustomerModel.query(on: db).filter(\.$id ~~ open.map(\.customerId)).all()
             .reduce(into: [UUID: String]()) { $0[$1.id!] = $1.name }
-        let groups = locations.map { location in
-            AdminPage.LocationPresence(name: location.name, timeZone: location.zone.timeZone, capacity: location.capacity,
+        return locations.map { location in
+            AdminPage.LocationPresence(id: location.id!, name: location.name, timeZone: location.zone.timeZone, capacity: location.capacity,
                                        people: open.filter { $0.locationId == location.id }.map { visit in
-                                           (names[visit.customerId] ?? "", visit.checkedInAt, visit.method)
+                                           (visit.id!, names[visit.customerId] ?? "", visit.checkedInAt, visit.method)
                                        })
         }
-        return AdminPage.response(status: .ok, html: AdminPage.whoIsIn(groups, user: current.user, csrf: current.session.csrfToken))
+    }
+
+    // MARK: Check in by hand
+
+    func checkInForm(request: Request) async throws -> Response {
+        try await checkInPage(request, status: .ok, message: nil)
+    }
+
+    struct CheckInForm: Content {
+        var customerId: UUID
+        var locationId: UUID
+        /// `datetime-local` in the location's time zone; empty for now.
+        var at: String?
+    }
+
+    func checkIn(request: Request) async throws -> Response {
+        let form = try request.content.decode(CheckInForm.self)
+        guard let customer = try await CustomerModel.find(form.customerId, on: request.db),
+              let location = try await LocationModel.find(form.locationId, on: request.db)
+        else { return try await checkInPage(request, status: .badRequest, message: .bad("That customer or location no longer exists.")) }
+        var at = request.clock.now()
+        if let text = form.at, !text.isEmpty {
+            guard let local = AdminPage.parseLocal(text, in: location.zone.timeZone) else {
+                return try await checkInPage(request, status: .badRequest, message: .bad("The time is not a date and time."))
+            }
+            at = try CheckInsController.time(local, field: "at", request)
+        }
+        let outcome = try await request.ledger.checkIn(Ledger.Attempt(customer: customer, location: location, at: at, method: .admin))
+        let message: AdminPage.Message = switch outcome {
+        case .checkedIn: .good("\(customer.name) is checked in at \(location.name).")
+        case .alreadyIn: .good("\(customer.name) is already in at \(location.name).")
+        case .refused(let reason, _): .bad("Not checked in: \(AdminPage.words(for: reason))")
+        }
+        return try await checkInPage(request, status: .ok, message: message)
+    }
+
+    private func checkInPage(_ request: Request, status: HTTPStatus, message: AdminPage.Message?) async throws -> Response {
+        let current = try await AdminSessions.current(request)!
+        let query = ((try? request.query.get(String.self, at: "q")) ?? "").trimmingCharacters(in: .whitespaces)
+        var found: [CustomerModel] = []
+        if !query.isEmpty {
+            let pattern = "%\(query.lowercased().replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: ""))%"
+            found = try await CustomerModel.query(on: request.db).group(.or) {
+                $0.filter(.sql(embed: "LOWER(\(ident: "name")) LIKE \(bind: pattern)")).filter(.sql(embed: "\(ident: "email") LIKE \(bind: pattern)"))
+            }.sort(\.$name).limit(20).all()
+        }
+        let locations = try await LocationModel.query(on: request.db).sort(\.$name).all()
+        return AdminPage.response(status: status, html: AdminPage.checkIn(query: query, found: found, locations: locations, message: message,
+                                                                          user: current.user, csrf: current.session.csrfToken))
+    }
+
+    // MARK: Failed check-ins and reports
+
+    func failed(request: Request) async throws -> Response {
+        let current = try await AdminSessions.current(request)!
+        var query = FailedCheckInModel.query(on: request.db).sort(\.$at, .descending).limit(200)
+        let reason = (try? request.query.get(String.self, at: "reason")).flatMap(ReasonCode.init(rawValue:))
+        if let reason { query = query.filter(\.$reason == reason.rawValue) }
+        let locationId = (try? request.query.get(String.self, at: "locationId")).flatMap(UUID.init(uuidString:))
+        if let locationId { query = query.filter(\.$locationId == locationId) }
+        let day = (try? request.query.get(String.self, at: "date")).flatMap(LocalDate.init)
+        let locations = try await LocationModel.query(on: request.db).sort(\.$name).all()
+        if let day {
+            let zone = locations.first { $0.id == locationId }?.zone ?? LocalZone(timeZone: .gmt)
+            query = query.filter(\.$at >= zone.start(of: day)).filter(\.$at < zone.start(of: zone.adding(days: 1, to: day)))
+        }
+        let rows = try await query.all()
+        let names = try await CustomerModel.query(on: request.db).filter(\.$id ~~ rows.compactMap(\.customerId)).all()
+            .reduce(into: [UUID: String]()) { $0[$1.id!] = $1.name }
+        return AdminPage.response(status: .ok, html: AdminPage.failed(rows, names: names, locations: locations,
+                                                                      filter: (reason, locationId, day), user: current.user,
+                                                                      csrf: current.session.csrfToken))
+    }
+
+    func reports(request: Request) async throws -> Response {
+        let current = try await AdminSessions.current(request)!
+        let locations = try await LocationModel.query(on: request.db).sort(\.$name).all()
+        let now = request.clock.now()
+        let from = (try? request.query.get(String.self, at: "from")).flatMap(LocalDate.init)
+        let to = (try? request.query.get(String.self, at: "to")).flatMap(LocalDate.init)
+        let groupBy = (try? request.query.get(String.self, at: "groupBy")).flatMap(ReportsController.GroupBy.init) ?? .customer
+        let locationId = (try? request.query.get(String.self, at: "locationId")).flatMap(UUID.init(uuidString:))
+        // Dates on the chosen location's calendar (or UTC for all): whole days, `to` included.
+        let zone = locations.first { $0.id == locationId }?.zone ?? LocalZone(timeZone: .gmt)
+        let today = zone.day(of: now)
+        let first = from ?? zone.adding(days: -29, to: today), last = max(to ?? today, first)
+        let query = PresenceQuery(db: request.db, from: zone.start(of: first), to: zone.start(of: zone.adding(days: 1, to: last)), now: now,
+                                  locationId: locationId)
+        let items = groupBy == .day ? try await query.byDay() : try await query.grouped(by: groupBy)
+        return AdminPage.response(status: .ok, html: AdminPage.reports(items, from: first, to: last, groupBy: groupBy, locationId: locationId,
+                                                                       locations: locations, csvFrom: query.from, csvTo: query.to,
+                                                                       user: current.user, csrf: current.session.csrfToken))
     }
 }
 

@@ -10,14 +10,14 @@ struct EventStreamController: RouteCollection {
 
     func stream(request: Request) async throws -> Response {
         let events = request.ledger.live.subscribe()
-        let response = Response(status: .ok, body: .init(asyncStream: { writer in
+        // Managed: the stream is ended properly whether the listener leaves or the server stops.
+        let response = Response(status: .ok, body: .init(managedAsyncStream: { writer in
             // Something at once, so that the client knows it is connected.
             try await writer.write(.buffer(ByteBuffer(string: ": connected\nretry: 3000\n\n")))
             for await event in events {
                 let text = event.name.map { "event: \($0)\ndata: \(event.json)\n\n" } ?? ": heartbeat\n\n"
                 try await writer.write(.buffer(ByteBuffer(string: text)))
             }
-            try await writer.write(.end)
         }))
         response.headers.contentType = HTTPMediaType(type: "text", subType: "event-stream")
         response.headers.cacheControl = .init(noCache: true)

@@ -32,7 +32,9 @@ struct ReportsController: RouteCollection {
         case .customer, .plan: try await PresenceQuery(db: request.db, from: from, to: to, now: now, locationId: locationId).grouped(by: groupBy)
         case .day: try await PresenceQuery(db: request.db, from: from, to: to, now: now, locationId: locationId).byDay()
         }
-        if request.headers.accept.mediaTypes.contains(where: { $0.type == "text" && $0.subType == "csv" }) {
+        // CSV for `Accept: text/csv`, or `format=csv` for a plain download link.
+        if request.headers.accept.mediaTypes.contains(where: { $0.type == "text" && $0.subType == "csv" })
+            || (try? request.query.get(String.self, at: "format")) == "csv" {
             let response = Response(status: .ok, body: .init(string: PresenceItem.csv(items)))
             response.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
             response.headers.contentDisposition = .init(.attachment, filename: "presence-\(groupBy.rawValue).csv")

@@ -191,6 +191,7 @@ enum OpenAPIDocument {
                              parameters: [
                                  query("from", nil, time, required: true), query("to", nil, time, required: true), query("locationId", nil, uuid),
                                  query("groupBy", "Default customer", enumeration(["customer", "plan", "day"])),
+                                 query("format", "csv: the rows as CSV, as Accept: text/csv does", enumeration(["json", "csv"])),
                              ], responses: [200: ("The rows", ref("PresenceReport"))], csv: true),
         ],
         "/api/v1/reports/occupancy": [

@@ -78,11 +78,23 @@ final class Browser: @unchecked Sendable {
         var last = ""
         let deadline = Date() + seconds
         while Date() < deadline {
-            last = try await text(css)
+            // The page may be changing under us (a navigation, a swapped card): ask again.
+            last = (try? await text(css)) ?? last
             if condition(last) { return last }
             try await Task.sleep(for: .milliseconds(100))
         }
         return last
+    }
+
+    /// Runs asynchronous JavaScript in the page; the script calls `done(value)` with its result.
+    func evaluate(_ script: String) async throws -> Any? {
+        try await call(.POST, "/session/\(session)/execute/async", ["script": "const done = arguments[arguments.length - 1];\n" + script, "args": []])
+    }
+
+    /// Whether an element matching the selector is on the page.
+    func exists(_ css: String) async throws -> Bool {
+        let found = try await call(.POST, "/session/\(session)/elements", ["using": "css selector", "value": css])
+        return !((found as? [Any]) ?? []).isEmpty
     }
 
     func screenshot(to path: String) async throws {

@@ -1,3 +1,4 @@
+import FootfallCore
 import Foundation
 import Vapor
 
@@ -6,7 +7,8 @@ enum AdminPage {
     static let style = """
         body { display: flex; flex-direction: column; min-height: 100%; }
         header { display: flex; align-items: center; gap: 1rem; padding: .75rem 1.25rem; background: var(--ink); color: #fff; }
-        header h1 { font-size: 1.1rem; margin: 0; flex: 1; }
+        header .brand { font-size: 1.1rem; font-weight: 700; flex: 1; }
+        main h1 { font-size: 1.5rem; margin: 0 0 1rem; }
         header form { margin: 0; }
         header button { background: transparent; color: #fff; border: 1px solid #fff8; border-radius: .4rem; padding: .35rem .8rem; font: inherit; cursor: pointer; }
         main { padding: 1.25rem; max-width: 72rem; width: 100%; margin: 0 auto; }
@@ -24,6 +26,25 @@ enum AdminPage {
         input { width: 100%; font: inherit; padding: .6rem .7rem; border: 1px solid #b8bfcc; border-radius: .4rem; }
         .sign-in button { margin-top: 1.25rem; width: 100%; font: inherit; font-weight: 600; padding: .7rem; border: 0; border-radius: .4rem; background: var(--accent); color: #fff; cursor: pointer; }
         .error { color: var(--bad); font-weight: 600; }
+        .ok { color: var(--accent); font-weight: 600; }
+        nav { display: flex; gap: .25rem; flex-wrap: wrap; }
+        nav a { color: #fff; text-decoration: none; padding: .35rem .6rem; border-radius: .4rem; }
+        nav a:hover { background: #ffffff22; }
+        td form { margin: 0; display: inline; }
+        .small { white-space: nowrap; font: inherit; font-size: .85rem; padding: .25rem .6rem; border: 1px solid #b8bfcc; background: #fff; border-radius: .4rem; cursor: pointer; }
+        .filters { display: flex; flex-wrap: wrap; gap: .75rem; align-items: end; margin-bottom: 1rem; }
+        .filters label { margin: 0 0 .25rem; }
+        .filters input, .filters select { width: auto; max-width: 22rem; }
+        .results input, .results select { width: auto; }
+        .card td:first-child { width: 100%; }
+        select { font: inherit; padding: .55rem .6rem; border: 1px solid #b8bfcc; border-radius: .4rem; background: #fff; }
+        .primary { font: inherit; font-weight: 600; padding: .6rem 1rem; border: 0; border-radius: .4rem; background: var(--accent); color: #fff; cursor: pointer; }
+        .results .card { display: flex; flex-wrap: wrap; align-items: center; gap: .75rem; }
+        .results .card strong { flex: 1 1 12rem; }
+        th { text-align: left; color: var(--muted); font-weight: 600; padding: .35rem .5rem .35rem 0; }
+        td { padding-right: .5rem; }
+        .table { background: #fff; border: 1px solid #d9dce3; border-radius: .75rem; padding: .5rem 1rem; overflow-x: auto; }
+        @media (max-width: 700px) { header { flex-wrap: wrap; } header .brand { flex-basis: 100%; } }
         """
 
     static func response(status: HTTPStatus, html: String) -> Response {
@@ -60,36 +81,78 @@ enum AdminPage {
     }
 
     /// The frame of every signed-in page: the title bar with who is signed in and sign-out.
-    static func signedIn(title: String, user: AdminUserModel, csrf: String, body: String) -> String {
+    static func signedIn(title: String, user: AdminUserModel, csrf: String, body: String, script: String = "") -> String {
         page(title: "\(title) · Footfall", style: style, body: """
-            <header><h1>Footfall · \(escapeHTML(title))</h1><span>\(escapeHTML(user.name))</span>
+            <header><span class="brand">Footfall</span>
+              <nav><a href="/admin">Who is in</a><a href="/admin/check-in">Check in</a><a href="/admin/failed">Failed check-ins</a><a href="/admin/reports">Reports</a></nav>
+              <span>\(escapeHTML(user.name))</span>
               <form method="post" action="/admin/sign-out"><input type="hidden" name="_csrf" value="\(escapeHTML(csrf))"><button type="submit">Sign out</button></form>
             </header>
-            <main>\(body)</main>
-            """)
+            <main><h1>\(escapeHTML(title))</h1>\(body)</main>
+            """, script: script)
     }
 
     struct LocationPresence {
+        var id: UUID
         var name: String
         var timeZone: TimeZone
         var capacity: Int?
-        var people: [(name: String, since: Date, method: String)]
+        var people: [(checkInId: UUID, name: String, since: Date, method: String)]
+    }
+
+    /// One location's card: the count against capacity, and each person with a check-out button.
+    /// The who-is-in page swaps a fresh copy in when the events stream says something changed.
+    static func locationCard(_ location: LocationPresence, csrf: String) -> String {
+        // Times on the location's own clock.
+        let time = Date.FormatStyle(date: .omitted, time: .shortened, timeZone: location.timeZone)
+        let rows = location.people.map { person in
+            """
+            <tr><td>\(escapeHTML(person.name))</td><td class="when">since \(person.since.formatted(time)) · \(escapeHTML(person.method))</td>
+            <td><form method="post" action="/admin/check-ins/\(person.checkInId)/check-out"><input type="hidden" name="_csrf" value="\(escapeHTML(csrf))">\
+            <button class="small" type="submit" data-check-out="\(person.checkInId)">Check out</button></form></td></tr>
+            """
+        }.joined()
+        return """
+            <section class="card" data-location="\(location.id)"><h2>\(escapeHTML(location.name))</h2>
+            <div><span class="count">\(location.people.count)</span>\(location.capacity.map { " <span class=\"muted\">of \($0)</span>" } ?? "") in</div>
+            \(rows.isEmpty ? "<p class=\"muted\">Nobody is in.</p>" : "<table>\(rows)</table>")</section>
+            """
     }
 
     static func whoIsIn(_ locations: [LocationPresence], user: AdminUserModel, csrf: String) -> String {
-        let cards = locations.map { location in
-            // Times on the location's own clock.
-            let time = Date.FormatStyle(date: .omitted, time: .shortened, timeZone: location.timeZone)
-            let rows = location.people.map { person in
-                "<tr><td>\(escapeHTML(person.name))</td><td class=\"when\">since \(person.since.formatted(time)) · \(escapeHTML(person.method))</td></tr>"
-            }.joined()
-            return """
-                <section class="card"><h2>\(escapeHTML(location.name))</h2>
-                <div><span class="count">\(location.people.count)</span>\(location.capacity.map { " <span class=\"muted\">of \($0)</span>" } ?? "") in</div>
-                \(rows.isEmpty ? "<p class=\"muted\">Nobody is in.</p>" : "<table>\(rows)</table>")</section>
-                """
-        }.joined()
+        let cards = locations.map { locationCard($0, csrf: csrf) }.joined()
         return signedIn(title: "Who is in", user: user, csrf: csrf,
-                        body: locations.isEmpty ? "<p class=\"muted\">No locations yet.</p>" : "<div class=\"cards\">\(cards)</div>")
+                        body: locations.isEmpty ? "<p class=\"muted\">No locations yet.</p>" : "<div class=\"cards\">\(cards)</div>",
+                        script: liveScript)
+    }
+
+    /// Live updates: when the events stream tells of a check-in or check-out at a location, that
+    /// location's card is fetched again and swapped in; no reload.
+    static let liveScript = """
+        const source = new EventSource("/api/v1/events/stream");
+        async function refresh(locationId) {
+          const card = document.querySelector(`[data-location="${locationId}"]`);
+          if (!card) return;
+          const response = await fetch(`/admin/locations/${locationId}/card`, { headers: { Accept: "text/html" } });
+          if (response.ok) card.outerHTML = await response.text();
+        }
+        for (const name of ["check_in", "check_out"]) {
+          source.addEventListener(name, (event) => refresh(JSON.parse(event.data).locationId));
+        }
+        """
+
+    /// A refusal in words for the person at the desk.
+    static func words(for reason: ReasonCode) -> String {
+        switch reason {
+        case .pinLocked: "PIN entry is locked at that kiosk after too many wrong PINs."
+        case .unknownCredential: "Nobody has that card, PIN, code or login."
+        case .customerInactive: "The customer is deactivated."
+        case .locationFull: "The location is full."
+        case .locationClosed: "The location is closed at this time."
+        case .planLocationNotAllowed: "Their plan does not include this location."
+        case .outsideAccessHours: "Their plan does not allow access at this time."
+        case .planLimitReached: "They have used their plan's allowance for this period."
+        case .noValidPass: "They have no plan or pass valid here today."
+        }
     }
 }
