@@ -12,7 +12,9 @@ import VaporTesting
 /// missing event fails the test instead of hanging it.
 final class EventStreamReader: Sendable {
     private let events = NIOLockedValueBox([(name: String, json: String)]())
-    private let reading: Task<Void, any Error>
+    /// How the stream ended, if it did: for the message of a test that missed an event.
+    let ending = NIOLockedValueBox<String?>(nil)
+    private let reading: Task<Void, Never>
 
     init(port: Int, client: HTTPClient) async throws {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/api/v1/events/stream")
@@ -20,9 +22,10 @@ final class EventStreamReader: Sendable {
         let response = try await client.execute(request, timeout: .seconds(30))
         #expect(response.status == .ok)
         #expect(response.headers.first(name: "Content-Type") == "text/event-stream")
-        let events = self.events
+        let events = self.events, ending = self.ending
         reading = Task {
             var buffer = ""
+            do {
             for try await chunk in response.body {
                 buffer += String(buffer: chunk)
                 while let end = buffer.range(of: "\n\n") {
@@ -36,11 +39,15 @@ final class EventStreamReader: Sendable {
                     if let name { events.withLockedValue { $0.append((name, data)) } }
                 }
             }
+            ending.withLockedValue { $0 = "the stream ended" }
+            } catch {
+                ending.withLockedValue { $0 = "reading failed: \(String(reflecting: error))" }
+            }
         }
     }
 
     /// The next event (comments skipped), waiting up to `seconds`; nil if none came.
-    func next(within seconds: Double = 20) async throws -> (name: String, json: [String: Any])? {
+    func next(within seconds: Double = 60) async throws -> (name: String, json: [String: Any])? {
         let deadline = ContinuousClock.now + .seconds(seconds)
         while ContinuousClock.now < deadline {
             if let event = events.withLockedValue({ $0.isEmpty ? nil : $0.removeFirst() }) {
@@ -74,8 +81,9 @@ struct EventStreamTests {
                 #expect(checkIn.json["id"] as? String == visit.id)
                 #expect(checkIn.json["customerId"] as? String == ada)
 
-                _ = try await api.post("/api/v1/check-ins/\(visit.id)/check-out")
-                let checkOut = try #require(try await stream.next())
+                let out = try await api.post("/api/v1/check-ins/\(visit.id)/check-out")
+                #expect(out.status == .ok, "\(out.body)")
+                let checkOut = try #require(try await stream.next(), "\(stream.ending.withLockedValue { $0 } ?? "stream still open")")
                 #expect(checkOut.name == "check_out")
                 #expect(checkOut.json["checkOutMethod"] as? String == "admin")
 
