@@ -74,6 +74,10 @@ struct AdminPanelBrowserTests {
                     #expect(lines.first == "key,label,visits,minutes,uniqueCustomers")
                     #expect(lines.count == 2)
                     #expect(lines.last?.hasSuffix(",Ada Lovelace,1,30,1") == true)
+                    try await desk.open("http://127.0.0.1:\(port)/admin/customers")
+                    try await desk.click("#customers a")
+                    try await desk.waitForText("main h1") { $0 == "Ada Lovelace" }
+                    try await desk.screenshot(to: artifactPath("admin-customer-tablet.png"))
                 } catch {
                     await watcher.close()
                     await desk.close()

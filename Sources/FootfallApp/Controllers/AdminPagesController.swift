@@ -19,6 +19,17 @@ struct AdminPagesController: RouteCollection {
         signedIn.post("check-in", use: checkIn)
         signedIn.get("failed", use: failed)
         signedIn.get("reports", use: reports)
+        signedIn.get("customers", use: customers)
+        signedIn.get("customers", ":customerId", use: customer)
+        signedIn.post("customers", ":customerId", "pin") { request in
+            try await self.change(request, done: "PIN set.") { _ = try await CustomerCredentialsController().setPin(request: request) }
+        }
+        signedIn.post("customers", ":customerId", "cards") { request in
+            try await self.change(request, done: "Card added.") { _ = try await CustomerCredentialsController().addCard(request: request) }
+        }
+        signedIn.post("customers", ":customerId", "passes") { request in
+            try await self.change(request, done: "Pass added.") { _ = try await CustomerCredentialsController().addPass(request: request) }
+        }
     }
 
     // MARK: Sign-in
@@ -162,6 +173,56 @@ struct AdminPagesController: RouteCollection {
         let locations = try await LocationModel.query(on: request.db).sort(\.$name).all()
         return AdminPage.response(status: status, html: AdminPage.checkIn(query: query, found: found, locations: locations, message: message,
                                                                           user: current.user, csrf: current.session.csrfToken))
+    }
+
+    // MARK: Customers
+
+    func customers(request: Request) async throws -> Response {
+        let current = try await AdminSessions.current(request)!
+        let query = ((try? request.query.get(String.self, at: "q")) ?? "").trimmingCharacters(in: .whitespaces)
+        var builder = CustomerModel.query(on: request.db).sort(\.$name).limit(200)
+        if !query.isEmpty {
+            let pattern = "%\(query.lowercased().replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: ""))%"
+            builder = builder.group(.or) {
+                $0.filter(.sql(embed: "LOWER(\(ident: "name")) LIKE \(bind: pattern)")).filter(.sql(embed: "\(ident: "email") LIKE \(bind: pattern)"))
+            }
+        }
+        let found = try await builder.all()
+        let plans = try await PlanModel.query(on: request.db).all().reduce(into: [UUID: String]()) { $0[$1.id!] = $1.name }
+        return AdminPage.response(status: .ok, html: AdminPage.customers(found, plans: plans, query: query, user: current.user,
+                                                                         csrf: current.session.csrfToken))
+    }
+
+    func customer(request: Request) async throws -> Response {
+        try await customerPage(request, status: .ok, message: nil)
+    }
+
+    /// Runs a change of the API on the page's form; shows the page again with what happened.
+    private func change(_ request: Request, done: String, _ body: () async throws -> Void) async throws -> Response {
+        do {
+            try await body()
+            return try await customerPage(request, status: .ok, message: .good(done))
+        } catch let error as APIError {
+            return try await customerPage(request, status: error.status, message: .bad(error.problem.detail))
+        } catch let error as DecodingError {
+            return try await customerPage(request, status: .badRequest, message: .bad(ProblemMiddleware.problem(for: error, request: request).detail))
+        }
+    }
+
+    private func customerPage(_ request: Request, status: HTTPStatus, message: AdminPage.Message?) async throws -> Response {
+        let current = try await AdminSessions.current(request)!
+        let customer = try await CustomersController.find(request)
+        let customerId = try customer.requireID()
+        let plan = try await customer.planId.asyncFlatMap { try await PlanModel.find($0, on: request.db) }
+        let usage = try await CustomersController().usage(request: request)
+        let passes = try await CustomerCredentialsController().listPasses(request: request).items
+        let cards = try await CardModel.query(on: request.db).filter(\.$customerId == customerId).sort(\.$createdAt).all()
+        let visits = try await CheckInModel.query(on: request.db).filter(\.$customerId == customerId)
+            .sort(\.$checkedInAt, .descending).limit(10).all()
+        let locations = try await LocationModel.query(on: request.db).all().reduce(into: [UUID: LocationModel]()) { $0[$1.id!] = $1 }
+        return AdminPage.response(status: status, html: AdminPage.customer(customer, plan: plan, usage: usage, passes: passes, cards: cards,
+                                                                           visits: visits, locations: locations, message: message,
+                                                                           user: current.user, csrf: current.session.csrfToken))
     }
 
     // MARK: Failed check-ins and reports

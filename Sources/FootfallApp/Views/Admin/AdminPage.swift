@@ -8,6 +8,7 @@ enum AdminPage {
         body { display: flex; flex-direction: column; min-height: 100%; }
         header { display: flex; align-items: center; gap: 1rem; padding: .75rem 1.25rem; background: var(--ink); color: #fff; }
         header .brand { font-size: 1.1rem; font-weight: 700; flex: 1; }
+        header span, header button, nav a { white-space: nowrap; }
         main h1 { font-size: 1.5rem; margin: 0 0 1rem; }
         header form { margin: 0; }
         header button { background: transparent; color: #fff; border: 1px solid #fff8; border-radius: .4rem; padding: .35rem .8rem; font: inherit; cursor: pointer; }
@@ -27,6 +28,11 @@ enum AdminPage {
         .sign-in button { margin-top: 1.25rem; width: 100%; font: inherit; font-weight: 600; padding: .7rem; border: 0; border-radius: .4rem; background: var(--accent); color: #fff; cursor: pointer; }
         .error { color: var(--bad); font-weight: 600; }
         .ok { color: var(--accent); font-weight: 600; }
+        .bar { height: .6rem; background: #eceef2; border-radius: .3rem; overflow: hidden; }
+        .bar span { display: block; height: 100%; background: var(--accent); }
+        .bar span.over { background: var(--bad); }
+        main h2 { font-size: 1.15rem; margin: 1.5rem 0 .5rem; }
+        .card form { margin-top: .75rem; }
         nav { display: flex; gap: .25rem; flex-wrap: wrap; }
         nav a { color: #fff; text-decoration: none; padding: .35rem .6rem; border-radius: .4rem; }
         nav a:hover { background: #ffffff22; }
@@ -84,7 +90,7 @@ enum AdminPage {
     static func signedIn(title: String, user: AdminUserModel, csrf: String, body: String, script: String = "") -> String {
         page(title: "\(title) · Footfall", style: style, body: """
             <header><span class="brand">Footfall</span>
-              <nav><a href="/admin">Who is in</a><a href="/admin/check-in">Check in</a><a href="/admin/failed">Failed check-ins</a><a href="/admin/reports">Reports</a></nav>
+              <nav><a href="/admin">Who is in</a><a href="/admin/check-in">Check in</a><a href="/admin/customers">Customers</a><a href="/admin/failed">Failed check-ins</a><a href="/admin/reports">Reports</a></nav>
               <span>\(escapeHTML(user.name))</span>
               <form method="post" action="/admin/sign-out"><input type="hidden" name="_csrf" value="\(escapeHTML(csrf))"><button type="submit">Sign out</button></form>
             </header>

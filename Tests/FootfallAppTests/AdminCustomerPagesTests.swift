@@ -1,0 +1,52 @@
+@testable import FootfallApp
+import Foundation
+import Testing
+import VaporTesting
+
+@Suite("Admin panel: customers")
+struct AdminCustomerPagesTests {
+    @Test func customerPageShowsUsageAndTakesPinsCardsAndPasses() async throws {
+        try await withFootfall { api in
+            try await AdminUsers.create(email: "ops@example.com", password: "correct horse battery", name: nil, in: api.app)
+            let location = try await api.location()
+            let plan = try await api.plan(["name": "Flex 10", "limits": ["period": "week", "hours": 10] as [String: any Sendable]])
+            let ada = try await api.customer(planId: plan, ["name": "Ada Lovelace"])
+            let grace = try await api.customer(planId: plan, ["name": "Grace Hopper"])
+            #expect(try await api.request(.PUT, "/api/v1/customers/\(grace)/pin", ["pin": "4821"]).status == .noContent)
+            let visit = try await api.checkIn(ada, at: location)
+            api.clock.advance(by: 2.5 * 3600)
+            _ = try await api.post("/api/v1/check-ins/\(visit.id)/check-out")
+
+            var browser = PanelBrowser(app: api.app)
+            _ = try await browser.signIn("ops@example.com", "correct horse battery")
+            let list = try await browser.send(.GET, "/admin/customers?q=lovelace")
+            #expect(list.body.string.contains("/admin/customers/\(ada)"))
+            #expect(!list.body.string.contains("Grace Hopper"))
+
+            let page = try await browser.send(.GET, "/admin/customers/\(ada)")
+            #expect(page.status == .ok)
+            #expect(page.body.string.contains("Flex 10"))
+            #expect(page.body.string.contains("PIN not set"))
+            #expect(page.body.string.contains("Hours this week: <strong>2.5 of 10 h</strong>"))
+            let csrf = try #require(PanelBrowser.csrf(in: page.body.string))
+
+            let pin = try await browser.send(.POST, "/admin/customers/\(ada)/pin", form: ["_csrf": csrf, "pin": "5590"])
+            #expect(pin.body.string.contains("PIN set."))
+            #expect(pin.body.string.contains("PIN set</p>") || pin.body.string.contains("· PIN set"))
+            let taken = try await browser.send(.POST, "/admin/customers/\(ada)/pin", form: ["_csrf": csrf, "pin": "4821"])
+            #expect(taken.status == .conflict)
+            #expect(taken.body.string.contains("Another customer has this PIN"))
+
+            let card = try await browser.send(.POST, "/admin/customers/\(ada)/cards", form: ["_csrf": csrf, "number": "04:A2:2B:61:9C:3D:80"])
+            #expect(card.body.string.contains("Card added."))
+            #expect(card.body.string.contains("04A22B619C3D80"))
+            let pass = try await browser.send(.POST, "/admin/customers/\(ada)/passes", form: ["_csrf": csrf, "kind": "time", "minutes": "300"])
+            #expect(pass.body.string.contains("Pass added."))
+            #expect(pass.body.string.contains("300 of 300 min left"))
+
+            let forged = try await browser.send(.POST, "/admin/customers/\(ada)/passes", form: ["kind": "day"])
+            #expect(forged.status == .forbidden)
+            #expect(try await api.get("/api/v1/customers/\(ada)/passes").items.count == 1)
+        }
+    }
+}
