@@ -46,17 +46,12 @@ struct SeedReaders: AsyncParsableCommand {
 
     private func seed(_ sql: any SQLDatabase) async throws {
         let now = Date()
-        let location = UUID(), plan = UUID()
         try await sql.raw("BEGIN IMMEDIATE").run()
-        try await sql.insert(into: "locations").columns("id", "name", "time_zone", "cutoff_time", "created_at")
-            .values(SQLBind(location), SQLBind("Bench"), SQLBind("UTC"), SQLBind("00:00"), SQLBind(now)).run()
-        try await sql.insert(into: "plans")
-            .columns("id", "name", "location_ids", "limit_enforce", "overtime", "created_at")
-            .values(SQLBind(plan), SQLBind("Unlimited"), SQLBind("[]"), SQLBind(true), SQLBind("allow"), SQLBind(now)).run()
+        let (location, plan) = try await benchPlace(sql, now: now)
         var lines = ["return {"]
         for reader in 0..<readers {
             let device = UUID(), key = "bench-reader-key-\(reader)-\(UUID().uuidString)"
-            let keyHash = SHA256.hash(data: Data(key.utf8)).map { String(format: "%02x", $0) }.joined()
+            let keyHash = sha256Hex(key)
             try await sql.insert(into: "devices")
                 .columns("id", "name", "location_id", "kind", "direction", "key_hash", "created_at")
                 .values(SQLBind(device), SQLBind("Reader \(reader)"), SQLBind(location), SQLBind("reader"), SQLBind("toggle"),
@@ -120,14 +115,10 @@ struct SeedWifi: AsyncParsableCommand {
 
     private func seed(_ sql: any SQLDatabase) async throws {
         let now = Date()
-        let location = UUID(), plan = UUID(), device = UUID()
+        let device = UUID()
         try await sql.raw("BEGIN IMMEDIATE").run()
-        try await sql.insert(into: "locations").columns("id", "name", "time_zone", "cutoff_time", "created_at")
-            .values(SQLBind(location), SQLBind("Bench"), SQLBind("UTC"), SQLBind("00:00"), SQLBind(now)).run()
-        try await sql.insert(into: "plans")
-            .columns("id", "name", "location_ids", "limit_enforce", "overtime", "created_at")
-            .values(SQLBind(plan), SQLBind("Unlimited"), SQLBind("[]"), SQLBind(true), SQLBind("allow"), SQLBind(now)).run()
-        let keyHash = SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+        let (location, plan) = try await benchPlace(sql, now: now)
+        let keyHash = sha256Hex(secret)
         try await sql.insert(into: "devices")
             .columns("id", "name", "location_id", "kind", "direction", "key_hash", "signing_key", "nas_identifier", "created_at")
             .values(SQLBind(device), SQLBind("Bench NAS"), SQLBind(location), SQLBind("wifi"), SQLBind("toggle"), SQLBind(keyHash),
@@ -249,4 +240,21 @@ struct SplitMix {
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
+}
+
+/// The bench location (UTC, cut-off at midnight) and an unlimited plan, as the card and Wi-Fi
+/// benchmarks use them.
+func benchPlace(_ sql: any SQLDatabase, now: Date) async throws -> (location: UUID, plan: UUID) {
+    let location = UUID(), plan = UUID()
+    try await sql.insert(into: "locations").columns("id", "name", "time_zone", "cutoff_time", "created_at")
+        .values(SQLBind(location), SQLBind("Bench"), SQLBind("UTC"), SQLBind("00:00"), SQLBind(now)).run()
+    try await sql.insert(into: "plans")
+        .columns("id", "name", "location_ids", "limit_enforce", "overtime", "created_at")
+        .values(SQLBind(plan), SQLBind("Unlimited"), SQLBind("[]"), SQLBind(true), SQLBind("allow"), SQLBind(now)).run()
+    return (location, plan)
+}
+
+/// A device key's SHA-256 in hex, as the server stores it.
+func sha256Hex(_ text: String) -> String {
+    SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
 }

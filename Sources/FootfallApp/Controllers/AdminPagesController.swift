@@ -113,15 +113,11 @@ struct AdminPagesController: RouteCollection {
 
     /// Who is in at each location, with names.
     static func presence(at locations: [LocationModel], on db: any Database) async throws -> [AdminPage.LocationPresence] {
-        let ids = locations.compactMap(\.id)
-        let open = try await CheckInModel.query(on: db).filter(\.$checkedOutAt == nil).filter(\.$locationId ~~ ids)
-            .sort(\.$checkedInAt).all()
-        let names = try await CustomerModel.query(on: db).filter(\.$id ~~ open.map(\.customerId)).all()
-            .reduce(into: [UUID: String]()) { $0[$1.id!] = $1.name }
+        let people = Dictionary(grouping: try await Standing(db: db).whoIsIn(at: locations.compactMap(\.id)), by: \.visit.locationId)
         return locations.map { location in
             AdminPage.LocationPresence(id: location.id!, name: location.name, timeZone: location.zone.timeZone, capacity: location.capacity,
-                                       people: open.filter { $0.locationId == location.id }.map { visit in
-                                           (visit.id!, names[visit.customerId] ?? "", visit.checkedInAt, visit.method)
+                                       people: (people[location.id!] ?? []).map { visit, name in
+                                           (visit.id!, name, visit.checkedInAt, visit.method)
                                        })
         }
     }
@@ -163,13 +159,8 @@ struct AdminPagesController: RouteCollection {
     private func checkInPage(_ request: Request, status: HTTPStatus, message: AdminPage.Message?) async throws -> Response {
         let current = try await AdminSessions.current(request)!
         let query = ((try? request.query.get(String.self, at: "q")) ?? "").trimmingCharacters(in: .whitespaces)
-        var found: [CustomerModel] = []
-        if !query.isEmpty {
-            let pattern = "%\(query.lowercased().replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: ""))%"
-            found = try await CustomerModel.query(on: request.db).group(.or) {
-                $0.filter(.sql(embed: "LOWER(\(ident: "name")) LIKE \(bind: pattern)")).filter(.sql(embed: "\(ident: "email") LIKE \(bind: pattern)"))
-            }.sort(\.$name).limit(20).all()
-        }
+        // Results only once something is typed.
+        let found = query.isEmpty ? [] : try await CustomerModel.query(on: request.db).matching(query).sort(\.$name).limit(20).all()
         let locations = try await LocationModel.query(on: request.db).sort(\.$name).all()
         return AdminPage.response(status: status, html: AdminPage.checkIn(query: query, found: found, locations: locations, message: message,
                                                                           user: current.user, csrf: current.session.csrfToken))
@@ -180,14 +171,7 @@ struct AdminPagesController: RouteCollection {
     func customers(request: Request) async throws -> Response {
         let current = try await AdminSessions.current(request)!
         let query = ((try? request.query.get(String.self, at: "q")) ?? "").trimmingCharacters(in: .whitespaces)
-        var builder = CustomerModel.query(on: request.db).sort(\.$name).limit(200)
-        if !query.isEmpty {
-            let pattern = "%\(query.lowercased().replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: ""))%"
-            builder = builder.group(.or) {
-                $0.filter(.sql(embed: "LOWER(\(ident: "name")) LIKE \(bind: pattern)")).filter(.sql(embed: "\(ident: "email") LIKE \(bind: pattern)"))
-            }
-        }
-        let found = try await builder.all()
+        let found = try await CustomerModel.query(on: request.db).matching(query).sort(\.$name).limit(200).all()
         let plans = try await PlanModel.query(on: request.db).all().reduce(into: [UUID: String]()) { $0[$1.id!] = $1.name }
         return AdminPage.response(status: .ok, html: AdminPage.customers(found, plans: plans, query: query, user: current.user,
                                                                          csrf: current.session.csrfToken))
@@ -262,7 +246,7 @@ struct AdminPagesController: RouteCollection {
         let first = from ?? zone.adding(days: -29, to: today), last = max(to ?? today, first)
         let query = PresenceQuery(db: request.db, from: zone.start(of: first), to: zone.start(of: zone.adding(days: 1, to: last)), now: now,
                                   locationId: locationId)
-        let items = groupBy == .day ? try await query.byDay() : try await query.grouped(by: groupBy)
+        let items = try await query.items(by: groupBy)
         return AdminPage.response(status: .ok, html: AdminPage.reports(items, from: first, to: last, groupBy: groupBy, locationId: locationId,
                                                                        locations: locations, csvFrom: query.from, csvTo: query.to,
                                                                        user: current.user, csrf: current.session.csrfToken))
@@ -277,10 +261,8 @@ struct AdminPageAuth: AsyncMiddleware {
             let encoded = path.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "/-_.~"))) ?? "/admin"
             return request.redirect(to: "/admin/sign-in?next=\(encoded)", redirectType: .normal)
         }
-        if request.method != .GET, request.method != .HEAD {
-            let sent = (try? request.content.get(String.self, at: "_csrf")) ?? request.headers.first(name: "X-CSRF-Token")
-            guard AdminSessions.csrfMatches(sent, current) else { return AdminPage.forbidden() }
-        }
+        let sent = request.method == .GET ? nil : (try? request.content.get(String.self, at: "_csrf")) ?? request.headers.first(name: "X-CSRF-Token")
+        guard AdminSessions.allows(request, current, sent: sent) else { return AdminPage.forbidden() }
         request.adminName = current.user.email
         return try await next.respond(to: request)
     }

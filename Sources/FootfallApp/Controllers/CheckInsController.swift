@@ -72,16 +72,9 @@ struct CheckInsController: RouteCollection {
     func presence(request: Request) async throws -> PresenceDTO {
         let location = try await LocationsController.find(request)
         let locationId = try location.requireID()
-        let open = try await CheckInModel.query(on: request.db)
-            .filter(\.$locationId == locationId).filter(\.$checkedOutAt == nil)
-            .sort(\.$checkedInAt).all()
-        let names = try await CustomerModel.query(on: request.db).filter(\.$id ~~ open.map(\.customerId)).all()
-            .reduce(into: [UUID: String]()) { $0[$1.id!] = $1.name }
-        let items = open.map { visit in
-            PresenceDTO.Person(
-                checkInId: visit.id!,
-                customer: .init(id: visit.customerId, name: names[visit.customerId] ?? ""),
-                checkedInAt: visit.checkedInAt, method: visit.method)
+        let items = try await Standing(db: request.db).whoIsIn(at: [locationId]).map { visit, name in
+            PresenceDTO.Person(checkInId: visit.id!, customer: .init(id: visit.customerId, name: name),
+                               checkedInAt: visit.checkedInAt, method: visit.method)
         }
         return PresenceDTO(locationId: locationId, count: items.count, capacity: location.capacity, items: items)
     }

@@ -26,14 +26,7 @@ struct CustomersController: RouteCollection {
     }
 
     func list(request: Request) async throws -> Page<CustomerDTO> {
-        var query = CustomerModel.query(on: request.db).sort(\.$name).sort(\.$id)
-        if let text: String = request.query["q"], !text.isEmpty {
-            let pattern = "%\(text.lowercased().replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: ""))%"
-            query = query.group(.or) {
-                $0.filter(.sql(embed: "LOWER(\(ident: "name")) LIKE \(bind: pattern)"))
-                    .filter(.sql(embed: "\(ident: "email") LIKE \(bind: pattern)"))
-            }
-        }
+        let query = CustomerModel.query(on: request.db).sort(\.$name).sort(\.$id).matching(request.query["q"] ?? "")
         let page = try await PageRequest(request).fetch(query)
         return Page(items: page.rows.map(CustomerDTO.init), nextCursor: page.nextCursor)
     }
@@ -129,4 +122,16 @@ struct CustomersController: RouteCollection {
 
 struct MemberLinkDTO: WireObject {
     var url: String
+}
+
+extension QueryBuilder where Model == CustomerModel {
+    /// Customers whose name or email contains the text, in any case; all of them for no text.
+    func matching(_ text: String) -> Self {
+        guard !text.isEmpty else { return self }
+        let pattern = "%\(text.lowercased().replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: ""))%"
+        return group(.or) {
+            $0.filter(.sql(embed: "LOWER(\(ident: "name")) LIKE \(bind: pattern)"))
+                .filter(.sql(embed: "\(ident: "email") LIKE \(bind: pattern)"))
+        }
+    }
 }

@@ -27,11 +27,7 @@ struct ReportsController: RouteCollection {
         guard let groupBy = GroupBy(rawValue: groupText) else {
             throw APIError.invalidRequest(field: "groupBy", detail: "must be customer, plan or day.")
         }
-        let now = request.clock.now()
-        let items: [PresenceItem] = switch groupBy {
-        case .customer, .plan: try await PresenceQuery(db: request.db, from: from, to: to, now: now, locationId: locationId).grouped(by: groupBy)
-        case .day: try await PresenceQuery(db: request.db, from: from, to: to, now: now, locationId: locationId).byDay()
-        }
+        let items = try await PresenceQuery(db: request.db, from: from, to: to, now: request.clock.now(), locationId: locationId).items(by: groupBy)
         // CSV for `Accept: text/csv`, or `format=csv` for a plain download link.
         if request.headers.accept.mediaTypes.contains(where: { $0.type == "text" && $0.subType == "csv" })
             || (try? request.query.get(String.self, at: "format")) == "csv" {
@@ -87,9 +83,14 @@ struct PresenceQuery {
         return "\(filter) AND v.location_id = \(bind: locationId)"
     }
 
+    /// The report's rows, grouped as asked.
+    func items(by groupBy: ReportsController.GroupBy) async throws -> [PresenceItem] {
+        groupBy == .day ? try await byDay() : try await grouped(by: groupBy)
+    }
+
     /// Per customer or per admitting plan (visits on passes together), aggregated by the
     /// database: seconds inside the range, visits, distinct customers.
-    func grouped(by groupBy: ReportsController.GroupBy) async throws -> [PresenceItem] {
+    private func grouped(by groupBy: ReportsController.GroupBy) async throws -> [PresenceItem] {
         let end: SQLQueryString = "COALESCE(v.checked_out_at, \(bind: now))"
         // Seconds of [max(in, from), min(end, to)) — the same arithmetic in each dialect's words.
         let seconds: SQLQueryString = sql.dialect.name == "postgresql"
@@ -124,7 +125,7 @@ struct PresenceQuery {
     }
 
     /// Per location day (cut-off to cut-off), each location on its own calendar.
-    func byDay() async throws -> [PresenceItem] {
+    private func byDay() async throws -> [PresenceItem] {
         let zones = try await Standing(db: db).locationZones()
         var days: [LocalDate: DayPresence] = [:]
         for (location, spans) in Dictionary(grouping: try await spans(), by: \.location) {

@@ -58,6 +58,15 @@ struct Standing {
     func locationZones() async throws -> [UUID: LocalZone] {
         try await LocationModel.query(on: db).all().reduce(into: [:]) { $0[$1.id!] = $1.zone }
     }
+
+    /// Who is in at these locations, earliest first, with each customer's name.
+    func whoIsIn(at locations: [UUID]) async throws -> [(visit: CheckInModel, name: String)] {
+        let open = try await CheckInModel.query(on: db).filter(\.$checkedOutAt == nil).filter(\.$locationId ~~ locations)
+            .sort(\.$checkedInAt).all()
+        let names = try await CustomerModel.query(on: db).filter(\.$id ~~ open.map(\.customerId)).all()
+            .reduce(into: [UUID: String]()) { $0[$1.id!] = $1.name }
+        return open.map { ($0, names[$0.customerId] ?? "") }
+    }
 }
 
 extension Optional {
@@ -70,4 +79,5 @@ extension Optional {
         guard let value = self else { return nil }
         return try await transform(value)
     }
+
 }

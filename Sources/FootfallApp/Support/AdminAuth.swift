@@ -9,10 +9,7 @@ struct AdminAuth: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard let token = request.headers.bearerAuthorization?.token, !token.isEmpty else {
             guard let current = try await AdminSessions.current(request) else { throw APIError.unauthorized }
-            if request.method != .GET, request.method != .HEAD,
-               !AdminSessions.csrfMatches(request.headers.first(name: "X-CSRF-Token"), current) {
-                throw APIError.forbidden
-            }
+            guard AdminSessions.allows(request, current, sent: request.headers.first(name: "X-CSRF-Token")) else { throw APIError.forbidden }
             request.adminName = current.user.email
             return try await next.respond(to: request)
         }

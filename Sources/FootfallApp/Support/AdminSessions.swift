@@ -71,8 +71,14 @@ enum AdminSessions {
                           isHTTPOnly: true, sameSite: sameSite)
     }
 
+    /// Whether a request made with the session cookie may go on: reading always, changing only
+    /// with the session's CSRF token (`sent`).
+    static func allows(_ request: Request, _ current: Current, sent: String?) -> Bool {
+        request.method == .GET || request.method == .HEAD || csrfMatches(sent, current)
+    }
+
     /// Whether `sent` is the session's CSRF token (compared in constant time).
-    static func csrfMatches(_ sent: String?, _ current: Current) -> Bool {
+    private static func csrfMatches(_ sent: String?, _ current: Current) -> Bool {
         guard let sent, !sent.isEmpty else { return false }
         return SecretToken.constantTimeEquals(sent, current.session.csrfToken)
     }
