@@ -48,17 +48,17 @@ struct DeviceEventBatch {
 
     private struct State {
         /// Answers already given, by device and event id (from earlier requests or this batch).
-        var answered: [String: String]
+        var answered: [DeviceKey: String]
         /// Each customer's open visit, as the batch changes it.
         var open: [UUID: CheckInModel]
         /// When each credential was last accepted at each device.
-        var lastAccepted: [String: Date]
+        var lastAccepted: [DeviceKey: Date]
         /// People in at each location that has a capacity.
         var occupancy: [UUID: Int]
         var plans: [UUID: PlanModel]
         /// When each customer's latest door event that moved or confirmed them happened, by
         /// customer and location: an older door event arriving late changes nothing.
-        var latestDoorEvent: [String: Date] = [:]
+        var latestDoorEvent: [DoorKey: Date] = [:]
         var newVisits: [CheckInModel] = []
         var closings: [(visit: CheckInModel, at: Date, method: CheckInMethod)] = []
         var failures: [FailedCheckInModel] = []
@@ -66,7 +66,13 @@ struct DeviceEventBatch {
         var dayPasses: [(UUID, LocalDate)] = []
     }
 
-    private static func key(_ device: UUID, _ text: String) -> String { "\(device.uuidString)|\(text)" }
+    /// An event id or a credential at a device.
+    private struct DeviceKey: Hashable {
+        var device: UUID
+        var text: String
+    }
+
+    private static func key(_ device: UUID, _ text: String) -> DeviceKey { DeviceKey(device: device, text: text) }
 
     /// Door results that say where the customer was: the ones the ordering rule compares with.
     private static let doorStateResults: [DeviceEventAnswer.Result] = DeviceEventAnswer.Result.accepted + [.notCheckedIn]
@@ -84,8 +90,8 @@ struct DeviceEventBatch {
         // of one query, each naming the devices so that its index serves it.
         let deviceIds = Array(Set(prepared.compactMap(\.event.device.id)))
         let accepted = DeviceEventAnswer.Result.accepted.map(\.rawValue)
-        var answered: [String: String] = [:]
-        var lastAccepted: [String: Date] = [:]
+        var answered: [DeviceKey: String] = [:]
+        var lastAccepted: [DeviceKey: Date] = [:]
         let rows = try await (db as! any SQLDatabase).raw("""
             SELECT 'answer' AS kind, device_id, event_id, at, credential_key, answer FROM device_events
             WHERE device_id IN (\(binds: deviceIds)) AND event_id IN (\(binds: prepared.map(\.event.eventId)))
@@ -143,7 +149,7 @@ struct DeviceEventBatch {
 
     /// Each customer's latest door event at these locations that said where they were, keyed by
     /// `doorKey`; read through the index on device, credential and time.
-    private func latestDoorEvents(of customers: [UUID], at locations: [UUID]) async throws -> [String: Date] {
+    private func latestDoorEvents(of customers: [UUID], at locations: [UUID]) async throws -> [DoorKey: Date] {
         let rows = try await (db as! any SQLDatabase).raw("""
             SELECT e.customer_id, d.location_id, MAX(e.at) AS at FROM device_events e JOIN devices d ON d.id = e.device_id
             WHERE e.device_id IN (SELECT id FROM devices WHERE kind = \(bind: DeviceKind.door.rawValue) AND location_id IN (\(binds: locations)))
@@ -151,7 +157,7 @@ struct DeviceEventBatch {
               AND e.result IN (\(binds: Self.doorStateResults.map(\.rawValue)))
             GROUP BY e.customer_id, d.location_id
             """).all()
-        var latest: [String: Date] = [:]
+        var latest: [DoorKey: Date] = [:]
         for row in rows {
             latest[Self.doorKey(try row.decode(column: "customer_id", as: UUID.self), try row.decode(column: "location_id", as: UUID.self))] =
                 try row.decode(column: "at", as: Date.self)
@@ -159,7 +165,13 @@ struct DeviceEventBatch {
         return latest
     }
 
-    private static func doorKey(_ customer: UUID, _ location: UUID) -> String { "\(customer.uuidString)|\(location.uuidString)" }
+    /// A customer at a location.
+    private struct DoorKey: Hashable {
+        var customer: UUID
+        var location: UUID
+    }
+
+    private static func doorKey(_ customer: UUID, _ location: UUID) -> DoorKey { DoorKey(customer: customer, location: location) }
 
     // MARK: The rules, event by event
 
@@ -182,7 +194,7 @@ struct DeviceEventBatch {
 
         let json = String(decoding: try encoder.encode(answer), as: UTF8.self)
         let row = DeviceEventModel()
-        row.id = UUID()
+        row.id = .timeOrdered()
         row.deviceId = deviceId
         row.eventId = event.eventId
         row.at = event.at
@@ -254,7 +266,6 @@ struct DeviceEventBatch {
                 let attempt = Ledger.Attempt(customer: customer, location: location, at: event.at, method: event.type.method,
                                              deviceId: event.device.id)
                 let visit = try Ledger.newVisit(attempt, admitted)
-                visit.id = UUID()
                 state.newVisits.append(visit)
                 state.open[customerId] = visit
                 if location.capacity != nil { state.occupancy[locationId, default: 0] += 1 }

@@ -93,6 +93,7 @@ public final class Ledger: Sendable {
     /// The visit an admitted attempt opens, with when it closes by itself; not yet stored.
     static func newVisit(_ attempt: Attempt, _ admitted: Admitted) throws -> CheckInModel {
         let visit = CheckInModel()
+        visit.id = .timeOrdered()
         visit.customerId = try attempt.customer.requireID()
         visit.locationId = try attempt.location.requireID()
         visit.checkedInAt = attempt.at

@@ -59,7 +59,7 @@ final class FailedCheckInModel: Model, @unchecked Sendable {
 
     init(at: Date, locationId: UUID, method: CheckInMethod, deviceId: UUID?, customerId: UUID?, credential: String?,
          reason: ReasonCode) {
-        self.id = UUID()
+        self.id = .timeOrdered()
         self.at = at
         self.locationId = locationId
         self.method = method.rawValue

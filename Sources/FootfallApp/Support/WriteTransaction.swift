@@ -1,4 +1,6 @@
 import Fluent
+import FluentSQLiteDriver
+import NIOConcurrencyHelpers
 import SQLKit
 
 extension Database {
@@ -14,6 +16,7 @@ extension Database {
     /// The same on this database, which must be one connection (see `withConnection`).
     func inWriteTransaction<T: Sendable>(_ body: @Sendable (any Database, any SQLDatabase) async throws -> T) async throws -> T {
         let sql = self as! any SQLDatabase
+        if let sqlite = self as? any SQLiteDatabase { try await SQLiteWriterSettings.apply(to: sqlite) }
         try await sql.raw(sql.dialect.name == "sqlite" ? "BEGIN IMMEDIATE" : "BEGIN").run()
         do {
             let result = try await body(self, sql)
@@ -22,6 +25,35 @@ extension Database {
         } catch {
             try? await sql.raw("ROLLBACK").run()
             throw error
+        }
+    }
+}
+
+/// Settings SQLite keeps per connection, given to each connection the first time it writes.
+///
+/// Statement journals (a multi-row insert's undo in case one row fails) go to memory instead of
+/// a temporary file, and the page cache is 32 MiB instead of 2 MiB, so that the indexes the
+/// ledger's writes touch stay in memory. fluent-sqlite-driver opens connections without a hook
+/// for this, so the writer applies them on first use.
+enum SQLiteWriterSettings {
+    private static let statements = ["PRAGMA temp_store = MEMORY", "PRAGMA cache_size = -32768"]
+    private static let configured = NIOLockedValueBox<[ObjectIdentifier: WeakConnection]>([:])
+
+    private struct WeakConnection {
+        weak var connection: SQLiteConnection?
+    }
+
+    static func apply(to database: any SQLiteDatabase) async throws {
+        try await database.withConnection { connection in
+            let id = ObjectIdentifier(connection)
+            let first = configured.withLockedValue { configured in
+                guard configured[id]?.connection !== connection else { return false }
+                configured = configured.filter { $0.value.connection != nil }
+                configured[id] = WeakConnection(connection: connection)
+                return true
+            }
+            guard first else { return }
+            for statement in statements { try await connection.query(statement, []) { _ in } }
         }
     }
 }
