@@ -29,6 +29,13 @@ public struct PlanUsage: Sendable {
 
     public var remainingDays: Int? { limits?.days.map { max(0, $0 - usedDays.count) } }
 
+    /// Past a limit: more time than the hours allow (a visit that ran on under `overtime:
+    /// allow`) or more days than allowed (a plan that only reports its limits).
+    public var isOverLimit: Bool {
+        guard let limits else { return false }
+        return overtimeSeconds > 0 || limits.days.map { usedDays.count > $0 } ?? false
+    }
+
     /// Time used past the hours limit.
     public var overtimeSeconds: TimeInterval { limits?.seconds.map { max(0, usedSeconds - $0) } ?? 0 }
 

@@ -116,3 +116,31 @@ extension LocalZone {
         return Date(timeIntervalSince1970: (local / 3600).rounded(.down) * 3600 - offset)
     }
 }
+
+/// The average number of people in for each hour of the week (Monday 00–01 … Sunday 23–24, on
+/// the location's clock), over the hours of a report: what a heat map of a typical week shows.
+public struct HourOfWeek: Hashable, Sendable {
+    /// `averages[weekday][hour]`, Monday first; nil where the range has no such hour.
+    public var averages: [[Double?]]
+
+    public init(_ hours: [HourOccupancy], zone: LocalZone) {
+        var sums = Array(repeating: Array(repeating: 0.0, count: 24), count: 7)
+        var counts = Array(repeating: Array(repeating: 0, count: 24), count: 7)
+        for hour in hours {
+            let (weekday, time) = zone.weekdayAndTime(of: hour.start)
+            let day = Weekday.allCases.firstIndex(of: weekday)!, index = time.minutes / 60
+            sums[day][index] += hour.average
+            counts[day][index] += 1
+        }
+        var averages: [[Double?]] = Array(repeating: Array(repeating: nil, count: 24), count: 7)
+        for day in 0..<7 {
+            for hour in 0..<24 where counts[day][hour] > 0 {
+                averages[day][hour] = sums[day][hour] / Double(counts[day][hour])
+            }
+        }
+        self.averages = averages
+    }
+
+    /// The highest average, for scaling a chart; zero when nobody was in.
+    public var highest: Double { averages.joined().compactMap { $0 }.max() ?? 0 }
+}

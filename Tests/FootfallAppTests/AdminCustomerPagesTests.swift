@@ -7,7 +7,6 @@ import VaporTesting
 struct AdminCustomerPagesTests {
     @Test func customerPageShowsUsageAndTakesPinsCardsAndPasses() async throws {
         try await withFootfall { api in
-            try await AdminUsers.create(email: "ops@example.com", password: "correct horse battery", name: nil, in: api.app)
             let location = try await api.location()
             let plan = try await api.plan(["name": "Flex 10", "limits": ["period": "week", "hours": 10] as [String: any Sendable]])
             let ada = try await api.customer(planId: plan, ["name": "Ada Lovelace"])
@@ -17,8 +16,7 @@ struct AdminCustomerPagesTests {
             api.clock.advance(by: 2.5 * 3600)
             _ = try await api.post("/api/v1/check-ins/\(visit.id)/check-out")
 
-            var browser = PanelBrowser(app: api.app)
-            _ = try await browser.signIn("ops@example.com", "correct horse battery")
+            var browser = try await PanelBrowser.signedIn(to: api)
             let list = try await browser.send(.GET, "/admin/customers?q=lovelace")
             #expect(list.body.string.contains("/admin/customers/\(ada)"))
             #expect(!list.body.string.contains("Grace Hopper"))

@@ -32,6 +32,14 @@ struct PanelBrowser {
         return String(html[range]).components(separatedBy: "value=\"").last?.dropLast().description
     }
 
+    /// An operator's browser, signed in as a new admin user of the app.
+    static func signedIn(to api: API) async throws -> PanelBrowser {
+        try await AdminUsers.create(email: "ops@example.com", password: "correct horse battery", name: nil, in: api.app)
+        var browser = PanelBrowser(app: api.app)
+        #expect(try await browser.signIn("ops@example.com", "correct horse battery").status == .seeOther)
+        return browser
+    }
+
     mutating func signIn(_ email: String, _ password: String) async throws -> TestingHTTPResponse {
         let form = try await send(.GET, "/admin/sign-in")
         let csrf = try #require(Self.csrf(in: form.body.string))

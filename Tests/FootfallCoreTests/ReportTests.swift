@@ -58,4 +58,27 @@ struct ReportTests {
         #expect(hours.map(\.start) == [instant("2026-11-26T07:30:00Z"), instant("2026-11-26T08:30:00Z")])
         #expect(hours.allSatisfy { $0.peak == 0 && $0.average == 0 })
     }
+
+    @Test func theHeatMapAveragesEachHourOfTheWeekOnTheLocalClock() {
+        let zone = LocalZone(timeZone: berlin)
+        // Two Mondays in November (UTC+1): Ada 09:00–10:00 local on both, Grace 09:30–10:00 on
+        // the second only; the range is those two whole weeks.
+        let stays = [
+            instant("2026-11-16T08:00:00Z")..<instant("2026-11-16T09:00:00Z"),
+            instant("2026-11-23T08:00:00Z")..<instant("2026-11-23T09:00:00Z"),
+            instant("2026-11-23T08:30:00Z")..<instant("2026-11-23T09:00:00Z"),
+        ]
+        let hours = HourOccupancy.hourly(stays, from: instant("2026-11-15T23:00:00Z"), to: instant("2026-11-29T23:00:00Z"), zone: zone)
+        let week = HourOfWeek(hours, zone: zone)
+        #expect(week.averages[0][9] == 1.25)  // (1 + 1.5) / 2
+        #expect(week.averages[0][8] == 0)
+        #expect(week.averages[0][10] == 0)
+        #expect(week.averages[6][23] == 0)
+        #expect(week.highest == 1.25)
+        // A range of one Tuesday has no Monday hours at all.
+        let tuesday = HourOfWeek(HourOccupancy.hourly([], from: instant("2026-11-16T23:00:00Z"), to: instant("2026-11-17T23:00:00Z"), zone: zone), zone: zone)
+        #expect(tuesday.averages[0][9] == nil)
+        #expect(tuesday.averages[1][9] == 0)
+        #expect(tuesday.highest == 0)
+    }
 }

@@ -247,8 +247,18 @@ struct AdminPagesController: RouteCollection {
         let query = PresenceQuery(db: request.db, from: zone.start(of: first), to: zone.start(of: zone.adding(days: 1, to: last)), now: now,
                                   locationId: locationId)
         let items = try await query.items(by: groupBy)
+        // Occupancy is per location: the chosen one, or the first.
+        var occupancy: AdminPage.Occupancy?
+        if let location = locations.first(where: { $0.id == locationId }) ?? locations.first {
+            let zone = location.zone
+            let from = zone.start(of: first), to = zone.start(of: zone.adding(days: 1, to: last))
+            let stays = try await PresenceQuery(db: request.db, from: from, to: to, now: now, locationId: location.id).stays()
+            occupancy = AdminPage.Occupancy(location: location, hours: HourOccupancy.hourly(stays, from: from, to: to, zone: zone))
+        }
+        let overLimit = try await Standing(db: request.db).overLimit(zone: zone, at: now)
         return AdminPage.response(status: .ok, html: AdminPage.reports(items, from: first, to: last, groupBy: groupBy, locationId: locationId,
                                                                        locations: locations, csvFrom: query.from, csvTo: query.to,
+                                                                       occupancy: occupancy, overLimit: overLimit,
                                                                        user: current.user, csrf: current.session.csrfToken))
     }
 }

@@ -70,7 +70,8 @@ private struct DemoBuilder {
         var customers: [(CustomerModel, PlanModel?, [PassModel], LocationModel)] = []
         for index in 0..<50 {
             let first = Self.firstNames[index % Self.firstNames.count]
-            let last = Self.lastNames[(index * 7) % Self.lastNames.count]
+            // Each round of first names meets other last names: 50 different people.
+            let last = Self.lastNames[(index * 7 + index / Self.firstNames.count * 3) % Self.lastNames.count]
             let customer = CustomerModel()
             customer.name = "\(first) \(last)"
             customer.email = "\(first).\(last).\(index)@demo.footfall.invalid".lowercased()

@@ -26,16 +26,23 @@ struct Standing {
     /// The plan's usage in the week or month containing `at`, on the given location's calendar.
     func planUsage(customerId: UUID, plan: PlanModel, zone: LocalZone, period: LimitPeriod, at: Date) async throws -> PlanUsage {
         let interval = zone.period(period, containing: at)
-        let visits = try await CheckInModel.query(on: db)
-            .filter(\.$customerId == customerId)
+        let visits = try await planVisits(plan, in: interval).filter(\.$customerId == customerId).all()
+        return usage(of: visits, period: interval, limits: plan.limits, zone: zone, zones: try await locationZones(), at: at)
+    }
+
+    /// The visits admitted on the plan that meet the period.
+    private func planVisits(_ plan: PlanModel, in interval: DateInterval) throws -> QueryBuilder<CheckInModel> {
+        try CheckInModel.query(on: db)
             .filter(\.$admittedPlanId == plan.requireID())
             .filter(\.$checkedInAt < interval.end)
             .group(.or) { $0.filter(\.$checkedOutAt == nil).filter(\.$checkedOutAt > interval.start) }
-            .all()
-        let zones = try await locationZones()
-        return PlanUsage(
-            visits: visits.map { Visit(checkedInAt: $0.checkedInAt, checkedOutAt: $0.checkedOutAt, day: (zones[$0.locationId] ?? zone).day(of: $0.checkedInAt)) },
-            period: interval, limits: plan.limits, now: at)
+    }
+
+    /// Each visit's day is on its own location's calendar.
+    private func usage(of visits: [CheckInModel], period: DateInterval, limits: PlanLimits?, zone: LocalZone, zones: [UUID: LocalZone],
+                       at: Date) -> PlanUsage {
+        PlanUsage(visits: visits.map { Visit(checkedInAt: $0.checkedInAt, checkedOutAt: $0.checkedOutAt, day: (zones[$0.locationId] ?? zone).day(of: $0.checkedInAt)) },
+                  period: period, limits: limits, now: at)
     }
 
     /// The customer's passes with what their visits have used, counting open visits up to `at`.
@@ -57,6 +64,26 @@ struct Standing {
 
     func locationZones() async throws -> [UUID: LocalZone] {
         try await LocationModel.query(on: db).all().reduce(into: [:]) { $0[$1.id!] = $1.zone }
+    }
+
+    /// Customers past their plan's limits in the period containing `at`, on `zone`'s calendar:
+    /// one query per plan with limits, however many customers are on it.
+    func overLimit(zone: LocalZone, at: Date) async throws -> [(customer: CustomerModel, plan: PlanModel, usage: PlanUsage)] {
+        var over: [(customer: CustomerModel, plan: PlanModel, usage: PlanUsage)] = []
+        let zones = try await locationZones()
+        for plan in try await PlanModel.query(on: db).all() {
+            guard let limits = plan.limits else { continue }
+            let interval = zone.period(limits.period, containing: at)
+            let visits = try await planVisits(plan, in: interval).all()
+            let usages = Dictionary(grouping: visits, by: \.customerId)
+                .mapValues { usage(of: $0, period: interval, limits: limits, zone: zone, zones: zones, at: at) }
+                .filter(\.value.isOverLimit)
+            guard !usages.isEmpty else { continue }
+            for customer in try await CustomerModel.query(on: db).filter(\.$id ~~ Array(usages.keys)).filter(\.$planId == plan.requireID()).all() {
+                over.append((customer, plan, usages[customer.id!]!))
+            }
+        }
+        return over.sorted { $0.customer.name < $1.customer.name }
     }
 
     /// Who is in at these locations, earliest first, with each customer's name.

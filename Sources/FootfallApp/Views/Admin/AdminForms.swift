@@ -99,15 +99,22 @@ extension AdminPage {
         return signedIn(title: "Failed check-ins", user: user, csrf: csrf, body: body)
     }
 
+    /// What the reports page shows besides the presence rows.
+    struct Occupancy {
+        var location: LocationModel
+        var hours: [HourOccupancy]
+    }
+
     static func reports(_ items: [PresenceItem], from: LocalDate, to: LocalDate, groupBy: ReportsController.GroupBy, locationId: UUID?,
-                        locations: [LocationModel], csvFrom: Date, csvTo: Date, user: AdminUserModel, csrf: String) -> String {
+                        locations: [LocationModel], csvFrom: Date, csvTo: Date, occupancy: Occupancy?,
+                        overLimit: [(customer: CustomerModel, plan: PlanModel, usage: PlanUsage)], user: AdminUserModel, csrf: String) -> String {
         let groups = ReportsController.GroupBy.allCases.map {
             "<option value=\"\($0.rawValue)\"\($0 == groupBy ? " selected" : "")>By \($0.rawValue)</option>"
         }.joined()
         var csv = "/api/v1/reports/presence?format=csv&groupBy=\(groupBy.rawValue)&from=\(RFC3339.format(csvFrom))&to=\(RFC3339.format(csvTo))"
         if let locationId { csv += "&locationId=\(locationId)" }
         let lines = items.map { item in
-            "<tr><td>\(escapeHTML(item.label))</td><td>\(item.visits)</td><td>\(item.minutes / 60) h \(item.minutes % 60) min</td><td>\(item.uniqueCustomers)</td></tr>"
+            "<tr><td>\(escapeHTML(item.label))</td><td>\(item.visits)</td><td>\(hoursAndMinutes(Double(item.minutes) * 60))</td><td>\(item.uniqueCustomers)</td></tr>"
         }.joined()
         let body = """
             <form class="filters" method="get" action="/admin/reports">
@@ -120,7 +127,34 @@ extension AdminPage {
             </form>
             <div class="table"><table id="presence"><tr><th>\(groupBy.rawValue.capitalized)</th><th>Visits</th><th>Time</th><th>Customers</th></tr>\(lines)</table>
             \(items.isEmpty ? "<p class=\"muted\">Nobody was in.</p>" : "")</div>
+            \(occupancy.map { occupancy in
+                let zone = occupancy.location.zone
+                return """
+                    <h2>Occupancy at \(escapeHTML(occupancy.location.name)) per hour</h2>
+                    \(occupancyChart(occupancy.hours, capacity: occupancy.location.capacity, timeZone: zone.timeZone))
+                    <h2>A typical week at \(escapeHTML(occupancy.location.name))</h2>
+                    \(heatMap(HourOfWeek(occupancy.hours, zone: zone)))
+                    """
+            } ?? "")
+            <h2>Over their plan's limits this period</h2>
+            \(overLimitTable(overLimit))
             """
         return signedIn(title: "Reports", user: user, csrf: csrf, body: body)
+    }
+
+    private static func overLimitTable(_ rows: [(customer: CustomerModel, plan: PlanModel, usage: PlanUsage)]) -> String {
+        guard !rows.isEmpty else { return "<p class=\"muted\" id=\"over-limit\">Nobody is over their limits.</p>" }
+        let lines = rows.map { customer, plan, usage in
+            let hours = usage.limits?.hours.map { "\(hoursAndMinutes(usage.usedSeconds)) of \(hoursAndMinutes($0 * 3600))" } ?? hoursAndMinutes(usage.usedSeconds)
+            let days = usage.limits?.days.map { "\(usage.usedDays.count) of \($0)" } ?? "\(usage.usedDays.count)"
+            return "<tr><td><a href=\"/admin/customers/\(customer.id!)\">\(escapeHTML(customer.name))</a></td><td>\(escapeHTML(plan.name))</td>"
+                + "<td>\(hours)</td><td>\(days)</td></tr>"
+        }.joined()
+        return "<div class=\"table\"><table id=\"over-limit\"><tr><th>Customer</th><th>Plan</th><th>Time</th><th>Days</th></tr>\(lines)</table></div>"
+    }
+
+    static func hoursAndMinutes(_ seconds: TimeInterval) -> String {
+        let minutes = Int((seconds / 60).rounded())
+        return "\(minutes / 60) h \(minutes % 60) min"
     }
 }

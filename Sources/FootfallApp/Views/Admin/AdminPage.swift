@@ -51,7 +51,7 @@ enum AdminPage {
         td { padding-right: .5rem; }
         .table { background: #fff; border: 1px solid #d9dce3; border-radius: .75rem; padding: .5rem 1rem; overflow-x: auto; }
         @media (max-width: 700px) { header { flex-wrap: wrap; } header .brand { flex-basis: 100%; } }
-        """
+        """ + chartStyle
 
     static func response(status: HTTPStatus, html: String) -> Response {
         let response = Response(status: status, body: .init(string: html))
