@@ -47,4 +47,46 @@ struct AdminCustomerPagesTests {
             #expect(try await api.get("/api/v1/customers/\(ada)/passes").items.count == 1)
         }
     }
+
+    @Test func visitTimesAreCorrectedOnTheLocationsClockAndTheChangeIsLogged() async throws {
+        try await withFootfall { api in
+            let location = try await api.location()
+            let ada = try await api.customer(planId: try await api.plan(), ["name": "Ada Lovelace"])
+            let grace = try await api.customer(["name": "Grace Hopper"])
+            let visit = try await api.checkIn(ada, at: location)
+            api.clock.advance(by: 2.5 * 3600)
+            _ = try await api.post("/api/v1/check-ins/\(visit.id)/check-out")
+
+            var browser = try await PanelBrowser.signedIn(to: api)
+            let page = try await browser.send(.GET, "/admin/customers/\(ada)")
+            // The form shows the visit on Berlin's clock: 10:00 to 12:30.
+            #expect(page.body.string.contains("value=\"2026-11-26T10:00\""))
+            #expect(page.body.string.contains("value=\"2026-11-26T12:30\""))
+            let csrf = try #require(PanelBrowser.csrf(in: page.body.string))
+            let path = "/admin/customers/\(ada)/visits/\(visit.id)"
+
+            let corrected = try await browser.send(.POST, path, form: ["_csrf": csrf, "checkedInAt": "2026-11-26T09:30", "checkedOutAt": "2026-11-26T12:00"])
+            #expect(corrected.status == .ok)
+            #expect(corrected.body.string.contains("Visit corrected."))
+            let stored = try await api.get("/api/v1/check-ins?customerId=\(ada)").items.first
+            #expect(stored?["checkedInAt"] as? String == "2026-11-26T08:30:00Z")
+            #expect(stored?["checkedOutAt"] as? String == "2026-11-26T11:00:00Z")
+            // Who changed what, when.
+            let log = try #require(corrected.body.string.range(of: "id=\"corrections\"").map { String(corrected.body.string[$0.lowerBound...]) })
+            #expect(log.contains("ops@example.com"))
+            #expect(log.contains("10:00") && log.contains("9:30"))
+
+            let backwards = try await browser.send(.POST, path, form: ["_csrf": csrf, "checkedInAt": "2026-11-26T12:00", "checkedOutAt": "2026-11-26T11:00"])
+            #expect(backwards.status == .badRequest)
+            #expect(backwards.body.string.contains("the check-out must not be before the check-in"))
+            let garbled = try await browser.send(.POST, path, form: ["_csrf": csrf, "checkedInAt": "yesterday"])
+            #expect(garbled.status == .badRequest)
+            let notHers = try await browser.send(.POST, "/admin/customers/\(grace)/visits/\(visit.id)",
+                                                 form: ["_csrf": csrf, "checkedInAt": "2026-11-26T09:00"])
+            #expect(notHers.status == .notFound)
+            let forged = try await browser.send(.POST, path, form: ["checkedInAt": "2026-11-26T08:00"])
+            #expect(forged.status == .forbidden)
+            #expect(try await api.get("/api/v1/check-ins?customerId=\(ada)").items.first?["checkedInAt"] as? String == "2026-11-26T08:30:00Z")
+        }
+    }
 }

@@ -30,6 +30,9 @@ struct AdminPagesController: RouteCollection {
         signedIn.post("customers", ":customerId", "passes") { request in
             try await self.change(request, done: "Pass added.") { _ = try await CustomerCredentialsController().addPass(request: request) }
         }
+        signedIn.post("customers", ":customerId", "visits", ":checkInId") { request in
+            try await self.change(request, done: "Visit corrected.") { try await self.correctVisit(request) }
+        }
     }
 
     // MARK: Sign-in
@@ -193,6 +196,30 @@ struct AdminPagesController: RouteCollection {
         }
     }
 
+    struct VisitTimesForm: Content {
+        /// `datetime-local` values on the visit's location's clock; an empty check-out leaves it as it is.
+        var checkedInAt: String
+        var checkedOutAt: String?
+    }
+
+    /// The same correction as `PATCH /api/v1/check-ins/{id}`, audit-logged under the signed-in admin.
+    private func correctVisit(_ request: Request) async throws {
+        let form = try request.content.decode(VisitTimesForm.self)
+        let customerId = try Check.uuid(request, "customerId")
+        guard let visit = try await CheckInModel.find(Check.uuid(request, "checkInId"), on: request.db), visit.customerId == customerId,
+              let location = try await LocationModel.find(visit.locationId, on: request.db)
+        else { throw APIError.notFound("check-in") }
+        func time(_ text: String?, _ field: String) throws -> Date? {
+            guard let text, !text.isEmpty else { return nil }
+            guard let date = AdminPage.parseLocal(text, in: location.zone.timeZone) else {
+                throw APIError.invalidRequest(field: field, detail: "is not a date and time.")
+            }
+            return date
+        }
+        _ = try await request.ledger.editTimes(try visit.requireID(), checkedInAt: try time(form.checkedInAt, "checkedInAt"),
+                                               checkedOutAt: try time(form.checkedOutAt, "checkedOutAt"), actor: request.adminName)
+    }
+
     private func customerPage(_ request: Request, status: HTTPStatus, message: AdminPage.Message?) async throws -> Response {
         let current = try await AdminSessions.current(request)!
         let customer = try await CustomersController.find(request)
@@ -204,8 +231,10 @@ struct AdminPagesController: RouteCollection {
         let visits = try await CheckInModel.query(on: request.db).filter(\.$customerId == customerId)
             .sort(\.$checkedInAt, .descending).limit(10).all()
         let locations = try await LocationModel.query(on: request.db).all().reduce(into: [UUID: LocationModel]()) { $0[$1.id!] = $1 }
+        let changes = try await AuditEntryModel.query(on: request.db).filter(\.$subjectId ~~ visits.compactMap(\.id))
+            .sort(\.$at, .descending).all()
         return AdminPage.response(status: status, html: AdminPage.customer(customer, plan: plan, usage: usage, passes: passes, cards: cards,
-                                                                           visits: visits, locations: locations, message: message,
+                                                                           visits: visits, changes: changes, locations: locations, message: message,
                                                                            user: current.user, csrf: current.session.csrfToken))
     }
 

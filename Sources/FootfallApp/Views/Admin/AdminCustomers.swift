@@ -20,7 +20,7 @@ extension AdminPage {
     }
 
     static func customer(_ customer: CustomerModel, plan: PlanModel?, usage: UsageDTO, passes: [PassDTO], cards: [CardModel],
-                         visits: [CheckInModel], locations: [UUID: LocationModel], message: Message?,
+                         visits: [CheckInModel], changes: [AuditEntryModel], locations: [UUID: LocationModel], message: Message?,
                          user: AdminUserModel, csrf: String) -> String {
         let id = customer.id!
         let hidden = "<input type=\"hidden\" name=\"_csrf\" value=\"\(escapeHTML(csrf))\">"
@@ -45,7 +45,15 @@ extension AdminPage {
             let style = Date.FormatStyle(date: .abbreviated, time: .shortened, timeZone: zone)
             let out = visit.checkedOutAt.map { "\($0.formatted(Date.FormatStyle(date: .omitted, time: .shortened, timeZone: zone)))" } ?? "in now"
             return "<tr><td>\(escapeHTML(locations[visit.locationId]?.name ?? ""))</td><td>\(visit.checkedInAt.formatted(style)) – \(out)</td>"
-                + "<td>\(escapeHTML(visit.method))</td></tr>"
+                + "<td>\(escapeHTML(visit.method))</td><td>\(correction(of: visit, customer: id, zone: zone, hidden: hidden))</td></tr>"
+        }.joined()
+        // Who changed which visit's times, when; all on the visit's location's clock.
+        let changeRows: String = changes.map { change -> String in
+            let zone = visits.first { $0.id == change.subjectId }.flatMap { locations[$0.locationId] }?.zone.timeZone ?? .gmt
+            let style = Date.FormatStyle(date: .abbreviated, time: .shortened, timeZone: zone)
+            func time(_ key: String) -> String { change.details[key].flatMap(RFC3339.parse)?.formatted(style) ?? "open" }
+            return "<tr><td>\(escapeHTML(change.at.formatted(style)))</td><td>\(escapeHTML(change.actor))</td>"
+                + "<td>in \(time("checkedInAt.before")) → \(time("checkedInAt.after")); out \(time("checkedOutAt.before")) → \(time("checkedOutAt.after"))</td></tr>"
         }.joined()
         let body = """
             \(message?.html ?? "")
@@ -69,10 +77,27 @@ extension AdminPage {
                   <button class="small" type="submit">Set PIN</button></form></section>
             </div>
             <h2>Recent visits</h2>
-            <div class="table"><table id="visits"><tr><th>Where</th><th>When</th><th>How</th></tr>\(visitRows)</table>
+            <div class="table"><table id="visits"><tr><th>Where</th><th>When</th><th>How</th><th></th></tr>\(visitRows)</table>
             \(visits.isEmpty ? "<p class=\"muted\">No visits yet.</p>" : "")</div>
+            \(changeRows.isEmpty ? "" : """
+                <h2>Corrections</h2>
+                <div class="table"><table id="corrections"><tr><th>When</th><th>Who</th><th>What</th></tr>\(changeRows)</table></div>
+                """)
             """
         return signedIn(title: customer.name, user: user, csrf: csrf, body: body)
+    }
+
+    /// A folded form to correct a visit's times, on its location's clock.
+    private static func correction(of visit: CheckInModel, customer: UUID, zone: TimeZone, hidden: String) -> String {
+        let local = Date.VerbatimFormatStyle(format: "\(year: .defaultDigits)-\(month: .twoDigits)-\(day: .twoDigits)T\(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits)",
+                                             timeZone: zone, calendar: Calendar(identifier: .gregorian))
+        return """
+            <details><summary>Correct</summary>
+            <form class="filters" method="post" action="/admin/customers/\(customer)/visits/\(visit.id!)">\(hidden)
+              <div><label>In</label><input type="datetime-local" name="checkedInAt" value="\(visit.checkedInAt.formatted(local))" required></div>
+              <div><label>Out</label><input type="datetime-local" name="checkedOutAt" value="\(visit.checkedOutAt.map { $0.formatted(local) } ?? "")"></div>
+              <button class="small" type="submit" data-correct="\(visit.id!)">Save</button></form></details>
+            """
     }
 
     private static func bar(_ title: String, used: Double, limit: Double, unit: String) -> String {
