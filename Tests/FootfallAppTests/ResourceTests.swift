@@ -57,6 +57,41 @@ struct ResourceTests {
         }
     }
 
+    @Test func aDevicesSettingsChangeButItsKindAndKeyStay() async throws {
+        try await withFootfall { api in
+            let location = try await api.location()
+            let other = try await api.location(["name": "Kreuzberg"])
+            let reader = try await api.device(at: location, direction: "toggle")
+            let changed = try await api.patch("/api/v1/devices/\(reader.id)", ["name": "Front desk", "direction": "in", "locationId": other])
+            #expect(changed.status == .ok)
+            #expect(changed.string("name") == "Front desk")
+            #expect(changed.string("direction") == "in")
+            #expect(changed.string("locationId") == other)
+            #expect(changed["key"] == nil)
+            #expect(try await api.get("/api/v1/devices/\(reader.id)").string("direction") == "in")
+            // The key still works, and the reader now checks in at its new location.
+            let customer = try await api.member(card: "01026F6C3A")
+            #expect(try await reader.send("card", "01026F6C3A").result == "checked_in")
+            #expect(try await api.get("/api/v1/check-ins?customerId=\(customer)").items.first?["locationId"] as? String == other)
+
+            let door = try await api.device(at: location, kind: "door")
+            let mapped = try await api.patch("/api/v1/devices/\(door.id)", ["doors": ["front": "in", "back": "out"]])
+            #expect((mapped["doors"] as? [String: String]) == ["front": "in", "back": "out"])
+            // null clears the map: every door is unmapped again.
+            #expect((try await api.patch("/api/v1/devices/\(door.id)", ["doors": NSNull()])["doors"] as? [String: String]) == [:])
+
+            // A reader has no doors and no NAS; kinds stay; directions and locations must exist.
+            let refusals: [[String: any Sendable]] = [["kind": "kiosk"], ["direction": "sideways"], ["doors": ["x": "in"]], ["nasIp": "10.0.0.3"],
+                                                      ["locationId": UUID().uuidString], ["name": " "]]
+            for body in refusals {
+                let refused = try await api.patch("/api/v1/devices/\(reader.id)", body)
+                #expect(refused.status == .badRequest, "\(body)")
+                #expect(refused.string("code") == "invalid_request", "\(body)")
+            }
+            #expect(try await api.get("/api/v1/devices/\(reader.id)").string("name") == "Front desk")
+        }
+    }
+
     @Test func listsArePagedWithACursor() async throws {
         try await withFootfall { api in
             for index in 1...5 { _ = try await api.location(["name": "Space \(index)"]) }

@@ -7,6 +7,7 @@ struct DevicesController: RouteCollection {
         devices.post(use: create)
         devices.get(use: list)
         devices.get(":deviceId", use: show)
+        devices.patch(":deviceId", use: update)
         devices.delete(":deviceId", use: delete)
     }
 
@@ -33,6 +34,24 @@ struct DevicesController: RouteCollection {
 
     func show(request: Request) async throws -> DeviceDTO {
         DeviceDTO(try await find(request))
+    }
+
+    /// Name, location, direction, door map and NAS fields; the key and the kind stay.
+    func update(request: Request) async throws -> DeviceDTO {
+        let model = try await find(request)
+        let changed = try DeviceInput.patched(model, with: try request.content.decode(DevicePatch.self))
+        if changed.locationId != model.locationId, try await LocationModel.find(changed.locationId, on: request.db) == nil {
+            throw APIError.invalidRequest(field: "locationId", detail: "no location \(changed.locationId).")
+        }
+        model.name = changed.name
+        model.locationId = changed.locationId
+        model.direction = changed.direction
+        model.doors = changed.doors
+        model.nasIdentifier = changed.nasIdentifier
+        model.nasIp = changed.nasIp
+        try await model.update(on: request.db)
+        request.ledger.lookups.devices.removeAll()
+        return DeviceDTO(model)
     }
 
     func delete(request: Request) async throws -> HTTPStatus {

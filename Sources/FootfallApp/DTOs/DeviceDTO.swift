@@ -92,8 +92,43 @@ struct DeviceInput: Decodable, Sendable {
         return model
     }
 
+    /// The device's fields with this change's given ones over them, checked as a new device's
+    /// would be. The kind stays: a key made for one kind is not meant for another.
+    static func patched(_ model: DeviceModel, with change: DevicePatch) throws -> DeviceModel {
+        if let kind = change.kind, kind != model.kind {
+            throw APIError.invalidRequest(field: "kind", detail: "cannot change; remove the device and create another.")
+        }
+        return try DeviceInput(name: change.name ?? model.name, locationId: change.locationId ?? model.locationId, kind: model.kind,
+                               direction: change.direction ?? model.direction, doors: change.doors.applied(to: model.doors),
+                               nasIdentifier: change.nasIdentifier.applied(to: model.nasIdentifier), nasIp: change.nasIp.applied(to: model.nasIp)).model()
+    }
+
     private static func isIPAddress(_ text: String) -> Bool {
         var v4 = in_addr(), v6 = in6_addr()
         return inet_pton(AF_INET, text, &v4) == 1 || inet_pton(AF_INET6, text, &v6) == 1
+    }
+}
+
+/// `PATCH /api/v1/devices/{id}`: the fields to change; null clears the door map or a NAS field.
+struct DevicePatch: Decodable, Sendable {
+    var name: String?
+    var locationId: UUID?
+    var kind: String?
+    var direction: String?
+    var doors: Patch<[String: String]>
+    var nasIdentifier: Patch<String>
+    var nasIp: Patch<String>
+
+    enum CodingKeys: String, CodingKey { case name, locationId, kind, direction, doors, nasIdentifier, nasIp }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decodeIfPresent(String.self, forKey: .name)
+        locationId = try container.decodeIfPresent(UUID.self, forKey: .locationId)
+        kind = try container.decodeIfPresent(String.self, forKey: .kind)
+        direction = try container.decodeIfPresent(String.self, forKey: .direction)
+        doors = try container.decodePatch([String: String].self, forKey: .doors)
+        nasIdentifier = try container.decodePatch(String.self, forKey: .nasIdentifier)
+        nasIp = try container.decodePatch(String.self, forKey: .nasIp)
     }
 }

@@ -157,6 +157,9 @@ enum OpenAPIDocument {
         "/api/v1/devices/{deviceId}": [
             "get": operation("getDevice", "Get a device", tag: "devices", parameters: [path("deviceId")],
                              responses: [200: ("The device", ref("Device"))]),
+            "patch": operation("updateDevice", "Change a device's name, location, direction, door map or NAS fields; null clears the "
+                               + "door map or a NAS field. The kind and the key stay.", tag: "devices", parameters: [path("deviceId")],
+                               body: "DevicePatch", responses: [200: ("The device", ref("Device"))]),
             "delete": operation("deleteDevice", "Remove a device; its key stops working", tag: "devices", parameters: [path("deviceId")],
                                 responses: [204: ("Removed", nil)]),
         ],

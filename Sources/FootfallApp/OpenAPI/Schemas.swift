@@ -102,6 +102,12 @@ extension OpenAPIDocument {
                 "doors": ["type": "object", "additionalProperties": enumeration(Direction.allCases.map(\.rawValue))],
                 "nasIdentifier": string, "nasIp": string,
             ], optional: ["direction", "doors", "nasIdentifier", "nasIp"]),
+            "DevicePatch": object([
+                "name": string, "locationId": uuid, "kind": enumeration(DeviceKind.allCases.map(\.rawValue)),
+                "direction": enumeration(Direction.allCases.map(\.rawValue)),
+                "doors": nullable(["type": "object", "additionalProperties": enumeration(Direction.allCases.map(\.rawValue))]),
+                "nasIdentifier": nullable(string), "nasIp": nullable(string),
+            ], optional: ["name", "locationId", "kind", "direction", "doors", "nasIdentifier", "nasIp"]),
 
             "DeviceEventInput": object([
                 "eventId": ["type": "string", "minLength": 1, "maxLength": 200, "description": "Unique per device; retries reuse it"],
