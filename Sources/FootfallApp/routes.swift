@@ -10,6 +10,7 @@ func routes(_ app: Application) throws {
 
     try app.register(collection: PagesController())
     try app.register(collection: AdminPagesController())
+    try app.register(collection: AdminSetupController())
     try app.grouped("api", "v1").register(collection: DeviceEventsController())
     try app.grouped("api", "v1").register(collection: DoorWebhooksController())
 

@@ -11,12 +11,18 @@ struct PanelBrowser {
     /// Sends a request with the kept cookies and keeps those the answer sets (or clears).
     mutating func send(_ method: HTTPMethod, _ path: String, form: [String: String]? = nil,
                        headers extra: HTTPHeaders = [:]) async throws -> TestingHTTPResponse {
+        try await send(method, path, rawForm: form?.map { "\($0)=\($1.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }
+            .joined(separator: "&"), headers: extra)
+    }
+
+    /// The same with a form body as written, for repeated fields such as `locationIds[]`.
+    mutating func send(_ method: HTTPMethod, _ path: String, rawForm: String?, headers extra: HTTPHeaders = [:]) async throws -> TestingHTTPResponse {
         var headers = extra
         if !cookies.isEmpty { headers.add(name: .cookie, value: cookies.map { "\($0)=\($1)" }.joined(separator: "; ")) }
         var body: ByteBuffer?
-        if let form {
+        if let rawForm {
             headers.contentType = .urlEncodedForm
-            body = ByteBuffer(string: form.map { "\($0)=\($1.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&"))
+            body = ByteBuffer(string: rawForm)
         }
         let response = try await app.testing().sendRequest(method, path, headers: headers, body: body)
         for (name, value) in response.headers.setCookie?.all ?? [:] {

@@ -14,15 +14,25 @@ struct DevicesController: RouteCollection {
     /// The key is in this answer only; the server keeps its SHA-256, and the clear key only
     /// where a protocol needs it (RADIUS shared secret, webhook signing key).
     func create(request: Request) async throws -> Response {
-        let model = try request.content.decode(DeviceInput.self).model()
-        guard try await LocationModel.find(model.locationId, on: request.db) != nil else {
-            throw APIError.invalidRequest(field: "locationId", detail: "no location \(model.locationId).")
-        }
+        let (model, key) = try await Self.create(request.content.decode(DeviceInput.self), on: request)
+        return try CreatedDeviceDTO(DeviceDTO(model), key: key).response(status: .created)
+    }
+
+    /// What the API and the admin panel's form both do; the key is returned here only.
+    static func create(_ input: DeviceInput, on request: Request) async throws -> (DeviceModel, key: String) {
+        let model = try input.model()
+        try await checkLocation(model.locationId, on: request)
         let key = model.kind == DeviceKind.wifi.rawValue ? SecretToken.makeAlphanumeric() : SecretToken.make()
         model.keyHash = SecretToken.digest(key)
         if model.kind == DeviceKind.wifi.rawValue || model.kind == DeviceKind.door.rawValue { model.signingKey = key }
         try await model.create(on: request.db)
-        return try CreatedDeviceDTO(DeviceDTO(model), key: key).response(status: .created)
+        return (model, key)
+    }
+
+    private static func checkLocation(_ id: UUID, on request: Request) async throws {
+        guard try await LocationModel.find(id, on: request.db) != nil else {
+            throw APIError.invalidRequest(field: "locationId", detail: "no location \(id).")
+        }
     }
 
     func list(request: Request) async throws -> Page<DeviceDTO> {
@@ -33,16 +43,19 @@ struct DevicesController: RouteCollection {
     }
 
     func show(request: Request) async throws -> DeviceDTO {
-        DeviceDTO(try await find(request))
+        DeviceDTO(try await Self.find(request))
     }
 
     /// Name, location, direction, door map and NAS fields; the key and the kind stay.
     func update(request: Request) async throws -> DeviceDTO {
-        let model = try await find(request)
-        let changed = try DeviceInput.patched(model, with: try request.content.decode(DevicePatch.self))
-        if changed.locationId != model.locationId, try await LocationModel.find(changed.locationId, on: request.db) == nil {
-            throw APIError.invalidRequest(field: "locationId", detail: "no location \(changed.locationId).")
-        }
+        let model = try await Self.find(request)
+        try await Self.update(model, with: request.content.decode(DevicePatch.self), on: request)
+        return DeviceDTO(model)
+    }
+
+    static func update(_ model: DeviceModel, with change: DevicePatch, on request: Request) async throws {
+        let changed = try DeviceInput.patched(model, with: change)
+        if changed.locationId != model.locationId { try await checkLocation(changed.locationId, on: request) }
         model.name = changed.name
         model.locationId = changed.locationId
         model.direction = changed.direction
@@ -51,16 +64,15 @@ struct DevicesController: RouteCollection {
         model.nasIp = changed.nasIp
         try await model.update(on: request.db)
         request.ledger.lookups.devices.removeAll()
-        return DeviceDTO(model)
     }
 
     func delete(request: Request) async throws -> HTTPStatus {
-        try await find(request).delete(on: request.db)
+        try await Self.find(request).delete(on: request.db)
         request.ledger.lookups.devices.removeAll()
         return .noContent
     }
 
-    private func find(_ request: Request) async throws -> DeviceModel {
+    static func find(_ request: Request) async throws -> DeviceModel {
         guard let model = try await DeviceModel.find(Check.uuid(request, "deviceId"), on: request.db) else {
             throw APIError.notFound("device")
         }

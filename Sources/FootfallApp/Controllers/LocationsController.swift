@@ -13,10 +13,15 @@ struct LocationsController: RouteCollection {
     }
 
     func create(request: Request) async throws -> Response {
+        try LocationDTO(try await Self.create(request.content.decode(LocationInput.self), on: request)).response(status: .created)
+    }
+
+    /// What the API and the admin panel's form both do.
+    static func create(_ input: LocationInput, on request: Request) async throws -> LocationModel {
         let model = LocationModel()
-        try request.content.decode(LocationInput.self).apply(to: model, creating: true)
+        try input.apply(to: model, creating: true)
         try await model.create(on: request.db)
-        return try LocationDTO(model).response(status: .created)
+        return model
     }
 
     func list(request: Request) async throws -> Page<LocationDTO> {
@@ -30,14 +35,19 @@ struct LocationsController: RouteCollection {
 
     func update(request: Request) async throws -> LocationDTO {
         let model = try await Self.find(request)
+        try await Self.update(model, with: request.content.decode(LocationInput.self), on: request)
+        return LocationDTO(model)
+    }
+
+    /// A new cut-off or time zone reschedules the closing of the visits open there.
+    static func update(_ model: LocationModel, with input: LocationInput, on request: Request) async throws {
         let cutoff = model.cutoffTime, zone = model.timeZone
-        try request.content.decode(LocationInput.self).apply(to: model, creating: false)
+        try input.apply(to: model, creating: false)
         try await model.update(on: request.db)
         request.ledger.lookups.locations.removeAll()
         if model.cutoffTime != cutoff || model.timeZone != zone {
             try await request.ledger.rescheduleOpenVisits(at: model)
         }
-        return LocationDTO(model)
     }
 
     /// A location with history or devices stays: its records would lose their place.

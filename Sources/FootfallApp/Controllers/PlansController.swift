@@ -12,10 +12,15 @@ struct PlansController: RouteCollection {
     }
 
     func create(request: Request) async throws -> Response {
+        try PlanDTO(try await Self.create(request.content.decode(PlanInput.self), on: request)).response(status: .created)
+    }
+
+    /// What the API and the admin panel's form both do.
+    static func create(_ input: PlanInput, on request: Request) async throws -> PlanModel {
         let model = PlanModel()
-        try request.content.decode(PlanInput.self).apply(to: model, creating: true, knownLocations: try await knownLocations(request))
+        try input.apply(to: model, creating: true, knownLocations: try await knownLocations(request))
         try await model.create(on: request.db)
-        return try PlanDTO(model).response(status: .created)
+        return model
     }
 
     func list(request: Request) async throws -> Page<PlanDTO> {
@@ -24,19 +29,23 @@ struct PlansController: RouteCollection {
     }
 
     func show(request: Request) async throws -> PlanDTO {
-        PlanDTO(try await find(request))
+        PlanDTO(try await Self.find(request))
     }
 
     func update(request: Request) async throws -> PlanDTO {
-        let model = try await find(request)
-        try request.content.decode(PlanInput.self).apply(to: model, creating: false, knownLocations: try await knownLocations(request))
-        try await model.update(on: request.db)
-        request.ledger.lookups.plans.removeAll()
+        let model = try await Self.find(request)
+        try await Self.update(model, with: request.content.decode(PlanInput.self), on: request)
         return PlanDTO(model)
     }
 
+    static func update(_ model: PlanModel, with input: PlanInput, on request: Request) async throws {
+        try input.apply(to: model, creating: false, knownLocations: try await knownLocations(request))
+        try await model.update(on: request.db)
+        request.ledger.lookups.plans.removeAll()
+    }
+
     func delete(request: Request) async throws -> HTTPStatus {
-        let model = try await find(request)
+        let model = try await Self.find(request)
         guard try await CustomerModel.query(on: request.db).filter(\.$planId == model.requireID()).count() == 0 else {
             throw APIError.conflict(code: "plan_in_use", detail: "Customers are on this plan; move them to another plan first.")
         }
@@ -45,7 +54,7 @@ struct PlansController: RouteCollection {
         return .noContent
     }
 
-    private func find(_ request: Request) async throws -> PlanModel {
+    static func find(_ request: Request) async throws -> PlanModel {
         guard let model = try await PlanModel.find(Check.uuid(request, "planId"), on: request.db) else {
             throw APIError.notFound("plan")
         }

@@ -51,7 +51,7 @@ enum AdminPage {
         td { padding-right: .5rem; }
         .table { background: #fff; border: 1px solid #d9dce3; border-radius: .75rem; padding: .5rem 1rem; overflow-x: auto; }
         @media (max-width: 700px) { header { flex-wrap: wrap; } header .brand { flex-basis: 100%; } }
-        """ + chartStyle
+        """ + chartStyle + setupStyle
 
     static func response(status: HTTPStatus, html: String) -> Response {
         let response = Response(status: status, body: .init(string: html))
@@ -90,7 +90,7 @@ enum AdminPage {
     static func signedIn(title: String, user: AdminUserModel, csrf: String, body: String, script: String = "") -> String {
         page(title: "\(title) · Footfall", style: style, body: """
             <header><span class="brand">Footfall</span>
-              <nav><a href="/admin">Who is in</a><a href="/admin/check-in">Check in</a><a href="/admin/customers">Customers</a><a href="/admin/failed">Failed check-ins</a><a href="/admin/reports">Reports</a></nav>
+              <nav><a href="/admin">Who is in</a><a href="/admin/check-in">Check in</a><a href="/admin/customers">Customers</a><a href="/admin/failed">Failed check-ins</a><a href="/admin/reports">Reports</a><a href="/admin/locations">Locations</a><a href="/admin/plans">Plans</a><a href="/admin/devices">Devices</a></nav>
               <span>\(escapeHTML(user.name))</span>
               <form method="post" action="/admin/sign-out"><input type="hidden" name="_csrf" value="\(escapeHTML(csrf))"><button type="submit">Sign out</button></form>
             </header>
