@@ -132,6 +132,41 @@ struct AdminSetupPagesTests {
         }
     }
 
+    @Test func anUnknownCardIsAssignedToItsHolderFromTheFailedCheckIns() async throws {
+        try await withFootfall { api in
+            let location = try await api.location()
+            let reader = try await api.device(at: location)
+            let ada = try await api.customer(planId: try await api.plan(), ["name": "Ada Lovelace", "email": "ada@example.com"])
+            #expect(try await reader.send("card", "04:A2:2B:61:9C:3D:80").result == "refused")
+            // The API shows the last four characters only.
+            let failure = try #require(try await api.get("/api/v1/failed-check-ins").items.first)
+            #expect(failure["credential"] as? String == "…D:80")
+            #expect(!"\(failure)".contains("A22B619C"))
+
+            var browser = try await PanelBrowser.signedIn(to: api)
+            let page = try await browser.send(.GET, "/admin/failed")
+            #expect(page.body.string.contains("data-assign=\"\(failure["id"] as! String)\""))
+            #expect(!page.body.string.contains("A22B619C"))
+            let csrf = try #require(PanelBrowser.csrf(in: page.body.string))
+            let path = "/admin/failed/\(failure["id"] as! String)/assign"
+            let nobody = try await browser.send(.POST, path, form: ["_csrf": csrf, "customer": "nobody@example.com"])
+            #expect(nobody.status == .badRequest)
+            #expect(nobody.body.string.contains("No customer has the email"))
+
+            let assigned = try await browser.send(.POST, path, form: ["_csrf": csrf, "customer": "ADA@example.com"])
+            #expect(assigned.status == .ok)
+            #expect(assigned.body.string.contains("now belongs to Ada Lovelace"))
+            #expect(!assigned.body.string.contains("data-assign="))
+            api.clock.advance(by: 60)
+            let event = try await reader.send("card", "04A22B619C3D80")
+            #expect(event.result == "checked_in")
+            #expect(event.customerName == "Ada Lovelace")
+            #expect(try await api.get("/api/v1/check-ins?customerId=\(ada)").items.count == 1)
+            let again = try await browser.send(.POST, path, form: ["_csrf": csrf, "customer": "ada@example.com"])
+            #expect(again.status == .conflict)
+        }
+    }
+
     @Test func weeklyHoursReadAsTypedAndWriteBackInRuns() throws {
         let hours = try #require(try WeeklyHoursText.parse("daily 07:00-09:00\n\nsat,sun 10:00-12:00", field: "h"))
         #expect(hours["mon"] == [["07:00", "09:00"]])

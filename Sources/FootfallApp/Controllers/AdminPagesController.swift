@@ -17,7 +17,8 @@ struct AdminPagesController: RouteCollection {
         signedIn.post("check-ins", ":checkInId", "check-out", use: checkOut)
         signedIn.get("check-in", use: checkInForm)
         signedIn.post("check-in", use: checkIn)
-        signedIn.get("failed", use: failed)
+        signedIn.get("failed") { try await self.failedPage($0, status: .ok, message: nil) }
+        signedIn.post("failed", ":failedCheckInId", "assign", use: assignCard)
         signedIn.get("reports", use: reports)
         signedIn.get("customers", use: customers)
         signedIn.get("customers", ":customerId", use: customer)
@@ -240,7 +241,30 @@ struct AdminPagesController: RouteCollection {
 
     // MARK: Failed check-ins and reports
 
-    func failed(request: Request) async throws -> Response {
+    struct AssignForm: Content {
+        /// The customer's email.
+        var customer: String
+    }
+
+    /// Registers an unknown card from a failed check-in to the customer it belongs to.
+    func assignCard(request: Request) async throws -> Response {
+        let form = try request.content.decode(AssignForm.self)
+        do {
+            guard let failed = try await FailedCheckInModel.find(Check.uuid(request, "failedCheckInId"), on: request.db),
+                  let number = failed.cardNumber
+            else { throw APIError.notFound("unknown card") }
+            let email = (try? CustomerInput.normalizedEmail(form.customer)) ?? ""
+            guard let customer = try await CustomerModel.query(on: request.db).filter(\.$email == email).first() else {
+                throw APIError.invalidRequest(field: "customer", detail: "No customer has the email \(form.customer).")
+            }
+            _ = try await CustomerCredentialsController.register(card: number, format: nil, to: customer, on: request.db)
+            return try await failedPage(request, status: .ok, message: .good("Card \(failed.credential ?? "") now belongs to \(customer.name)."))
+        } catch let error as APIError {
+            return try await failedPage(request, status: error.status, message: .bad(error.problem.detail))
+        }
+    }
+
+    func failedPage(_ request: Request, status: HTTPStatus, message: AdminPage.Message?) async throws -> Response {
         let current = try await AdminSessions.current(request)!
         var query = FailedCheckInModel.query(on: request.db).sort(\.$at, .descending).limit(200)
         let reason = (try? request.query.get(String.self, at: "reason")).flatMap(ReasonCode.init(rawValue:))
@@ -256,9 +280,17 @@ struct AdminPagesController: RouteCollection {
         let rows = try await query.all()
         let names = try await CustomerModel.query(on: request.db).filter(\.$id ~~ rows.compactMap(\.customerId)).all()
             .reduce(into: [UUID: String]()) { $0[$1.id!] = $1.name }
-        return AdminPage.response(status: .ok, html: AdminPage.failed(rows, names: names, locations: locations,
-                                                                      filter: (reason, locationId, day), user: current.user,
-                                                                      csrf: current.session.csrfToken))
+        // Unknown cards that are still nobody's can be assigned.
+        let unknownCards = rows.compactMap(\.cardNumber)
+        let (holders, _) = try await request.ledger.identifyCards(unknownCards, on: request.db)
+        let assignable = Set(zip(unknownCards, holders).compactMap { number, holder in
+            if case .refused = holder { number } else { nil }
+        })
+        let customers = assignable.isEmpty ? [] : try await CustomerModel.query(on: request.db).sort(\.$name).limit(500).all()
+        return AdminPage.response(status: status, html: AdminPage.failed(rows, names: names, locations: locations,
+                                                                         filter: (reason, locationId, day), assignable: assignable,
+                                                                         customers: customers, message: message, user: current.user,
+                                                                         csrf: current.session.csrfToken))
     }
 
     func reports(request: Request) async throws -> Response {

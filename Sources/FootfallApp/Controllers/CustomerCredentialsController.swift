@@ -32,24 +32,30 @@ struct CustomerCredentialsController: RouteCollection {
     func addCard(request: Request) async throws -> Response {
         let customer = try await CustomersController.find(request)
         let input = try request.content.decode(CardInput.self)
-        guard let format = CardNumber.Format(rawValue: input.format ?? "auto") else {
+        let card = try await Self.register(card: input.number, format: input.format, to: customer, on: request.db)
+        return try CardDTO(id: card.requireID(), normalized: card.normalized).response(status: .created)
+    }
+
+    /// Registers a card unless a reading of it matches a registered card (409 `card_in_use`).
+    static func register(card text: String, format name: String?, to customer: CustomerModel, on db: any Database) async throws -> CardModel {
+        guard let format = CardNumber.Format(rawValue: name ?? "auto") else {
             throw APIError.invalidRequest(field: "format", detail: "must be auto, hex, decimal or wiegand26.")
         }
-        guard let number = CardNumber(input.number, format: format) else {
+        guard let number = CardNumber(text, format: format) else {
             throw APIError.invalidRequest(field: "number", detail: "is not a card number in the \(format.rawValue) format.")
         }
         let keys = Array(number.matchKeys)
-        guard try await CardKeyModel.query(on: request.db).filter(\.$key ~~ keys).count() == 0 else {
+        guard try await CardKeyModel.query(on: db).filter(\.$key ~~ keys).count() == 0 else {
             throw APIError.conflict(code: "card_in_use", detail: "A registered card matches this number as some reader reports it.")
         }
         let card = CardModel()
         card.customerId = try customer.requireID()
         card.normalized = number.hex
-        try await request.db.writeTransaction { db in
+        try await db.writeTransaction { db in
             try await card.create(on: db)
             for key in keys { try await CardKeyModel(cardId: card.requireID(), key: key).create(on: db) }
         }
-        return try CardDTO(id: card.requireID(), normalized: card.normalized).response(status: .created)
+        return card
     }
 
     func removeCard(request: Request) async throws -> HTTPStatus {

@@ -185,7 +185,10 @@ struct DeviceEventBatch {
         let answer: DeviceEventAnswer
         switch identity {
         case .refused(let reason, let credential):
-            state.failures.append(failure(event, item.location, customer: nil, credential: credential, reason: reason))
+            let failed = failure(event, item.location, customer: nil, credential: credential, reason: reason)
+            // An unknown card keeps its number, for an admin to assign it to its holder.
+            if event.type == .card, reason == .unknownCredential { failed.cardNumber = event.value }
+            state.failures.append(failed)
             answer = DeviceEventAnswer(result: .refused, reason: reason)
         case .customer(let customer, let key):
             credentialKey = key
@@ -339,10 +342,10 @@ struct DeviceEventBatch {
         }
         for chunk in state.failures.chunks(of: 200) {
             try await sql.insert(into: FailedCheckInModel.schema)
-                .columns("id", "at", "location_id", "method", "device_id", "customer_id", "credential", "reason")
+                .columns("id", "at", "location_id", "method", "device_id", "customer_id", "credential", "reason", "card_number")
                 .rows(chunk.map { failed in
                     [SQLBind(failed.id!), SQLBind(failed.at), SQLBind(failed.locationId), SQLBind(failed.method), SQLBind(failed.deviceId),
-                     SQLBind(failed.customerId), SQLBind(failed.credential), SQLBind(failed.reason)]
+                     SQLBind(failed.customerId), SQLBind(failed.credential), SQLBind(failed.reason), SQLBind(failed.cardNumber)]
                 })
                 .run()
         }

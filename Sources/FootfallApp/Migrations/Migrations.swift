@@ -20,4 +20,5 @@ let allMigrations: [any Migration] = [
     CreateDeviceEvents(),
     AddWifiSessions(),
     CreateAdminUsers(),
+    AddUnknownCardNumbers(),
 ]

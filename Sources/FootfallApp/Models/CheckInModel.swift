@@ -53,6 +53,8 @@ final class FailedCheckInModel: Model, @unchecked Sendable {
     @OptionalField(key: "customer_id") var customerId: UUID?
     /// The credential as presented: cards masked to their last four characters, PINs never.
     @OptionalField(key: "credential") var credential: String?
+    /// An unknown card's whole number as the reader sent it, for assigning it; never shown.
+    @OptionalField(key: "card_number") var cardNumber: String?
     @Field(key: "reason") var reason: String
 
     init() {}

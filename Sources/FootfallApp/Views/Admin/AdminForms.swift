@@ -74,7 +74,8 @@ extension AdminPage {
         """
 
     static func failed(_ rows: [FailedCheckInModel], names: [UUID: String], locations: [LocationModel],
-                       filter: (reason: ReasonCode?, locationId: UUID?, day: LocalDate?), user: AdminUserModel, csrf: String) -> String {
+                       filter: (reason: ReasonCode?, locationId: UUID?, day: LocalDate?), assignable: Set<String>, customers: [CustomerModel],
+                       message: Message?, user: AdminUserModel, csrf: String) -> String {
         let locationNames = Dictionary(uniqueKeysWithValues: locations.map { ($0.id!, ($0.name, $0.zone.timeZone)) })
         let reasonOptions = "<option value=\"\">Any reason</option>" + ReasonCode.allCases.map {
             "<option value=\"\($0.rawValue)\"\($0 == filter.reason ? " selected" : "")>\(escapeHTML(words(for: $0)))</option>"
@@ -83,17 +84,29 @@ extension AdminPage {
             let (place, zone) = locationNames[row.locationId] ?? ("", .gmt)
             let when = row.at.formatted(Date.FormatStyle(date: .abbreviated, time: .shortened, timeZone: zone))
             let who = row.customerId.flatMap { names[$0] } ?? row.credential.map { "Unknown: \($0)" } ?? "Unknown"
+            var assign = ""
+            if let number = row.cardNumber, assignable.contains(number) {
+                assign = """
+                    <form class="assign" method="post" action="/admin/failed/\(row.id!)/assign">
+                    <input type="hidden" name="_csrf" value="\(escapeHTML(csrf))">
+                    <input name="customer" type="email" list="customer-emails" placeholder="Customer's email" aria-label="Assign to customer" required>
+                    <button class="small" type="submit" data-assign="\(row.id!)">Assign card</button></form>
+                    """
+            }
             return "<tr><td>\(escapeHTML(when))</td><td>\(escapeHTML(place))</td><td>\(escapeHTML(who))</td><td>\(escapeHTML(row.method))</td>"
-                + "<td>\(escapeHTML(words(for: ReasonCode(rawValue: row.reason) ?? .unknownCredential)))</td></tr>"
+                + "<td>\(escapeHTML(words(for: ReasonCode(rawValue: row.reason) ?? .unknownCredential)))</td><td>\(assign)</td></tr>"
         }.joined()
+        let emails = customers.map { "<option value=\"\(escapeHTML($0.email))\">\(escapeHTML($0.name))</option>" }.joined()
         let body = """
+            \(message?.html ?? "")
+            <datalist id="customer-emails">\(emails)</datalist>
             <form class="filters" method="get" action="/admin/failed">
               <div><label for="reason">Reason</label><select id="reason" name="reason">\(reasonOptions)</select></div>
               <div><label for="locationId">Location</label><select id="locationId" name="locationId">\(options(locations, selected: filter.locationId, any: "Any location"))</select></div>
               <div><label for="date">Date</label><input id="date" type="date" name="date" value="\(filter.day?.description ?? "")"></div>
               <button class="small" type="submit">Filter</button>
             </form>
-            <div class="table"><table id="failed"><tr><th>When</th><th>Where</th><th>Who</th><th>How</th><th>Why</th></tr>\(lines)</table>
+            <div class="table"><table id="failed"><tr><th>When</th><th>Where</th><th>Who</th><th>How</th><th>Why</th><th></th></tr>\(lines)</table>
             \(rows.isEmpty ? "<p class=\"muted\">No failed check-ins.</p>" : "")</div>
             """
         return signedIn(title: "Failed check-ins", user: user, csrf: csrf, body: body)

@@ -243,5 +243,7 @@ extension AdminPage {
         label.check { display: flex; gap: .5rem; align-items: center; font-weight: 400; }
         label.check input { width: auto; }
         code { overflow-wrap: anywhere; }
+        form.assign { display: flex; gap: .4rem; margin: 0; }
+        form.assign input { width: 14rem; padding: .25rem .5rem; font-size: .85rem; }
         """
 }
