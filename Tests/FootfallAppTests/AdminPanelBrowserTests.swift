@@ -88,4 +88,76 @@ struct AdminPanelBrowserTests {
             }
         }
     }
+
+    @Test func signInFailsThenSetupPagesReportsAndScreenshotsAtTwoWidths() async throws {
+        try await withFootfall(clock: ManualClock(Date())) { api in
+            try await AdminUsers.create(email: Self.email, password: Self.password, name: "Front Desk", in: api.app)
+            let mitte = try await api.location(["name": "Mitte", "capacity": 30])
+            let ada = try await api.customer(planId: try await api.plan(["name": "Flex", "limits": ["period": "week", "days": 1, "enforce": false] as [String: any Sendable]]),
+                                             ["name": "Ada Lovelace"])
+            let visit = try await api.checkIn(ada, at: mitte)
+            api.clock.advance(by: 5400)
+            _ = try await api.post("/api/v1/check-ins/\(visit.id)/check-out")
+            try await api.withServer { port in
+                let browser = try await Browser(client: api.app.client, width: 1280, height: 900)
+                do {
+                    let base = "http://127.0.0.1:\(port)"
+                    // Signed out, a page sends the browser to sign in; a wrong password says so.
+                    try await browser.open("\(base)/admin/reports")
+                    try await browser.type(Self.email, into: "#email")
+                    try await browser.type("not the password", into: "#password")
+                    try await browser.click("button[type=submit]")
+                    #expect(try await browser.waitForText(".error") { !$0.isEmpty } == "Wrong email or password.")
+                    try await browser.screenshot(to: artifactPath("admin-sign-in-failed-desktop.png"))
+                    try await browser.type(Self.password, into: "#password")
+                    try await browser.click("button[type=submit]")
+                    // …and then back to the page it asked for.
+                    #expect(try await browser.waitForText("main h1") { $0 == "Reports" } == "Reports")
+                    #expect(try await browser.exists("[data-occupancy=\"\(mitte)\"] .occupancy-chart rect.peak"))
+                    #expect(try await browser.exists("[data-occupancy=\"\(mitte)\"] .heat-map rect.heat"))
+                    #expect(try await browser.text("#over-limit").isEmpty == false)
+
+                    // A location, typed into the form as an operator would.
+                    try await browser.open("\(base)/admin/locations")
+                    try await browser.type("Kreuzberg", into: "#name")
+                    try await browser.clear("#timeZone")
+                    try await browser.type("Europe/Berlin", into: "#timeZone")
+                    try await browser.type("12", into: "#capacity")
+                    try await browser.type("mon-fri 08:00-20:00", into: "#openingHours")
+                    try await browser.click("form.setup button[type=submit]")
+                    #expect(try await browser.waitForText("#message") { !$0.isEmpty } == "Kreuzberg created.")
+                    #expect(try await browser.text("#locations").contains("mon-fri 08:00-20:00"))
+
+                    // A kiosk: its key is shown once, with the link that enrols a tablet.
+                    try await browser.open("\(base)/admin/devices")
+                    try await browser.type("Front desk kiosk", into: "#name")
+                    try await browser.click("#kind option[value=kiosk]")
+                    try await browser.click("form.setup button[type=submit]")
+                    let key = try await browser.waitForText("#device-key") { !$0.isEmpty }
+                    #expect(key.count >= 32)
+                    try await browser.screenshot(to: artifactPath("admin-device-created-desktop.png"))
+                    try await browser.click("#enrol-link")
+                    #expect(try await browser.waitForText("#pad") { !$0.isEmpty }.isEmpty == false)
+
+                    // Every page at desktop and tablet widths, to look at.
+                    let pages = ["who-is-in": "/admin", "check-in": "/admin/check-in?q=ada", "customers": "/admin/customers",
+                                 "customer": "/admin/customers/\(ada)", "failed": "/admin/failed", "reports": "/admin/reports",
+                                 "locations": "/admin/locations", "location": "/admin/locations/\(mitte)", "plans": "/admin/plans",
+                                 "devices": "/admin/devices"]
+                    for (width, height, name) in [(1280, 900, "desktop"), (820, 1180, "tablet")] {
+                        try await browser.resize(width: width, height: height)
+                        for (page, path) in pages {
+                            try await browser.open(base + path)
+                            try await browser.waitForText("main h1") { !$0.isEmpty }
+                            try await browser.screenshot(to: artifactPath("admin-page-\(page)-\(name).png"))
+                        }
+                    }
+                } catch {
+                    await browser.close()
+                    throw error
+                }
+                await browser.close()
+            }
+        }
+    }
 }

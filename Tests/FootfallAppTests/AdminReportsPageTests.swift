@@ -32,7 +32,7 @@ struct AdminReportsPageTests {
             let html = page.body.string
             #expect(page.status == .ok)
             // 48 hours drawn; a bar for each hour someone was in, with its peak and average.
-            #expect(html.contains("id=\"occupancy-chart\""))
+            #expect(html.contains("class=\"chart occupancy-chart\""))
             #expect(html.components(separatedBy: "class=\"peak\"").count - 1 == 3)
             #expect(html.contains(": peak 2, average 1.5</title>"))
             #expect(html.contains(": peak 1, average 1.0</title>"))

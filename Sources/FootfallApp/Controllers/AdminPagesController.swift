@@ -61,7 +61,9 @@ struct AdminPagesController: RouteCollection {
         let matches = try await request.password.async.verify(form.password ?? "", created: user?.passwordHash ?? Self.unknownUserHash)
         guard let user, matches else {
             request.logger.notice("admin sign-in failed", metadata: ["email": .string(email)])
-            return signInPage(request, status: .unauthorized, message: "Wrong email or password.")
+            // The form again, with the email and the page asked for kept.
+            return signInPage(request, status: .unauthorized, message: "Wrong email or password.", email: form.email ?? "",
+                              next: safeNext(request, form.next))
         }
         let (token, _) = try await AdminSessions.start(for: user, on: request)
         let response = request.redirect(to: safeNext(request, form.next), redirectType: .normal)
@@ -80,9 +82,10 @@ struct AdminPagesController: RouteCollection {
     /// A Bcrypt hash of nothing anyone knows, to check passwords of unknown emails against.
     private static let unknownUserHash = (try? Bcrypt.hash(SecretToken.make())) ?? ""
 
-    private func signInPage(_ request: Request, status: HTTPStatus, message: String?) -> Response {
+    private func signInPage(_ request: Request, status: HTTPStatus, message: String?, email: String = "", next: String? = nil) -> Response {
         let csrf = SecretToken.make()
-        let response = AdminPage.response(status: status, html: AdminPage.signIn(csrf: csrf, next: safeNext(request), message: message))
+        let response = AdminPage.response(status: status, html: AdminPage.signIn(csrf: csrf, next: next ?? safeNext(request), email: email,
+                                                                                  message: message))
         response.cookies[AdminSessions.signInCookieName] = AdminSessions.cookie(csrf, maxAge: 3600, sameSite: .strict, on: request)
         return response
     }
@@ -308,13 +311,13 @@ struct AdminPagesController: RouteCollection {
         let query = PresenceQuery(db: request.db, from: zone.start(of: first), to: zone.start(of: zone.adding(days: 1, to: last)), now: now,
                                   locationId: locationId)
         let items = try await query.items(by: groupBy)
-        // Occupancy is per location: the chosen one, or the first.
-        var occupancy: AdminPage.Occupancy?
-        if let location = locations.first(where: { $0.id == locationId }) ?? locations.first {
+        // Occupancy is per location, on its own clock: the chosen one, or each.
+        var occupancy: [AdminPage.Occupancy] = []
+        for location in locations where locationId == nil || location.id == locationId {
             let zone = location.zone
             let from = zone.start(of: first), to = zone.start(of: zone.adding(days: 1, to: last))
             let stays = try await PresenceQuery(db: request.db, from: from, to: to, now: now, locationId: location.id).stays()
-            occupancy = AdminPage.Occupancy(location: location, hours: HourOccupancy.hourly(stays, from: from, to: to, zone: zone))
+            occupancy.append(AdminPage.Occupancy(location: location, hours: HourOccupancy.hourly(stays, from: from, to: to, zone: zone)))
         }
         let overLimit = try await Standing(db: request.db).overLimit(zone: zone, at: now)
         return AdminPage.response(status: .ok, html: AdminPage.reports(items, from: first, to: last, groupBy: groupBy, locationId: locationId,

@@ -68,6 +68,9 @@ final class Browser: @unchecked Sendable {
         _ = try await call(.POST, "/session/\(session)/element/\(try await element(css))/value", ["text": text])
     }
 
+    /// Empties an input or text area.
+    func clear(_ css: String) async throws { _ = try await call(.POST, "/session/\(session)/element/\(try await element(css))/clear", [:]) }
+
     func text(_ css: String) async throws -> String {
         try await call(.GET, "/session/\(session)/element/\(try await element(css))/text") as? String ?? ""
     }

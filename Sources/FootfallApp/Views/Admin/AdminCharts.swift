@@ -38,8 +38,7 @@ extension AdminPage {
                 + "<title>Capacity \($0)</title></line>"
         } ?? ""
         return """
-            <svg id="occupancy-chart" class="chart" viewBox="0 0 \(Int(width)) \(Int(height))" role="img" aria-labelledby="occupancy-title">
-            <title id="occupancy-title">People in per hour: peak (bars) and average (line)</title>
+            <svg class="chart occupancy-chart" viewBox="0 0 \(Int(width)) \(Int(height))" role="img" aria-label="People in per hour: peak (bars) and average (line)">
             \(yLabels)\(xLabels)\(bars)\(capacityLine)
             <polyline class="average" points="\(averages.joined(separator: " "))"/>
             </svg>
@@ -72,8 +71,7 @@ extension AdminPage {
             "<text x=\"\(format(left + Double($0) * cell))\" y=\"\(top - 6)\">\(String(format: "%02d", $0))</text>"
         }.joined()
         return """
-            <svg id="heat-map" class="chart" viewBox="0 0 \(Int(left + 24 * cell)) \(Int(top + 7 * rowHeight + 4))" role="img" aria-labelledby="heat-title">
-            <title id="heat-title">Average people in by hour of the week</title>
+            <svg class="chart heat-map" viewBox="0 0 \(Int(left + 24 * cell)) \(Int(top + 7 * rowHeight + 4))" role="img" aria-label="Average people in by hour of the week">
             \(hourLabels)\(cells)
             </svg>
             """

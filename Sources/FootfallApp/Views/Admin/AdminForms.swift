@@ -119,7 +119,7 @@ extension AdminPage {
     }
 
     static func reports(_ items: [PresenceItem], from: LocalDate, to: LocalDate, groupBy: ReportsController.GroupBy, locationId: UUID?,
-                        locations: [LocationModel], csvFrom: Date, csvTo: Date, occupancy: Occupancy?,
+                        locations: [LocationModel], csvFrom: Date, csvTo: Date, occupancy: [Occupancy],
                         overLimit: [(customer: CustomerModel, plan: PlanModel, usage: PlanUsage)], user: AdminUserModel, csrf: String) -> String {
         let groups = ReportsController.GroupBy.allCases.map {
             "<option value=\"\($0.rawValue)\"\($0 == groupBy ? " selected" : "")>By \($0.rawValue)</option>"
@@ -143,12 +143,14 @@ extension AdminPage {
             \(occupancy.map { occupancy in
                 let zone = occupancy.location.zone
                 return """
+                    <section data-occupancy="\(occupancy.location.id!)">
                     <h2>Occupancy at \(escapeHTML(occupancy.location.name)) per hour</h2>
                     \(occupancyChart(occupancy.hours, capacity: occupancy.location.capacity, timeZone: zone.timeZone))
                     <h2>A typical week at \(escapeHTML(occupancy.location.name))</h2>
                     \(heatMap(HourOfWeek(occupancy.hours, zone: zone)))
+                    </section>
                     """
-            } ?? "")
+            }.joined())
             <h2>Over their plan's limits this period</h2>
             \(overLimitTable(overLimit))
             """

@@ -70,7 +70,7 @@ enum AdminPage {
             """))
     }
 
-    static func signIn(csrf: String, next: String, message: String?) -> String {
+    static func signIn(csrf: String, next: String, email: String, message: String?) -> String {
         page(title: "Sign in · Footfall", style: style, body: """
             <form class="sign-in" method="post" action="/admin/sign-in">
               <h1>Footfall</h1>
@@ -78,9 +78,9 @@ enum AdminPage {
               <input type="hidden" name="_csrf" value="\(escapeHTML(csrf))">
               <input type="hidden" name="next" value="\(escapeHTML(next))">
               <label for="email">Email</label>
-              <input id="email" name="email" type="email" autocomplete="username" required autofocus>
+              <input id="email" name="email" type="email" autocomplete="username" value="\(escapeHTML(email))" required\(email.isEmpty ? " autofocus" : "")>
               <label for="password">Password</label>
-              <input id="password" name="password" type="password" autocomplete="current-password" required>
+              <input id="password" name="password" type="password" autocomplete="current-password" required\(email.isEmpty ? "" : " autofocus")>
               <button type="submit">Sign in</button>
             </form>
             """)
