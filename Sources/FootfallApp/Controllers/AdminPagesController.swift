@@ -1,5 +1,6 @@
 import Fluent
 import FootfallCore
+import NIOConcurrencyHelpers
 import Vapor
 
 /// The admin panel's sign-in, sign-out and pages. Every page but sign-in needs a session; a
@@ -58,7 +59,8 @@ struct AdminPagesController: RouteCollection {
         let email = (try? CustomerInput.normalizedEmail(form.email ?? "")) ?? ""
         let user = email.isEmpty ? nil : try await AdminUserModel.query(on: request.db).filter(\.$email == email).first()
         // Unknown emails take as long as wrong passwords, so timing tells nobody who has an account.
-        let matches = try await request.password.async.verify(form.password ?? "", created: user?.passwordHash ?? Self.unknownUserHash)
+        let hash = if let user { user.passwordHash } else { try await Self.unknownUserHash(request) }
+        let matches = try await request.password.async.verify(form.password ?? "", created: hash)
         guard let user, matches else {
             request.logger.notice("admin sign-in failed", metadata: ["email": .string(email)])
             // The form again, with the email and the page asked for kept.
@@ -79,8 +81,18 @@ struct AdminPagesController: RouteCollection {
         return response
     }
 
-    /// A Bcrypt hash of nothing anyone knows, to check passwords of unknown emails against.
-    private static let unknownUserHash = (try? Bcrypt.hash(SecretToken.make())) ?? ""
+    /// A Bcrypt hash of nothing anyone knows, to check passwords of unknown emails against; made
+    /// once, on the thread pool (hashing takes a noticeable moment; async tasks must not block).
+    private static func unknownUserHash(_ request: Request) async throws -> String {
+        if let hash = unknownUserHashValue.withLockedValue({ $0 }) { return hash }
+        let hash = try await request.application.threadPool.runIfActive { try Bcrypt.hash(SecretToken.make()) }
+        return unknownUserHashValue.withLockedValue { stored in
+            if stored == nil { stored = hash }
+            return stored!
+        }
+    }
+
+    private static let unknownUserHashValue = NIOLockedValueBox<String?>(nil)
 
     private func signInPage(_ request: Request, status: HTTPStatus, message: String?, email: String = "", next: String? = nil) -> Response {
         let csrf = SecretToken.make()

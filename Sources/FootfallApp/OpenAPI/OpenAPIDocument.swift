@@ -186,7 +186,8 @@ enum OpenAPIDocument {
         "/api/v1/events/stream": [
             "get": operation("eventStream", "Server-Sent Events as this server commits them: `check_in` and `check_out` with the "
                              + "CheckIn object, `failed_check_in` with the FailedCheckIn object; a comment every 15 s", tag: "check-ins",
-                             responses: [200: ("text/event-stream", nil)]),
+                             responses: [200: ("A stream that stays open; read it with a timeout", ["type": "string"])],
+                             answers: "text/event-stream"),
         ],
         "/api/v1/reports/presence": [
             "get": operation("presenceReport", "Presence over [from, to) by customer, plan or location day: visits, minutes inside the range "
@@ -252,7 +253,8 @@ enum OpenAPIDocument {
 
     private static func operation(
         _ id: String, _ summary: String, tag: String, parameters: [JSONValue] = [], body: String? = nil, optionalBody: Bool = false,
-        responses: [Int: (String, JSONValue?)], open: Bool = false, signedBy: String? = nil, csv: Bool = false
+        responses: [Int: (String, JSONValue?)], open: Bool = false, signedBy: String? = nil, csv: Bool = false,
+        answers media: String = "application/json"
     ) -> JSONValue {
         var all = responses
         if signedBy != nil {
@@ -274,8 +276,7 @@ enum OpenAPIDocument {
             "responses": .object(Dictionary(uniqueKeysWithValues: all.map { status, answer in
                 var response: JSONValue = ["description": .string(answer.0)]
                 if let schema = answer.1 {
-                    let media = status >= 400 ? "application/problem+json" : "application/json"
-                    var content: [String: JSONValue] = [media: ["schema": schema]]
+                    var content: [String: JSONValue] = [status >= 400 ? "application/problem+json" : media: ["schema": schema]]
                     if csv, status < 400 { content["text/csv"] = ["schema": ["type": "string"]] }
                     response = response.merging(["content": .object(content)])
                 }
