@@ -83,7 +83,7 @@ struct CustomerCredentialsController: RouteCollection {
         token.username = "ff-" + SecretToken.make(bytes: 6).lowercased().filter { $0.isLetter || $0.isNumber }
         token.passwordHash = SecretToken.digest(password)
         // CHAP proves the password without sending it, so the server must hold it (README).
-        if input.chap == true { token.chapPassword = password }
+        if input.chap == true { token.chapPassword = StoredSecret(password) }
         token.expiresAt = input.expiresAt
         try await token.create(on: request.db)
         return try AccessTokenDTO(id: token.requireID(), username: token.username, password: password, expiresAt: token.expiresAt)

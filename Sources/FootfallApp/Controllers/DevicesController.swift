@@ -24,7 +24,7 @@ struct DevicesController: RouteCollection {
         try await checkLocation(model.locationId, on: request)
         let key = model.kind == DeviceKind.wifi.rawValue ? SecretToken.makeAlphanumeric() : SecretToken.make()
         model.keyHash = SecretToken.digest(key)
-        if model.kind == DeviceKind.wifi.rawValue || model.kind == DeviceKind.door.rawValue { model.signingKey = key }
+        if model.kind == DeviceKind.wifi.rawValue || model.kind == DeviceKind.door.rawValue { model.signingKey = StoredSecret(key) }
         try await model.create(on: request.db)
         return (model, key)
     }

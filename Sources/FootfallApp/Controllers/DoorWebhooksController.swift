@@ -34,7 +34,7 @@ struct DoorWebhooksController: RouteCollection {
     private func signed(_ request: Request) async throws -> (DeviceModel, String, Data) {
         guard let id = request.parameters.get("deviceId").flatMap(UUID.init(uuidString:)),
               let device = try await DeviceModel.find(id, on: request.db),
-              device.kind == DeviceKind.door.rawValue, let key = device.signingKey
+              device.kind == DeviceKind.door.rawValue, let key = device.signingKey?.value
         else { throw APIError.invalidSignature("No door device with that id has signed this request.") }
         let body = request.body.data.map { Data($0.readableBytesView) } ?? Data()
         return (device, key, body)

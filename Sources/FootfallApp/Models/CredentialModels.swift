@@ -23,7 +23,7 @@ final class AccessTokenModel: Model, @unchecked Sendable {
     @Field(key: "password_hash") var passwordHash: String
     /// The password itself, kept only for a token made for CHAP, which needs it at the server
     /// (see the README). Never logged or returned again.
-    @OptionalField(key: "chap_password") var chapPassword: String?
+    @OptionalField(key: "chap_password") var chapPassword: StoredSecret?
     @OptionalField(key: "expires_at") var expiresAt: Date?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 

@@ -16,7 +16,7 @@ final class DeviceModel: Model, @unchecked Sendable {
     @Field(key: "key_hash") var keyHash: String
     /// The key itself, kept only where a protocol needs it in the clear: the RADIUS shared secret
     /// of a Wi-Fi device and the webhook signing key of a door. Never logged or returned again.
-    @OptionalField(key: "signing_key") var signingKey: String?
+    @OptionalField(key: "signing_key") var signingKey: StoredSecret?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}

@@ -54,7 +54,7 @@ final class RADIUSService: Sendable {
             logger.error("RADIUS: could not look up clients: \(String(reflecting: error))")
             return nil
         }
-        let secret = RADIUSSecret(device.signingKey ?? "")
+        let secret = RADIUSSecret(device.signingKey?.value ?? "")
         if packet.code == .accountingRequest, !secret.isValidAccountingRequest(datagram) {
             logger.notice("RADIUS: dropped Accounting-Request from \(source): bad authenticator (wrong shared secret?)")
             return nil
@@ -137,7 +137,7 @@ final class RADIUSService: Sendable {
         } else if let chap = packet.first(.chapPassword) {
             let challenge = packet.first(.chapChallenge) ?? packet.authenticator
             passwordMatches = { token in
-                token.chapPassword.map { RADIUSSecret.chapMatches(chap, password: Array($0.utf8), challenge: challenge) } ?? false
+                token.chapPassword.map { RADIUSSecret.chapMatches(chap, password: Array($0.value.utf8), challenge: challenge) } ?? false
             }
         } else {
             passwordMatches = { _ in false }
