@@ -352,6 +352,77 @@ struct WifiTests {
     }
 }
 
+@Suite("Wi-Fi: thousands of random and broken datagrams at a running RADIUS server", .timeLimit(.minutes(2)))
+struct RADIUSFuzzTests {
+    /// Random bytes, and valid requests broken in every way a datagram can be (flipped bytes,
+    /// cut short, wrong lengths, junk after the end), at both ports. The server may answer only
+    /// with a reply that is valid for a request it was sent; afterwards it still answers radclient.
+    @Test func brokenDatagramsGetNoWrongAnswerAndTheServerKeepsServing() async throws {
+        try await withFootfall { api in
+            let location = try await api.location()
+            let nas = try await api.nas(at: location)
+            let (_, token) = try await api.wifiCustomer()
+            try await api.withRADIUS { server in
+                let secret = RADIUSSecret(nas.secret)
+                var generator = SystemRandomNumberGenerator()
+                func bytes(_ count: Int) -> [UInt8] { (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) } }
+                func valid(_ code: Packet.Code, identifier: UInt8) -> [UInt8] {
+                    let authenticator = bytes(16)
+                    var attributes = [Attribute(.userName, string: token.username), Attribute(.nasIdentifier, string: nas.identifier)]
+                    if code == .accessRequest {
+                        attributes.append(Attribute(.userPassword, secret.hidePassword(Array(token.password.utf8), requestAuthenticator: authenticator)))
+                    } else {
+                        attributes += [Attribute(.acctStatusType, integer: AccountingStatus.interimUpdate.rawValue),
+                                       Attribute(.acctSessionId, string: "fuzz-session")]
+                    }
+                    return secret.sign(Packet(code: code, identifier: identifier, authenticator: authenticator, attributes: attributes))
+                }
+                func broken(_ datagram: [UInt8]) -> [UInt8] {
+                    var datagram = datagram
+                    switch Int.random(in: 0..<6, using: &generator) {
+                    case 0: for _ in 0..<Int.random(in: 1...4, using: &generator) { datagram[Int.random(in: 0..<datagram.count, using: &generator)] ^= UInt8.random(in: 1...255, using: &generator) }
+                    case 1: datagram = Array(datagram.prefix(Int.random(in: 0..<datagram.count, using: &generator)))
+                    case 2: let length = UInt16.random(in: 0...5000, using: &generator); datagram[2] = UInt8(length >> 8); datagram[3] = UInt8(length & 0xFF)
+                    case 3: datagram[21] = UInt8.random(in: 0...255, using: &generator)  // the first attribute's length
+                    case 4: datagram += bytes(Int.random(in: 1...200, using: &generator))
+                    default: datagram[0] = UInt8.random(in: 0...255, using: &generator)
+                    }
+                    return datagram
+                }
+
+                let socket = try UDPTestSocket()
+                defer { socket.close() }
+                var sent: [UInt8: [[UInt8]]] = [:]  // by identifier: the authenticators sent with it
+                for round in 0..<3000 {
+                    let port = round.isMultiple(of: 2) ? server.authenticationPort : server.accountingPort
+                    let datagram: [UInt8] = switch round % 3 {
+                    case 0: bytes(Int.random(in: 0...300, using: &generator))
+                    default: broken(valid(round.isMultiple(of: 2) ? .accessRequest : .accountingRequest, identifier: UInt8(round % 256)))
+                    }
+                    if datagram.count >= 20 { sent[datagram[1], default: []].append(Array(datagram[4..<20])) }
+                    socket.send(datagram, port: port)
+                    if round.isMultiple(of: 100) { try await Task.sleep(for: .milliseconds(5)) }
+                }
+                let answers = try await socket.receiveAll(quiet: 1)
+                for answer in answers {
+                    #expect(answer.count >= 20)
+                    let candidates = answer.count >= 20 ? sent[answer[1]] ?? [] : []
+                    #expect(candidates.contains { secret.isValidReply(answer, requestAuthenticator: $0) }, "an answer that fits no request sent")
+                }
+
+                // Still serving, both ports.
+                let accept = try await radclient(["User-Name = \"\(token.username)\"", "User-Password = \"\(token.password)\"",
+                                                  "NAS-Identifier = \"\(nas.identifier)\""], port: server.authenticationPort, secret: nas.secret)
+                #expect(accept.received("Access-Accept"), "\(accept.output)")
+                let accounting = try await radclient(["Acct-Status-Type = Start", "Acct-Session-Id = \"after-fuzz\"", "User-Name = \"\(token.username)\"",
+                                                      "NAS-Identifier = \"\(nas.identifier)\""],
+                                                     port: server.accountingPort, command: "acct", secret: nas.secret)
+                #expect(accounting.received("Accounting-Response"), "\(accounting.output)")
+            }
+        }
+    }
+}
+
 /// A plain UDP socket on loopback, to send hand-made datagrams.
 final class UDPTestSocket: Sendable {
     private let descriptor: Int32
@@ -384,6 +455,32 @@ final class UDPTestSocket: Sendable {
         var buffer = [UInt8](repeating: 0, count: 4096)
         let received = recv(descriptor, &buffer, buffer.count, 0)
         return received > 0 ? Array(buffer.prefix(received)) : nil
+    }
+
+    /// Sends without waiting for an answer.
+    func send(_ datagram: [UInt8], port: Int) {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        _ = withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(descriptor, datagram, datagram.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+    }
+
+    /// Every datagram that arrives until none has for `quiet` seconds.
+    func receiveAll(quiet: TimeInterval) async throws -> [[UInt8]] {
+        try await offThePool {
+            var wait = timeval(tv_sec: Int(quiet), tv_usec: Int((quiet - quiet.rounded(.down)) * 1_000_000))
+            setsockopt(self.descriptor, SOL_SOCKET, SO_RCVTIMEO, &wait, socklen_t(MemoryLayout<timeval>.size))
+            var received: [[UInt8]] = []
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let count = recv(self.descriptor, &buffer, buffer.count, 0)
+                guard count > 0 else { return received }
+                received.append(Array(buffer.prefix(count)))
+            }
+        }
     }
 
     func close() { _ = Glibc.close(descriptor) }
