@@ -24,10 +24,11 @@ public func configure(_ app: Application, _ settings: Settings) async throws {
     let encoder = RFC3339.jsonEncoder()
     let decoder = RFC3339.jsonDecoder()
     ContentConfiguration.global.use(encoder: encoder, for: .json)
-    ContentConfiguration.global.use(decoder: decoder, for: .json)
+    ContentConfiguration.global.use(decoder: TextOnlyJSONDecoder(base: decoder), for: .json)
 
     app.middleware = Middlewares()
     app.middleware.use(ProblemMiddleware())
+    app.middleware.use(TextGuardMiddleware())
     app.routes.defaultMaxBodySize = "64kb"
 
     app.ledger = Ledger(database: app.db, clock: settings.clock, logger: app.logger, wifiIdleTimeout: settings.wifiIdleTimeout)

@@ -92,6 +92,34 @@ struct ResourceTests {
         }
     }
 
+    @Test func textWithANULCharacterAndUnknownMethodsAreClearRefusals() async throws {
+        try await withFootfall { api in
+            // PostgreSQL cannot store U+0000: refused up front on both databases, never a 500.
+            let body = #"{"name":"Ada\u0000Lovelace","email":"ada@example.com"}"#
+            let nul = try await api.request(.POST, "/api/v1/customers", rawBody: body)
+            #expect(nul.status == .badRequest)
+            #expect(nul.code == "invalid_request")
+            let escaped = try await api.request(.POST, "/api/v1/customers", rawBody: #"{"name":"Ada \\u0000","email":"ada@example.com"}"#)
+            #expect(escaped.status == .created, "an escaped backslash before u0000 is ordinary text")
+            #expect(try await api.get("/api/v1/customers?q=%00").status == .badRequest)
+            #expect(try await api.get("/member/abc%00def").status == .badRequest)
+            let location = try await api.location()
+            let plan = try await api.plan()
+            // Null is not "leave it": a field that cannot be empty refuses it.
+            let nullName = try await api.request(.PATCH, "/api/v1/plans/\(plan)", rawBody: #"{"name":null}"#)
+            #expect(nullName.status == .badRequest)
+            #expect(try await api.get("/api/v1/plans/\(plan)").string("name") == "Flex")
+
+            let trace = try await api.request(.TRACE, "/healthz")
+            #expect(trace.status == .methodNotAllowed)
+            #expect(trace.code == "method_not_allowed")
+            let put = try await api.request(.PUT, "/api/v1/locations/\(location)", ["name": "x"])
+            #expect(put.status == .methodNotAllowed)
+            #expect(put.body.contains("GET, PATCH, DELETE") || put.body.contains("PATCH"))
+            #expect(try await api.get("/api/v1/nowhere").status == .notFound)
+        }
+    }
+
     @Test func listsArePagedWithACursor() async throws {
         try await withFootfall { api in
             for index in 1...5 { _ = try await api.location(["name": "Space \(index)"]) }

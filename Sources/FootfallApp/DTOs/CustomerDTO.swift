@@ -28,10 +28,10 @@ struct CustomerInput: Decodable, Sendable {
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        name = try container.decodeIfPresent(String.self, forKey: .name)
-        email = try container.decodeIfPresent(String.self, forKey: .email)
+        name = try container.decodeUnlessAbsent(String.self, forKey: .name)
+        email = try container.decodeUnlessAbsent(String.self, forKey: .email)
         planId = try container.decodePatch(UUID.self, forKey: .planId)
-        active = try container.decodeIfPresent(Bool.self, forKey: .active)
+        active = try container.decodeUnlessAbsent(Bool.self, forKey: .active)
     }
 
     func apply(to model: CustomerModel, creating: Bool) throws {

@@ -123,10 +123,10 @@ struct DevicePatch: Decodable, Sendable {
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        name = try container.decodeIfPresent(String.self, forKey: .name)
-        locationId = try container.decodeIfPresent(UUID.self, forKey: .locationId)
-        kind = try container.decodeIfPresent(String.self, forKey: .kind)
-        direction = try container.decodeIfPresent(String.self, forKey: .direction)
+        name = try container.decodeUnlessAbsent(String.self, forKey: .name)
+        locationId = try container.decodeUnlessAbsent(UUID.self, forKey: .locationId)
+        kind = try container.decodeUnlessAbsent(String.self, forKey: .kind)
+        direction = try container.decodeUnlessAbsent(String.self, forKey: .direction)
         doors = try container.decodePatch([String: String].self, forKey: .doors)
         nasIdentifier = try container.decodePatch(String.self, forKey: .nasIdentifier)
         nasIp = try container.decodePatch(String.self, forKey: .nasIp)

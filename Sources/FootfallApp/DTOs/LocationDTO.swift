@@ -31,11 +31,11 @@ struct LocationInput: Decodable, Sendable {
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        name = try container.decodeIfPresent(String.self, forKey: .name)
-        timeZone = try container.decodeIfPresent(String.self, forKey: .timeZone)
+        name = try container.decodeUnlessAbsent(String.self, forKey: .name)
+        timeZone = try container.decodeUnlessAbsent(String.self, forKey: .timeZone)
         capacity = try container.decodePatch(Int.self, forKey: .capacity)
         openingHours = try container.decodePatch([String: [[String]]].self, forKey: .openingHours)
-        cutoffTime = try container.decodeIfPresent(String.self, forKey: .cutoffTime)
+        cutoffTime = try container.decodeUnlessAbsent(String.self, forKey: .cutoffTime)
     }
 
     /// Writes the given fields onto the model; on create every required field must be there.

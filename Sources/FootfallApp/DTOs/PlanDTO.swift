@@ -58,11 +58,11 @@ struct PlanInput: Decodable, Sendable {
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        name = try container.decodeIfPresent(String.self, forKey: .name)
-        locationIds = try container.decodeIfPresent([UUID].self, forKey: .locationIds)
+        name = try container.decodeUnlessAbsent(String.self, forKey: .name)
+        locationIds = try container.decodeUnlessAbsent([UUID].self, forKey: .locationIds)
         accessHours = try container.decodePatch([String: [[String]]].self, forKey: .accessHours)
         limits = try container.decodePatch(LimitsDTO.self, forKey: .limits)
-        overtime = try container.decodeIfPresent(String.self, forKey: .overtime)
+        overtime = try container.decodeUnlessAbsent(String.self, forKey: .overtime)
     }
 
     func apply(to model: PlanModel, creating: Bool, knownLocations: Set<UUID>) throws {

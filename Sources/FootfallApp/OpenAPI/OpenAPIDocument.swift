@@ -27,7 +27,7 @@ enum OpenAPIDocument {
                 "kisiSignature": ["type": "apiKey", "in": "header", "name": "X-Signature",
                                   "description": "Hex HMAC-SHA256 of the raw body with the door device's key"],
             ],
-            "schemas": .object(Schemas.all),
+            "schemas": .object(Schemas.withPatches),
         ],
     ]
 
@@ -53,7 +53,7 @@ enum OpenAPIDocument {
             "get": operation("getLocation", "Get a location", tag: "locations", parameters: [path("locationId")],
                              responses: [200: ("The location", ref("Location"))]),
             "patch": operation("updateLocation", "Change a location; null clears capacity or opening hours", tag: "locations",
-                               parameters: [path("locationId")], body: "LocationInput", responses: [200: ("The location", ref("Location"))]),
+                               parameters: [path("locationId")], body: "LocationPatch", responses: [200: ("The location", ref("Location"))]),
             "delete": operation("deleteLocation", "Delete a location without history (409 location_in_use otherwise)", tag: "locations",
                                 parameters: [path("locationId")], responses: [204: ("Deleted", nil), 409: ("location_in_use", ref("Problem"))]),
         ],
@@ -69,7 +69,7 @@ enum OpenAPIDocument {
         "/api/v1/plans/{planId}": [
             "get": operation("getPlan", "Get a plan", tag: "plans", parameters: [path("planId")], responses: [200: ("The plan", ref("Plan"))]),
             "patch": operation("updatePlan", "Change a plan; null clears access hours or limits", tag: "plans", parameters: [path("planId")],
-                               body: "PlanInput", responses: [200: ("The plan", ref("Plan"))]),
+                               body: "PlanPatch", responses: [200: ("The plan", ref("Plan"))]),
             "delete": operation("deletePlan", "Delete a plan no customer is on (409 plan_in_use otherwise)", tag: "plans",
                                 parameters: [path("planId")], responses: [204: ("Deleted", nil), 409: ("plan_in_use", ref("Problem"))]),
         ],
@@ -85,7 +85,7 @@ enum OpenAPIDocument {
             "get": operation("getCustomer", "Get a customer", tag: "customers", parameters: [path("customerId")],
                              responses: [200: ("The customer", ref("Customer"))]),
             "patch": operation("updateCustomer", "Change a customer; planId null removes the plan", tag: "customers",
-                               parameters: [path("customerId")], body: "CustomerInput",
+                               parameters: [path("customerId")], body: "CustomerPatch",
                                responses: [200: ("The customer", ref("Customer")), 409: ("email_in_use", ref("Problem"))]),
             "delete": operation("deleteCustomer", "Erase a customer with their credentials, passes and visits", tag: "customers",
                                 parameters: [path("customerId")], responses: [204: ("Deleted", nil)]),
@@ -265,6 +265,9 @@ enum OpenAPIDocument {
             all[401] = all[401] ?? ("unauthorized: no valid bearer token", ref("Problem"))
             all[403] = all[403] ?? ("forbidden: a device key on an admin endpoint", ref("Problem"))
             all[400] = all[400] ?? ("invalid_request: the detail names the field", ref("Problem"))
+        }
+        if body != nil {
+            all[415] = all[415] ?? ("unsupported_media_type: the body is not JSON", ref("Problem"))
         }
         if parameters.contains(where: { if case .object(let p) = $0, case .string("path")? = p["in"] { true } else { false } }) {
             all[404] = all[404] ?? ("not_found", ref("Problem"))

@@ -67,7 +67,7 @@ extension OpenAPIDocument {
             "CardInput": object(["number": string, "format": enumeration(CardNumber.Format.allCases.map(\.rawValue))], optional: ["format"]),
             "Card": object(["id": uuid, "normalized": string]),
             "AccessTokenInput": object([
-                "expiresAt": time,
+                "expiresAt": nullable(time),
                 "chap": ["type": "boolean", "description": "Also for CHAP logins: the server then keeps the password itself, not only its hash"],
             ], optional: ["expiresAt", "chap"]),
             "AccessToken": object(["id": uuid, "username": string, "password": string, "expiresAt": nullable(time)]),
@@ -156,6 +156,14 @@ extension OpenAPIDocument {
                 ])],
             ]),
         ]
+
+        /// The create inputs again for PATCH, where every field may be left out.
+        static let withPatches: [String: JSONValue] = all.merging(
+            ["LocationInput": "LocationPatch", "PlanInput": "PlanPatch", "CustomerInput": "CustomerPatch"].map { input, patch in
+                guard case .object(var schema)? = all[input] else { preconditionFailure("no schema \(input)") }
+                schema["required"] = nil
+                return (patch, JSONValue.object(schema))
+            }) { first, _ in first }
 
         private static let deviceProperties: [String: JSONValue] = [
             "id": uuid, "name": string, "locationId": uuid, "kind": enumeration(DeviceKind.allCases.map(\.rawValue)),

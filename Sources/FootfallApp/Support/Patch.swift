@@ -17,6 +17,13 @@ enum Patch<Value: Sendable>: Sendable {
 }
 
 extension KeyedDecodingContainer {
+    /// A field that may be left out but, when sent, must not be null (`decodeIfPresent` would
+    /// take null for "left out" and silently change nothing).
+    func decodeUnlessAbsent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
+        guard contains(key) else { return nil }
+        return try decode(T.self, forKey: key)
+    }
+
     func decodePatch<T: Decodable & Sendable>(_ type: T.Type, forKey key: Key) throws -> Patch<T> {
         guard contains(key) else { return .absent }
         if try decodeNil(forKey: key) { return .null }

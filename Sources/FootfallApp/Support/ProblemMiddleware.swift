@@ -1,4 +1,5 @@
 import Fluent
+import FluentPostgresDriver
 import Vapor
 
 /// The one place where errors become HTTP answers: problem+json with a stable `code`.
@@ -8,12 +9,39 @@ struct ProblemMiddleware: AsyncMiddleware {
         do {
             return try await next.respond(to: request)
         } catch {
-            let problem = Self.problem(for: error, request: request)
+            var problem = Self.problem(for: error, request: request)
+            // No route for this method, but there is for others: 405 and the methods there are.
+            var allowed: [HTTPMethod] = []
+            if problem.status == 404, request.route == nil {
+                allowed = Self.methods(at: request.url.path, in: request.application.routes)
+                if !allowed.isEmpty {
+                    problem = Problem(status: .methodNotAllowed, code: "method_not_allowed",
+                                      detail: "This path answers \(allowed.map(\.rawValue).joined(separator: ", ")) only.")
+                }
+            }
             let response = Response(status: HTTPResponseStatus(statusCode: problem.status))
             try response.content.encode(problem, using: RFC3339.jsonEncoder())
             response.headers.contentType = HTTPMediaType(type: "application", subType: "problem+json")
+            if !allowed.isEmpty { response.headers.replaceOrAdd(name: .allow, value: allowed.map(\.rawValue).joined(separator: ", ")) }
             return response
         }
+    }
+
+    /// The methods routed at this path.
+    static func methods(at path: String, in routes: Routes) -> [HTTPMethod] {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        return routes.all.filter { route in
+            var index = 0
+            for component in route.path {
+                switch component {
+                case .catchall: return index < segments.count
+                case .constant(let text): guard index < segments.count, segments[index] == text else { return false }
+                case .parameter, .anything: guard index < segments.count else { return false }
+                }
+                index += 1
+            }
+            return index == segments.count
+        }.map(\.method)
     }
 
     static func problem(for error: any Error, request: Request) -> Problem {
@@ -22,6 +50,10 @@ struct ProblemMiddleware: AsyncMiddleware {
             return error.problem
         case let error as DecodingError:
             return Problem(status: .badRequest, code: "invalid_request", detail: describe(error))
+        case let error as PSQLError where error.serverInfo?[.sqlState] == "22021":
+            // Text PostgreSQL cannot store (a NUL character in a form's value).
+            request.logger.notice("text refused by PostgreSQL: \(error.serverInfo?[.message] ?? "")")
+            return Problem(status: .badRequest, code: "invalid_request", detail: "Text must not contain the NUL character.")
         case let error as any DatabaseError where error.isConstraintFailure:
             request.logger.notice("constraint failure: \(String(reflecting: error))")
             return Problem(status: .conflict, code: "conflict", detail: "The change conflicts with existing data.")
