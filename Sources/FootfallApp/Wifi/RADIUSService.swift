@@ -163,10 +163,10 @@ final class RADIUSService: Sendable {
         case nil: return  // Answered, and nothing to record (an unknown status type).
         }
         let delay = TimeInterval(packet.integer(.acctDelayTime) ?? 0)
-        let octets: Int64? = if let input = packet.integer(.acctInputOctets), let output = packet.integer(.acctOutputOctets) {
-            Int64(packet.integer(.acctInputGigawords) ?? 0) << 32 + Int64(input)
-                + Int64(packet.integer(.acctOutputGigawords) ?? 0) << 32 + Int64(output)
-        } else { nil }
+        // Traffic either way counts; some NASes send only one direction.
+        let input = packet.integer(.acctInputOctets).map { Int64(packet.integer(.acctInputGigawords) ?? 0) << 32 + Int64($0) }
+        let output = packet.integer(.acctOutputOctets).map { Int64(packet.integer(.acctOutputGigawords) ?? 0) << 32 + Int64($0) }
+        let octets: Int64? = input == nil && output == nil ? nil : (input ?? 0) + (output ?? 0)
         try await ledger.wifiAccounting(Ledger.WifiAccounting(
             status: status, device: device, at: clock.now() - delay, sessionId: packet.string(.acctSessionId),
             username: packet.string(.userName), mac: packet.string(.callingStationId).map(normalizedMAC), octets: octets))
