@@ -8,8 +8,9 @@ import VaporTesting
 
 /// Every log line the test process's servers write once this is installed, kept in memory (and
 /// still printed to standard error when `FOOTFALL_TEST_LOG_LEVEL` asks for it). Loggers made
-/// while `level` is `.trace` keep everything, down to Fluent's and SQLKit's query logs.
-final class LogCapture: LogHandler, @unchecked Sendable {
+/// while `level` is `.trace` keep everything, down to Fluent's and SQLKit's query logs. A value
+/// type, as log handlers must be: each logger copy changes its own metadata.
+struct LogCapture: LogHandler {
     static let lines = NIOLockedValueBox<[String]>([])
     static let level = NIOLockedValueBox<Logger.Level>(.info)
     private static let installed = NIOLockedValueBox(false)
@@ -41,13 +42,10 @@ final class LogCapture: LogHandler, @unchecked Sendable {
         set { metadata[key] = newValue }
     }
 
-    func log(level: Logger.Level, message: Logger.Message, metadata extra: Logger.Metadata?, source: String, file: String, function: String,
-             line: UInt) {
-        let all = metadata.merging(extra ?? [:]) { $1 }
-        Self.lines.withLockedValue { $0.append("\(level) \(label) \(message) \(all)") }
-        if let printed, level >= printed.logLevel {
-            printed.log(level: level, message: message, metadata: all, source: source, file: file, function: function, line: line)
-        }
+    func log(event: LogEvent) {
+        let all = metadata.merging(event.metadata ?? [:]) { $1 }
+        Self.lines.withLockedValue { $0.append("\(event.level) \(label) \(event.message) \(all) \(event.error.map { String(reflecting: $0) } ?? "")") }
+        if let printed, event.level >= printed.logLevel { printed.log(event: event) }
     }
 }
 

@@ -1,4 +1,5 @@
 import Fluent
+import FluentPostgresDriver
 import SQLKit
 
 /// Runs the ledger's writes one at a time, many to a transaction.
@@ -11,9 +12,11 @@ import SQLKit
 /// (see `DeviceEventBatch` and `Ledger.applyWifiActivity`).
 ///
 /// On SQLite the transaction begins `IMMEDIATE`, taking the write lock up front; on PostgreSQL
-/// several servers' writers run side by side and the database's constraints settle races: a
-/// write refused by a unique index (another server took the visit or the event id first) is run
-/// again, and then sees what the other server committed.
+/// several servers' writers run side by side and the database's constraints settle races: when
+/// a batch fails (a unique index refused it because another server took the visit or the event
+/// id first, or the two servers' transactions deadlocked), each of its writes runs again in a
+/// transaction of its own, retried while the database says to, and then sees what the other
+/// server committed.
 actor LedgerWriter {
     typealias Body = @Sendable (any Database) async throws -> any Sendable
 
@@ -100,48 +103,56 @@ actor LedgerWriter {
     }
 
     private func run(_ batch: [Job], _ events: [EventJob], _ activity: [ActivityJob]) async {
+        if !batch.isEmpty { await runJobs(batch) }
+        guard !events.isEmpty || !activity.isEmpty else { return }
         let prepared = events.map(\.event)
         let records = activity.map(\.record)
         let eventBatch = self.eventBatch, activityBatch = self.activityBatch
-        // Device events and Wi-Fi activity alone, the busy case: one transaction, no savepoints.
-        // If it fails, the general way below applies them again, each on its own.
-        if batch.isEmpty, prepared.count + records.count > 1,
-           let answers = try? await transaction({ connection, _ in
-               let answers = prepared.isEmpty ? [] : try await eventBatch!(connection, prepared)
-               if !records.isEmpty { try await activityBatch!(connection, records) }
-               return answers
-           }) {
+        // The busy case: all device events and Wi-Fi records in one transaction, no savepoints.
+        if let answers = try? await transaction({ connection, _ in
+            let answers = prepared.isEmpty ? [] : try await eventBatch!(connection, prepared)
+            if !records.isEmpty { try await activityBatch!(connection, records) }
+            return answers
+        }) {
             for (job, answer) in zip(events, answers) { job.continuation.resume(returning: answer) }
             for job in activity { job.continuation.resume() }
             return
         }
+        // Something in it failed: most often another server took an event id or a visit first,
+        // or the two servers' transactions deadlocked. Each one then gets a transaction of its
+        // own (holding no other's locks while it waits) and is tried again when the database
+        // says so.
+        for job in events {
+            let answer = await alone { try await eventBatch!($0, [job.event]) }
+            job.continuation.resume(with: answer.map { ($0 as! [String])[0] })
+        }
+        for job in activity {
+            job.continuation.resume(with: await alone { try await activityBatch!($0, [job.record]) }.map { _ in () })
+        }
+    }
+
+    /// Admin writes: one transaction, each in a savepoint, so that one failure fails only itself.
+    private func runJobs(_ batch: [Job]) async {
         let bodies = batch.map(\.body)
-        let results: [Result<any Sendable, any Error>]
-        let answers: [Result<String, any Error>]
-        let applied: [Result<any Sendable, any Error>]
         do {
-            (results, answers, applied) = try await transaction { connection, sql in
+            let results = try await transaction { connection, sql in
                 var results: [Result<any Sendable, any Error>] = []
                 for body in bodies { results.append(await Self.attempt(body, on: connection, sql)) }
-                var answers: [Result<String, any Error>] = []
-                if let eventBatch, !prepared.isEmpty {
-                    answers = await Self.decideOneByOne(prepared, with: eventBatch, on: connection, sql)
-                }
-                var applied: [Result<any Sendable, any Error>] = []
-                if let activityBatch {
-                    for record in records { applied.append(await Self.attempt({ try await activityBatch($0, [record]) }, on: connection, sql)) }
-                }
-                return (results, answers, applied)
+                return results
             }
+            for (job, result) in zip(batch, results) { job.continuation.resume(with: result) }
         } catch {
             for job in batch { job.continuation.resume(throwing: error) }
-            for job in events { job.continuation.resume(throwing: error) }
-            for job in activity { job.continuation.resume(throwing: error) }
-            return
         }
-        for (job, result) in zip(batch, results) { job.continuation.resume(with: result) }
-        for (job, answer) in zip(events, answers) { job.continuation.resume(with: answer) }
-        for (job, result) in zip(activity, applied) { job.continuation.resume(with: result.map { _ in () }) }
+    }
+
+    /// One write in a transaction of its own.
+    private func alone(_ body: @escaping Body) async -> Result<any Sendable, any Error> {
+        do {
+            return .success(try await transaction { connection, sql in try await Self.attempt(body, on: connection, sql).get() })
+        } catch {
+            return .failure(error)
+        }
     }
 
     /// One transaction on a connection of its own (see `Database.inWriteTransaction`); what it
@@ -157,18 +168,17 @@ actor LedgerWriter {
         return result
     }
 
-    /// Each event on its own, so that one conflict (another server took an event id or a visit
-    /// first) or one failure does not fail the others.
-    private static func decideOneByOne(_ events: [PreparedDeviceEvent], with batch: @escaping EventBatch, on connection: any Database,
-                                       _ sql: any SQLDatabase) async -> [Result<String, any Error>] {
-        var answers: [Result<String, any Error>] = []
-        for event in events {
-            answers.append(await attempt({ try await batch($0, [event]) }, on: connection, sql).map { ($0 as! [String])[0] })
-        }
-        return answers
+    /// A unique index refused the write (someone else was first), or PostgreSQL ended a
+    /// deadlock or a serialization conflict by failing this side: the same write again will see
+    /// what the other side committed.
+    static func isWorthRetrying(_ error: any Error) -> Bool {
+        if let error = error as? any DatabaseError, error.isConstraintFailure { return true }
+        if let error = error as? PSQLError, let state = error.serverInfo?[.sqlState] { return state == "40P01" || state == "40001" }
+        return false
     }
 
-    /// One write in its savepoint, tried again (up to three times) when a unique index refuses it.
+    /// One write in its savepoint, tried again (up to three times) when a unique index refuses it
+    /// or the database broke a deadlock by failing it.
     private static func attempt(_ body: Body, on connection: any Database, _ sql: any SQLDatabase) async -> Result<any Sendable, any Error> {
         var tries = 0
         while true {
@@ -186,7 +196,7 @@ actor LedgerWriter {
                 } catch let rollbackError {
                     return .failure(rollbackError)
                 }
-                if let databaseError = error as? any DatabaseError, databaseError.isConstraintFailure, tries < 3 {
+                if Self.isWorthRetrying(error), tries < 3 {
                     tries += 1
                     continue
                 }
@@ -195,3 +205,4 @@ actor LedgerWriter {
         }
     }
 }
+
