@@ -157,8 +157,26 @@ extension OpenAPIDocument {
             ]),
         ]
 
+        /// The inputs whose optional fields take null as "not given" (they are decoded the plain
+        /// way); saying so keeps the document exact about what the server accepts.
+        private static let nullMeansAbsent = ["Limits", "CardInput", "AccessTokenInput", "PassInput", "DeviceInput", "DeviceEventInput",
+                                              "CheckInInput", "CheckOutInput", "CheckInEdit"]
+
+        private static let document: [String: JSONValue] = all.merging(nullMeansAbsent.map { name in
+            guard case .object(var schema)? = all[name], case .object(var properties)? = schema["properties"] else { preconditionFailure("no schema \(name)") }
+            let required: Set<String> = if case .array(let names)? = schema["required"] {
+                Set(names.compactMap { if case .string(let name) = $0 { name } else { nil } })
+            } else { [] }
+            for (field, property) in properties where !required.contains(field) {
+                if case .object(let fields) = property, fields["anyOf"] != nil { continue }
+                properties[field] = nullable(property)
+            }
+            schema["properties"] = .object(properties)
+            return (name, JSONValue.object(schema))
+        }) { _, patched in patched }
+
         /// The create inputs again for PATCH, where every field may be left out.
-        static let withPatches: [String: JSONValue] = all.merging(
+        static let withPatches: [String: JSONValue] = document.merging(
             ["LocationInput": "LocationPatch", "PlanInput": "PlanPatch", "CustomerInput": "CustomerPatch"].map { input, patch in
                 guard case .object(var schema)? = all[input] else { preconditionFailure("no schema \(input)") }
                 schema["required"] = nil
