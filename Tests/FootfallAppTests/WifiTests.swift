@@ -442,14 +442,7 @@ final class UDPTestSocket: Sendable {
     }
 
     private func exchangeBlocking(_ datagram: [UInt8], port: Int, timeout: TimeInterval) throws -> [UInt8]? {
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let sent = withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(descriptor, datagram, datagram.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard sent == datagram.count else { throw ServerError("sendto failed") }
+        guard send(datagram, port: port) == datagram.count else { throw ServerError("sendto failed") }
         var wait = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - timeout.rounded(.down)) * 1_000_000))
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &wait, socklen_t(MemoryLayout<timeval>.size))
         var buffer = [UInt8](repeating: 0, count: 4096)
@@ -457,13 +450,14 @@ final class UDPTestSocket: Sendable {
         return received > 0 ? Array(buffer.prefix(received)) : nil
     }
 
-    /// Sends without waiting for an answer.
-    func send(_ datagram: [UInt8], port: Int) {
+    /// Sends without waiting for an answer; returns what `sendto` returns.
+    @discardableResult
+    func send(_ datagram: [UInt8], port: Int) -> Int {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        _ = withUnsafePointer(to: &address) { pointer in
+        return withUnsafePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(descriptor, datagram, datagram.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
     }

@@ -202,13 +202,9 @@ struct AdminPagesController: RouteCollection {
 
     /// Runs a change of the API on the page's form; shows the page again with what happened.
     private func change(_ request: Request, done: String, _ body: () async throws -> Void) async throws -> Response {
-        do {
+        try await AdminPage.refusals(request, render: { try await customerPage(request, status: .ok, message: $0) }) {
             try await body()
             return try await customerPage(request, status: .ok, message: .good(done))
-        } catch let error as APIError {
-            return try await customerPage(request, status: error.status, message: .bad(error.problem.detail))
-        } catch let error as DecodingError {
-            return try await customerPage(request, status: .badRequest, message: .bad(ProblemMiddleware.problem(for: error, request: request).detail))
         }
     }
 
@@ -264,7 +260,7 @@ struct AdminPagesController: RouteCollection {
     /// Registers an unknown card from a failed check-in to the customer it belongs to.
     func assignCard(request: Request) async throws -> Response {
         let form = try request.content.decode(AssignForm.self)
-        do {
+        return try await AdminPage.refusals(request, render: { try await failedPage(request, status: .ok, message: $0) }) {
             guard let failed = try await FailedCheckInModel.find(Check.uuid(request, "failedCheckInId"), on: request.db),
                   let number = failed.cardNumber
             else { throw APIError.notFound("unknown card") }
@@ -274,8 +270,6 @@ struct AdminPagesController: RouteCollection {
             }
             _ = try await CustomerCredentialsController.register(card: number, format: nil, to: customer, on: request.db)
             return try await failedPage(request, status: .ok, message: .good("Card \(failed.credential ?? "") now belongs to \(customer.name)."))
-        } catch let error as APIError {
-            return try await failedPage(request, status: error.status, message: .bad(error.problem.detail))
         }
     }
 

@@ -30,7 +30,7 @@ struct AdminSetupController: RouteCollection {
 
     func createLocation(request: Request) async throws -> Response {
         let form = try request.content.decode(AdminPage.LocationForm.self)
-        return try await refusals(render: { try await locations(request, form: form, message: $0) }) {
+        return try await AdminPage.refusals(request, render: { try await locations(request, form: form, message: $0) }) {
             let model = try await LocationsController.create(try decodeInput(locationBody(form)), on: request)
             return try await locations(request, form: .init(), message: .good("\(model.name) created."))
         }
@@ -39,7 +39,7 @@ struct AdminSetupController: RouteCollection {
     func updateLocation(request: Request) async throws -> Response {
         let form = try request.content.decode(AdminPage.LocationForm.self)
         let model = try await LocationsController.find(request)
-        return try await refusals(render: { try await location(request, form: form, message: $0) }) {
+        return try await AdminPage.refusals(request, render: { try await location(request, form: form, message: $0) }) {
             try await LocationsController.update(model, with: try decodeInput(locationBody(form)), on: request)
             return try await location(request, form: .init(model), message: .good("Saved."))
         }
@@ -68,7 +68,7 @@ struct AdminSetupController: RouteCollection {
 
     func createPlan(request: Request) async throws -> Response {
         let form = try request.content.decode(AdminPage.PlanForm.self)
-        return try await refusals(render: { try await plans(request, form: form, message: $0) }) {
+        return try await AdminPage.refusals(request, render: { try await plans(request, form: form, message: $0) }) {
             let model = try await PlansController.create(try decodeInput(planBody(form)), on: request)
             return try await plans(request, form: .init(), message: .good("\(model.name) created."))
         }
@@ -77,7 +77,7 @@ struct AdminSetupController: RouteCollection {
     func updatePlan(request: Request) async throws -> Response {
         let form = try request.content.decode(AdminPage.PlanForm.self)
         let model = try await PlansController.find(request)
-        return try await refusals(render: { try await plan(request, form: form, message: $0) }) {
+        return try await AdminPage.refusals(request, render: { try await plan(request, form: form, message: $0) }) {
             try await PlansController.update(model, with: try decodeInput(planBody(form)), on: request)
             return try await plan(request, form: .init(model), message: .good("Saved."))
         }
@@ -114,7 +114,7 @@ struct AdminSetupController: RouteCollection {
 
     func createDevice(request: Request) async throws -> Response {
         let form = try request.content.decode(AdminPage.DeviceForm.self)
-        return try await refusals(render: { try await devices(request, form: form, message: $0) }) {
+        return try await AdminPage.refusals(request, render: { try await devices(request, form: form, message: $0) }) {
             var body = try deviceBody(form)
             body["kind"] = form.kind
             let (model, key) = try await DevicesController.create(try decodeInput(body), on: request)
@@ -127,7 +127,7 @@ struct AdminSetupController: RouteCollection {
     func updateDevice(request: Request) async throws -> Response {
         let form = try request.content.decode(AdminPage.DeviceForm.self)
         let model = try await DevicesController.find(request)
-        return try await refusals(render: { try await device(request, form: form, message: $0) }) {
+        return try await AdminPage.refusals(request, render: { try await device(request, form: form, message: $0) }) {
             try await DevicesController.update(model, with: try decodeInput(deviceBody(form)), on: request)
             return try await device(request, form: .init(model), message: .good("Saved."))
         }
@@ -163,22 +163,6 @@ struct AdminSetupController: RouteCollection {
     }
 
     // MARK: Forms into API bodies
-
-    /// Runs the change; a refusal by the API's checks shows the form again, as sent, with the
-    /// reason and the API's status.
-    private func refusals(render: (AdminPage.Message) async throws -> Response, _ body: () async throws -> Response) async throws -> Response {
-        do {
-            return try await body()
-        } catch let error as APIError {
-            let response = try await render(.bad(error.problem.detail))
-            response.status = error.status
-            return response
-        } catch let error as DecodingError {
-            let response = try await render(.bad("That is not valid: \(String(describing: error.errorDescription ?? "a field has the wrong form"))"))
-            response.status = .badRequest
-            return response
-        }
-    }
 
     private func decodeInput<T: Decodable>(_ body: [String: Any]) throws -> T {
         try RFC3339.jsonDecoder().decode(T.self, from: JSONSerialization.data(withJSONObject: body))

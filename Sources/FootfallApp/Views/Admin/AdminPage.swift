@@ -63,6 +63,23 @@ enum AdminPage {
         return response
     }
 
+    /// Runs a change made through a page's form, with the API's own checks; when they refuse it,
+    /// the page is shown again (by `render`) with the reason in words and the API's status.
+    static func refusals(_ request: Request, render: (Message) async throws -> Response,
+                         _ body: () async throws -> Response) async throws -> Response {
+        let status: HTTPStatus, reason: String
+        do {
+            return try await body()
+        } catch let error as APIError {
+            (status, reason) = (error.status, error.problem.detail)
+        } catch let error as DecodingError {
+            (status, reason) = (.badRequest, ProblemMiddleware.problem(for: error, request: request).detail)
+        }
+        let response = try await render(.bad(reason))
+        response.status = status
+        return response
+    }
+
     static func forbidden() -> Response {
         response(status: .forbidden, html: page(title: "Footfall", style: style, body: """
             <main><h1>This form has expired</h1><p>It was sent without its security token. Go back, reload the page and send it again.</p>
