@@ -16,8 +16,9 @@ public func configure(_ app: Application, _ settings: Settings) async throws {
     // queueing behind readers.
     app.threadPool = NIOThreadPool(numberOfThreads: max(8, System.coreCount * 4))
 
-    app.databases.use(try databaseConfiguration(settings.database), as: .main)
-    try await prepareDatabase(app.db, settings.database)
+    app.databases.use(try databaseConfiguration(settings.database, connectionsPerEventLoop: 4), as: .main, isDefault: true)
+    app.databases.use(try databaseConfiguration(settings.database, connectionsPerEventLoop: 1), as: .ledger, isDefault: false)
+    try await prepareDatabase(app, settings.database)
     app.migrations.add(allMigrations)
     try await app.autoMigrate()
 
@@ -31,32 +32,41 @@ public func configure(_ app: Application, _ settings: Settings) async throws {
     app.middleware.use(TextGuardMiddleware())
     app.routes.defaultMaxBodySize = "64kb"
 
-    app.ledger = Ledger(database: app.db, clock: settings.clock, logger: app.logger, wifiIdleTimeout: settings.wifiIdleTimeout)
+    app.ledger = Ledger(database: app.db, writer: app.db(.ledger), clock: settings.clock, logger: app.logger,
+                        wifiIdleTimeout: settings.wifiIdleTimeout)
     try routes(app)
 }
 
 extension DatabaseID {
     static let main = DatabaseID(string: "footfall")
+    /// The ledger writer's own connection (see `LedgerWriter`), apart from the pool requests
+    /// read on. SQLite drops a connection's page cache whenever another connection has written
+    /// since its last transaction; with one connection doing all the ledger's writes, the
+    /// indexes its turns touch stay cached from one turn to the next, and a long report holding
+    /// a pooled connection never decides which connection the writer gets.
+    static let ledger = DatabaseID(string: "footfall-ledger")
 }
 
-private func databaseConfiguration(_ location: Settings.DatabaseLocation) throws -> DatabaseConfigurationFactory {
+private func databaseConfiguration(_ location: Settings.DatabaseLocation, connectionsPerEventLoop: Int) throws -> DatabaseConfigurationFactory {
     switch location {
     case .sqlite(let path):
-        return .sqlite(.file(path), maxConnectionsPerEventLoop: 4)
+        return .sqlite(.file(path), maxConnectionsPerEventLoop: connectionsPerEventLoop)
     case .postgres(let url, let searchPath):
         var configuration = try SQLPostgresConfiguration(url: url)
         if let searchPath { configuration.searchPath = [searchPath] }
-        return .postgres(configuration: configuration, maxConnectionsPerEventLoop: 4)
+        return .postgres(configuration: configuration, maxConnectionsPerEventLoop: connectionsPerEventLoop)
     }
 }
 
 /// What each database needs before the migrations: SQLite writes ahead to a log, so readers
-/// never wait for the writer; PostgreSQL tests get a schema of their own.
-private func prepareDatabase(_ database: any Database, _ location: Settings.DatabaseLocation) async throws {
-    let sql = database as! any SQLDatabase
+/// never wait for the writer, and the log is copied back beside the writer; PostgreSQL tests get
+/// a schema of their own.
+private func prepareDatabase(_ app: Application, _ location: Settings.DatabaseLocation) async throws {
+    let sql = app.db as! any SQLDatabase
     switch location {
     case .sqlite:
         try await sql.raw("PRAGMA journal_mode=WAL").run()
+        app.lifecycle.use(WALCheckpointer())
     case .postgres(_, let searchPath?):
         try await sql.raw("CREATE SCHEMA IF NOT EXISTS \(ident: searchPath)").run()
     case .postgres:

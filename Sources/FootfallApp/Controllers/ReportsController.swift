@@ -96,23 +96,21 @@ struct PresenceQuery {
         let seconds: SQLQueryString = sql.dialect.name == "postgresql"
             ? "CAST(SUM(EXTRACT(EPOCH FROM LEAST(\(end), \(bind: to)) - GREATEST(v.checked_in_at, \(bind: from)))) AS DOUBLE PRECISION)"
             : "CAST(SUM(MIN(\(end), \(bind: to)) - MAX(v.checked_in_at, \(bind: from))) AS REAL)"
-        let rows: [any SQLRow]
-        switch groupBy {
-        case .customer:
-            rows = try await sql.raw("""
-                SELECT v.customer_id AS key, c.name AS label, COUNT(*) AS visits, \(seconds) AS seconds,
-                       COUNT(DISTINCT v.customer_id) AS customers
-                FROM check_ins v JOIN customers c ON c.id = v.customer_id
-                WHERE \(filter) GROUP BY v.customer_id, c.name
-                """).all()
-        default:
-            rows = try await sql.raw("""
-                SELECT v.admitted_plan_id AS key, p.name AS label, COUNT(*) AS visits, \(seconds) AS seconds,
-                       COUNT(DISTINCT v.customer_id) AS customers
-                FROM check_ins v LEFT JOIN plans p ON p.id = v.admitted_plan_id
-                WHERE \(filter) GROUP BY v.admitted_plan_id, p.name
-                """).all()
-        }
+        let key: SQLQueryString = groupBy == .customer ? "v.customer_id" : "v.admitted_plan_id"
+        // Grouping by the bare customer column, SQLite walks the (customer, time) index to get
+        // the groups in order — every customer's visits, at every location; `+` leaves it on
+        // the (location, time) range with a temporary tree for the groups (a third of the time
+        // on a year's history). PostgreSQL has no unary plus for UUIDs, nor the need.
+        let groupKey: SQLQueryString = sql.dialect.name == "sqlite" ? "+\(key)" : key
+        // Names are joined to the groups, not to every visit.
+        let names: SQLQueryString = groupBy == .customer
+            ? "JOIN customers n ON n.id = g.key" : "LEFT JOIN plans n ON n.id = g.key"
+        let rows = try await sql.raw("""
+            SELECT g.key, n.name AS label, g.visits, g.seconds, g.customers
+            FROM (SELECT \(key) AS key, COUNT(*) AS visits, \(seconds) AS seconds, COUNT(DISTINCT v.customer_id) AS customers
+                  FROM check_ins v WHERE \(filter) GROUP BY \(groupKey)) g
+            \(names)
+            """).all()
         return try rows.map { row in
             // Visits on day and time passes have no plan: they are one row of their own.
             let key = try row.decode(column: "key", as: UUID?.self)

@@ -18,12 +18,15 @@ public final class Ledger: Sendable {
     /// How long a Wi-Fi visit may go without traffic before it is closed at its last activity.
     let wifiIdleTimeout: TimeInterval
 
-    init(database: any Database, clock: any WallClock, logger: Logger, wifiIdleTimeout: TimeInterval = 900) {
+    /// - Parameters:
+    ///   - database: where the ledger reads outside its writes.
+    ///   - writer: the connection the ledger's writer keeps to itself (see `DatabaseID.ledger`).
+    init(database: any Database, writer: any Database, clock: any WallClock, logger: Logger, wifiIdleTimeout: TimeInterval = 900) {
         self.database = database
         self.clock = clock
         self.logger = logger
         self.wifiIdleTimeout = wifiIdleTimeout
-        self.writer = LedgerWriter(database: database, live: live)
+        self.writer = LedgerWriter(database: writer, live: live)
     }
 
     /// One attempt by a known customer.

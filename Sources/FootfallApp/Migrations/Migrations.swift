@@ -21,4 +21,5 @@ let allMigrations: [any Migration] = [
     AddWifiSessions(),
     CreateAdminUsers(),
     AddUnknownCardNumbers(),
+    CoverReportReads(),
 ]

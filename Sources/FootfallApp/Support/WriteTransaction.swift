@@ -32,11 +32,12 @@ extension Database {
 /// Settings SQLite keeps per connection, given to each connection the first time it writes.
 ///
 /// Statement journals (a multi-row insert's undo in case one row fails) go to memory instead of
-/// a temporary file, and the page cache is 32 MiB instead of 2 MiB, so that the indexes the
-/// ledger's writes touch stay in memory. fluent-sqlite-driver opens connections without a hook
-/// for this, so the writer applies them on first use.
+/// a temporary file, the page cache is 32 MiB instead of 2 MiB, so that the indexes the
+/// ledger's writes touch stay in memory, and commits leave copying the log back to
+/// `WALCheckpointer`. fluent-sqlite-driver opens connections without a hook for this, so the
+/// writer applies them on first use.
 enum SQLiteWriterSettings {
-    private static let statements = ["PRAGMA temp_store = MEMORY", "PRAGMA cache_size = -32768"]
+    private static let statements = ["PRAGMA temp_store = MEMORY", "PRAGMA cache_size = -32768", "PRAGMA wal_autocheckpoint = 0"]
     private static let configured = NIOLockedValueBox<[ObjectIdentifier: WeakConnection]>([:])
 
     private struct WeakConnection {

@@ -1,0 +1,42 @@
+import Fluent
+import SQLKit
+import Vapor
+
+/// Copies SQLite's write-ahead log back into the database file, beside the ledger's writer
+/// instead of inside its commits.
+///
+/// By default the connection whose commit takes the log past 1,000 pages does this copy and its
+/// fsync within that commit, so every few hundred turns one batch of device events waited tens
+/// of milliseconds longer (more when a long report kept part of the log in use). The writer's
+/// connection has the automatic checkpoint turned off (`SQLiteWriterSettings`) and this task
+/// runs a passive checkpoint — one that never waits for readers or the writer — a few times a
+/// second on a pooled connection. Nothing about durability changes: a commit is durable once it
+/// is in the log.
+struct WALCheckpointer: LifecycleHandler {
+    /// How often the log is copied back; at the card benchmark's rate this is a few hundred pages.
+    static let interval: Duration = .milliseconds(250)
+
+    func didBootAsync(_ application: Application) async throws {
+        let sql = application.db as! any SQLDatabase
+        let logger = application.logger
+        let task = Task.detached {
+            while !Task.isCancelled {
+                do {
+                    try await Task.sleep(for: Self.interval)
+                    try await sql.raw("PRAGMA wal_checkpoint(PASSIVE)").run()
+                } catch is CancellationError {
+                    return
+                } catch {
+                    logger.warning("WAL checkpoint failed: \(String(reflecting: error))")
+                }
+            }
+        }
+        application.storage[TaskKey.self] = task
+    }
+
+    func shutdownAsync(_ application: Application) async {
+        application.storage[TaskKey.self]?.cancel()
+    }
+
+    private struct TaskKey: StorageKey { typealias Value = Task<Void, Never> }
+}
