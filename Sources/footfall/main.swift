@@ -47,6 +47,7 @@ struct Serve: AsyncParsableCommand {
     var wifiIdleTimeout: Int?
 
     func run() async throws {
+        MallocArenas.limit()
         let environment = ProcessInfo.processInfo.environment
         var settings = try databaseOptions.settings()
         settings.hostname = hostname ?? environment["FOOTFALL_HOSTNAME"] ?? settings.hostname

@@ -26,7 +26,7 @@ public final class Ledger: Sendable {
         self.clock = clock
         self.logger = logger
         self.wifiIdleTimeout = wifiIdleTimeout
-        self.writer = LedgerWriter(database: writer, live: live)
+        self.writer = LedgerWriter(database: writer, live: live, logger: logger)
     }
 
     /// One attempt by a known customer.

@@ -50,11 +50,18 @@ actor LedgerWriter {
     private var waitingActivity: [ActivityJob] = []
     private var activityBatch: ActivityBatch?
     private var draining = false
+    /// SQLite: how often the writer, between two turns, copies the write-ahead log back itself.
+    private let checkpointInterval: Duration?
+    private var lastCheckpoint = ContinuousClock.now
 
-    init(database: any Database, live: LiveEvents, maximumBatch: Int = 512) {
+    private let logger: Logger
+
+    init(database: any Database, live: LiveEvents, logger: Logger, maximumBatch: Int = 512) {
         self.database = database
         self.live = live
+        self.logger = logger
         self.maximumBatch = maximumBatch
+        self.checkpointInterval = (database as? any SQLDatabase)?.dialect.name == "sqlite" ? WALCheckpointer.writerInterval : nil
     }
 
     func perform<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
@@ -98,8 +105,23 @@ actor LedgerWriter {
             let activity = Array(waitingActivity.prefix(maximumBatch))
             waitingActivity.removeFirst(activity.count)
             await run(batch, events, activity)
+            await checkpointIfDue()
         }
         draining = false
+    }
+
+    /// The log restarts from its beginning only when a write begins with every frame of it
+    /// copied back, which a checkpoint beside a busy writer never quite catches up with (see
+    /// `WALCheckpointer`). So every `checkpointInterval` the writer finishes the copy itself,
+    /// between two turns — no answer waits for it, and most of the log is copied already.
+    private func checkpointIfDue() async {
+        guard let checkpointInterval, ContinuousClock.now - lastCheckpoint >= checkpointInterval else { return }
+        lastCheckpoint = .now
+        do {
+            try await database.withConnection { try await ($0 as! any SQLDatabase).raw("PRAGMA wal_checkpoint(PASSIVE)").run() }
+        } catch {
+            logger.warning("WAL checkpoint failed: \(String(reflecting: error))")
+        }
     }
 
     private func run(_ batch: [Job], _ events: [EventJob], _ activity: [ActivityJob]) async {

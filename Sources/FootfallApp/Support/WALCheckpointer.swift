@@ -6,15 +6,21 @@ import Vapor
 /// instead of inside its commits.
 ///
 /// By default the connection whose commit takes the log past 1,000 pages does this copy and its
-/// fsync within that commit, so every few hundred turns one batch of device events waited tens
-/// of milliseconds longer (more when a long report kept part of the log in use). The writer's
+/// fsync within that commit, so every few turns one batch of device events waited tens of
+/// milliseconds longer (more when a long report kept part of the log in use). The writer's
 /// connection has the automatic checkpoint turned off (`SQLiteWriterSettings`) and this task
-/// runs a passive checkpoint — one that never waits for readers or the writer — a few times a
-/// second on a pooled connection. Nothing about durability changes: a commit is durable once it
-/// is in the log.
+/// runs a passive checkpoint — one that never waits for readers or the writer — ten times a
+/// second on a pooled connection. A checkpoint beside a busy writer never quite catches up, and
+/// the log starts again from its beginning only when it has: so once a second the writer copies
+/// the rest itself, between two turns (`LedgerWriter.checkpointIfDue`). Nothing about
+/// durability changes: a commit is durable once it is in the log.
 struct WALCheckpointer: LifecycleHandler {
-    /// How often the log is copied back; at the card benchmark's rate this is a few hundred pages.
-    static let interval: Duration = .milliseconds(250)
+    /// How often the log is copied back here; at the card benchmark's rate this is a few hundred
+    /// pages.
+    static let interval: Duration = .milliseconds(100)
+    /// How often the ledger's writer finishes the copy, between two of its turns, so that the
+    /// log can start again from its beginning (see `LedgerWriter.checkpointIfDue`).
+    static let writerInterval: Duration = .seconds(1)
 
     func didBootAsync(_ application: Application) async throws {
         let sql = application.db as! any SQLDatabase
