@@ -1,0 +1,17 @@
+# Helpers the scripts share; sourced by them, not run on its own.
+
+# Runs a command as root: directly when we are root, else through sudo.
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# A free local port: `free_port` for TCP, `free_port SOCK_DGRAM` for UDP.
+free_port() {
+    python3 -c "import socket; s = socket.socket(socket.AF_INET, socket.${1:-SOCK_STREAM}); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])"
+}
+
+# Waits until URL answers with a success, checking every tenth of a second for up to SECONDS
+# (default 15); says so on standard error and fails when it never does.
+wait_for() { # URL [SECONDS]
+    for _ in $(seq $((${2:-15} * 10))); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done
+    echo "no answer from $1" >&2
+    return 1
+}
