@@ -43,6 +43,7 @@ actor LedgerWriter {
 
     private let database: any Database
     private let live: LiveEvents
+    private let logger: Logger
     private let maximumBatch: Int
     private var waiting: [Job] = []
     private var waitingEvents: [EventJob] = []
@@ -53,8 +54,6 @@ actor LedgerWriter {
     /// SQLite: how often the writer, between two turns, copies the write-ahead log back itself.
     private let checkpointInterval: Duration?
     private var lastCheckpoint = ContinuousClock.now
-
-    private let logger: Logger
 
     init(database: any Database, live: LiveEvents, logger: Logger, maximumBatch: Int = 512) {
         self.database = database
@@ -227,4 +226,3 @@ actor LedgerWriter {
         }
     }
 }
-

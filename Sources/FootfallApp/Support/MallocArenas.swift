@@ -7,10 +7,11 @@ import Foundation
 ///
 /// glibc gives each thread that finds the allocator busy an arena of its own, up to eight per
 /// core, and memory freed in one arena stays there for that arena's next allocations. The server
-/// runs two event loops, the Swift task pool and eight SQLite threads, so under load its memory
-/// grew for minutes as arenas filled with freed blocks: in ten minutes of `scripts/bench load`
-/// from 42 to 230 MiB with the default, against 114 instead of 155 MiB after 90 s with two
-/// arenas, at the same rates. `MALLOC_ARENA_MAX` in the environment still decides when it is set.
+/// runs two event loops, the Swift task pool and eight SQLite threads, and under the mixed load of
+/// `scripts/bench load` it held freed blocks in many arenas: after 90 s it used 150–155 MiB with
+/// glibc's default and 114–116 MiB with two arenas, at the same rates (and `malloc_trim` by hand
+/// gave back 32 MiB of a default run's 159). `MALLOC_ARENA_MAX` in the environment still decides
+/// when it is set.
 public enum MallocArenas {
     public static func limit(to count: Int32 = 2) {
         #if canImport(Glibc)
