@@ -17,7 +17,8 @@ public func configure(_ app: Application, _ settings: Settings) async throws {
     app.threadPool = NIOThreadPool(numberOfThreads: max(8, System.coreCount * 4))
 
     app.databases.use(try databaseConfiguration(settings.database, connectionsPerEventLoop: 4), as: .main, isDefault: true)
-    app.databases.use(try databaseConfiguration(settings.database, connectionsPerEventLoop: 1), as: .ledger, isDefault: false)
+    let writer = WriterDatabase(try databaseConfiguration(settings.database, connectionsPerEventLoop: 1), on: app.eventLoopGroup)
+    app.lifecycle.use(writer)
     try await prepareDatabase(app, settings.database)
     app.migrations.add(allMigrations)
     try await app.autoMigrate()
@@ -32,18 +33,18 @@ public func configure(_ app: Application, _ settings: Settings) async throws {
     app.middleware.use(TextGuardMiddleware())
     app.routes.defaultMaxBodySize = "64kb"
 
-    app.ledger = Ledger(database: app.db, writer: app.db(.ledger), clock: settings.clock, logger: app.logger,
+    app.ledger = Ledger(database: app.db, writer: writer.database(logger: app.logger), on: writer.thread, clock: settings.clock, logger: app.logger,
                         wifiIdleTimeout: settings.wifiIdleTimeout)
     try routes(app)
 }
 
 extension DatabaseID {
     static let main = DatabaseID(string: "footfall")
-    /// The ledger writer's own connection (see `LedgerWriter`), apart from the pool requests
-    /// read on. SQLite drops a connection's page cache whenever another connection has written
-    /// since its last transaction; with one connection doing all the ledger's writes, the
-    /// indexes its turns touch stay cached from one turn to the next, and a long report holding
-    /// a pooled connection never decides which connection the writer gets.
+    /// The ledger writer's own connection (see `LedgerWriter` and `WriterDatabase`), apart from
+    /// the pool requests read on. SQLite drops a connection's page cache whenever another
+    /// connection has written since its last transaction; with one connection doing all the
+    /// ledger's writes, the indexes its turns touch stay cached from one turn to the next, and a
+    /// long report holding a pooled connection never decides which connection the writer gets.
     static let ledger = DatabaseID(string: "footfall-ledger")
 }
 

@@ -21,12 +21,14 @@ public final class Ledger: Sendable {
     /// - Parameters:
     ///   - database: where the ledger reads outside its writes.
     ///   - writer: the connection the ledger's writer keeps to itself (see `DatabaseID.ledger`).
-    init(database: any Database, writer: any Database, clock: any WallClock, logger: Logger, wifiIdleTimeout: TimeInterval = 900) {
+    ///   - thread: where the writer runs, and on SQLite its connection's calls (see `WriterThread`).
+    init(database: any Database, writer: any Database, on thread: WriterThread, clock: any WallClock, logger: Logger,
+         wifiIdleTimeout: TimeInterval = 900) {
         self.database = database
         self.clock = clock
         self.logger = logger
         self.wifiIdleTimeout = wifiIdleTimeout
-        self.writer = LedgerWriter(database: writer, live: live, logger: logger)
+        self.writer = LedgerWriter(database: writer, on: thread, live: live, logger: logger)
     }
 
     /// One attempt by a known customer.

@@ -1,5 +1,6 @@
 import Fluent
 import FluentPostgresDriver
+import FluentSQLiteDriver
 import SQLKit
 
 /// Runs the ledger's writes one at a time, many to a transaction.
@@ -10,6 +11,9 @@ import SQLKit
 /// waits for its write to be durable. A write that fails rolls back to its savepoint alone.
 /// Device events and Wi-Fi activity queue apart and are decided together, each kind in one go
 /// (see `DeviceEventBatch` and `Ledger.applyWifiActivity`).
+///
+/// The writer runs on a thread of its own (`WriterThread`; on SQLite its connection's calls run
+/// there too) and keeps its connection from one turn to the next while writes keep coming.
 ///
 /// On SQLite the transaction begins `IMMEDIATE`, taking the write lock up front; on PostgreSQL
 /// several servers' writers run side by side and the database's constraints settle races: when
@@ -42,6 +46,7 @@ actor LedgerWriter {
     }
 
     private let database: any Database
+    private let thread: WriterThread
     private let live: LiveEvents
     private let logger: Logger
     private let maximumBatch: Int
@@ -55,13 +60,16 @@ actor LedgerWriter {
     private let checkpointInterval: Duration?
     private var lastCheckpoint = ContinuousClock.now
 
-    init(database: any Database, live: LiveEvents, logger: Logger, maximumBatch: Int = 512) {
+    init(database: any Database, on thread: WriterThread, live: LiveEvents, logger: Logger, maximumBatch: Int = 512) {
         self.database = database
+        self.thread = thread
         self.live = live
         self.logger = logger
         self.maximumBatch = maximumBatch
         self.checkpointInterval = (database as? any SQLDatabase)?.dialect.name == "sqlite" ? WALCheckpointer.writerInterval : nil
     }
+
+    nonisolated var unownedExecutor: UnownedSerialExecutor { thread.asUnownedSerialExecutor() }
 
     func perform<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         let result = try await withCheckedThrowingContinuation { continuation in
@@ -92,99 +100,133 @@ actor LedgerWriter {
     private func startDraining() {
         guard !draining else { return }
         draining = true
-        Task { await self.drain() }
+        Task(executorPreference: thread) { await self.drain() }
     }
 
+    private var hasWork: Bool { !waiting.isEmpty || !waitingEvents.isEmpty || !waitingActivity.isEmpty }
+
+    /// Holds the writer's connection while there is work, turn after turn on the writer's
+    /// thread, and lets go of it once the queues are empty or a transaction failed (so that a
+    /// connection the database closed is replaced).
     private func drain() async {
-        while !waiting.isEmpty || !waitingEvents.isEmpty || !waitingActivity.isEmpty {
+        while hasWork {
+            do {
+                try await database.withConnection { [thread] connection in
+                    try await withTaskExecutorPreference(thread) { try await self.turns(on: connection) }
+                }
+            } catch {
+                // No connection to be had (PostgreSQL down, say): what waits fails, rather than waiting on.
+                logger.error("ledger writer has no connection: \(String(reflecting: error))")
+                failWaiting(error)
+            }
+        }
+        draining = false
+    }
+
+    private func turns(on connection: any Database) async throws {
+        if let sqlite = connection as? any SQLiteDatabase { try await SQLiteWriterSettings.apply(to: sqlite) }
+        var healthy = true
+        while hasWork, healthy {
             let batch = Array(waiting.prefix(maximumBatch))
             waiting.removeFirst(batch.count)
             let events = Array(waitingEvents.prefix(maximumBatch))
             waitingEvents.removeFirst(events.count)
             let activity = Array(waitingActivity.prefix(maximumBatch))
             waitingActivity.removeFirst(activity.count)
-            await run(batch, events, activity)
-            await checkpointIfDue()
+            healthy = await run(batch, events, activity, on: connection)
+            await checkpointIfDue(on: connection)
         }
-        draining = false
+    }
+
+    private func failWaiting(_ error: any Error) {
+        for job in waiting { job.continuation.resume(throwing: error) }
+        for job in waitingEvents { job.continuation.resume(throwing: error) }
+        for job in waitingActivity { job.continuation.resume(throwing: error) }
+        waiting = []
+        waitingEvents = []
+        waitingActivity = []
     }
 
     /// The log restarts from its beginning only when a write begins with every frame of it
     /// copied back, which a checkpoint beside a busy writer never quite catches up with (see
     /// `WALCheckpointer`). So every `checkpointInterval` the writer finishes the copy itself,
     /// between two turns — no answer waits for it, and most of the log is copied already.
-    private func checkpointIfDue() async {
+    private func checkpointIfDue(on connection: any Database) async {
         guard let checkpointInterval, ContinuousClock.now - lastCheckpoint >= checkpointInterval else { return }
         lastCheckpoint = .now
         do {
-            try await database.withConnection { try await ($0 as! any SQLDatabase).raw("PRAGMA wal_checkpoint(PASSIVE)").run() }
+            try await (connection as! any SQLDatabase).raw("PRAGMA wal_checkpoint(PASSIVE)").run()
         } catch {
             logger.warning("WAL checkpoint failed: \(String(reflecting: error))")
         }
     }
 
-    private func run(_ batch: [Job], _ events: [EventJob], _ activity: [ActivityJob]) async {
-        if !batch.isEmpty { await runJobs(batch) }
-        guard !events.isEmpty || !activity.isEmpty else { return }
+    /// One turn; says whether every transaction in it committed.
+    private func run(_ batch: [Job], _ events: [EventJob], _ activity: [ActivityJob], on connection: any Database) async -> Bool {
+        var healthy = true
+        if !batch.isEmpty { healthy = await runJobs(batch, on: connection) }
+        guard !events.isEmpty || !activity.isEmpty else { return healthy }
         let prepared = events.map(\.event)
         let records = activity.map(\.record)
         let eventBatch = self.eventBatch, activityBatch = self.activityBatch
         // The busy case: all device events and Wi-Fi records in one transaction, no savepoints.
-        if let answers = try? await transaction({ connection, _ in
+        if let answers = try? await transaction(on: connection, { connection, _ in
             let answers = prepared.isEmpty ? [] : try await eventBatch!(connection, prepared)
             if !records.isEmpty { try await activityBatch!(connection, records) }
             return answers
         }) {
             for (job, answer) in zip(events, answers) { job.continuation.resume(returning: answer) }
             for job in activity { job.continuation.resume() }
-            return
+            return healthy
         }
         // Something in it failed: most often another server took an event id or a visit first,
         // or the two servers' transactions deadlocked. Each one then gets a transaction of its
         // own (holding no other's locks while it waits) and is tried again when the database
         // says so.
+        healthy = false
         for job in events {
-            let answer = await alone { try await eventBatch!($0, [job.event]) }
+            let answer = await alone(on: connection) { try await eventBatch!($0, [job.event]) }
             job.continuation.resume(with: answer.map { ($0 as! [String])[0] })
         }
         for job in activity {
-            job.continuation.resume(with: await alone { try await activityBatch!($0, [job.record]) }.map { _ in () })
+            job.continuation.resume(with: await alone(on: connection) { try await activityBatch!($0, [job.record]) }.map { _ in () })
         }
+        return healthy
     }
 
     /// Admin writes: one transaction, each in a savepoint, so that one failure fails only itself.
-    private func runJobs(_ batch: [Job]) async {
+    /// Says whether the transaction committed.
+    private func runJobs(_ batch: [Job], on connection: any Database) async -> Bool {
         let bodies = batch.map(\.body)
         do {
-            let results = try await transaction { connection, sql in
+            let results = try await transaction(on: connection) { connection, sql in
                 var results: [Result<any Sendable, any Error>] = []
                 for body in bodies { results.append(await Self.attempt(body, on: connection, sql)) }
                 return results
             }
             for (job, result) in zip(batch, results) { job.continuation.resume(with: result) }
+            return true
         } catch {
             for job in batch { job.continuation.resume(throwing: error) }
+            return false
         }
     }
 
     /// One write in a transaction of its own.
-    private func alone(_ body: @escaping Body) async -> Result<any Sendable, any Error> {
+    private func alone(on connection: any Database, _ body: @escaping Body) async -> Result<any Sendable, any Error> {
         do {
-            return .success(try await transaction { connection, sql in try await Self.attempt(body, on: connection, sql).get() })
+            return .success(try await transaction(on: connection) { connection, sql in try await Self.attempt(body, on: connection, sql).get() })
         } catch {
             return .failure(error)
         }
     }
 
-    /// One transaction on a connection of its own (see `Database.inWriteTransaction`); what it
-    /// changed is told to the events stream once it has committed.
-    private func transaction<T: Sendable>(_ body: @escaping @Sendable (any Database, any SQLDatabase) async throws -> T) async throws -> T {
+    /// One transaction (see `Database.inWriteTransaction`); what it changed is told to the
+    /// events stream once it has committed.
+    private func transaction<T: Sendable>(on connection: any Database,
+                                          _ body: @escaping @Sendable (any Database, any SQLDatabase) async throws -> T) async throws -> T {
         let pending = PendingEvents()
-        // Bound inside the connection's closure: Fluent may run that in a task of its own, which
-        // would not see a value bound out here.
-        let result = try await database.withConnection { connection in
-            try await connection.inWriteTransaction { db, sql in try await PendingEvents.$current.withValue(pending) { try await body(db, sql) } }
-        }
+        let result = try await connection.inWriteTransaction { db, sql in try await PendingEvents.$current.withValue(pending) { try await body(db, sql) } }
         live.publish(pending.take())
         return result
     }

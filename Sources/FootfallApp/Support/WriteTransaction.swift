@@ -10,13 +10,16 @@ extension Database {
     /// does, the upgrade fails with SQLITE_BUSY instead of waiting. `BEGIN IMMEDIATE` waits for
     /// the lock up front. PostgreSQL has row locks and needs no such thing, so it gets `BEGIN`.
     func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
-        try await withConnection { connection in try await connection.inWriteTransaction { database, _ in try await body(database) } }
+        try await withConnection { connection in
+            if let sqlite = connection as? any SQLiteDatabase { try await SQLiteWriterSettings.apply(to: sqlite) }
+            return try await connection.inWriteTransaction { database, _ in try await body(database) }
+        }
     }
 
-    /// The same on this database, which must be one connection (see `withConnection`).
+    /// The same on this database, which must be one connection (see `withConnection`); on
+    /// SQLite, the caller gives it `SQLiteWriterSettings` first.
     func inWriteTransaction<T: Sendable>(_ body: @Sendable (any Database, any SQLDatabase) async throws -> T) async throws -> T {
         let sql = self as! any SQLDatabase
-        if let sqlite = self as? any SQLiteDatabase { try await SQLiteWriterSettings.apply(to: sqlite) }
         try await sql.raw(sql.dialect.name == "sqlite" ? "BEGIN IMMEDIATE" : "BEGIN").run()
         do {
             let result = try await body(self, sql)
