@@ -24,7 +24,7 @@ struct DoorWebhooksController: RouteCollection {
         let input = try RFC3339.jsonDecoder().decode(KisiEventInput.self, from: body)
         guard let event = try input.validated() else {
             request.logger.debug("kisi event \(input.type) (success: \(input.success.map(String.init) ?? "-")) ignored")
-            return try Self.ignored()
+            return Self.ignored()
         }
         return try await record(event, from: device, request)
     }
@@ -43,7 +43,7 @@ struct DoorWebhooksController: RouteCollection {
     private func record(_ event: DoorEvent, from device: DeviceModel, _ request: Request) async throws -> Response {
         guard let direction = device.doors?[event.doorId].flatMap(Direction.init(rawValue:)) else {
             request.logger.notice("door event \(event.eventId) from device \(device.id?.uuidString ?? "") for unmapped door \(event.doorId): ignored")
-            return try Self.ignored()
+            return Self.ignored()
         }
         let at = try CheckInsController.time(event.occurredAt, field: "occurredAt", request)
         let unlock = DoorUnlock(system: event.user.system, externalId: event.user.externalId, email: event.user.email, direction: direction)
@@ -52,8 +52,8 @@ struct DoorWebhooksController: RouteCollection {
         return Response(json: answer)
     }
 
-    private static func ignored() throws -> Response {
-        Response(json: String(decoding: try RFC3339.jsonEncoder().encode(DeviceEventAnswer(result: .ignored)), as: UTF8.self))
+    private static func ignored() -> Response {
+        Response(json: DeviceEventAnswer(result: .ignored).json)
     }
 }
 

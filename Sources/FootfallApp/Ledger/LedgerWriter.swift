@@ -225,7 +225,7 @@ actor LedgerWriter {
     /// events stream once it has committed.
     private func transaction<T: Sendable>(on connection: any Database,
                                           _ body: @escaping @Sendable (any Database, any SQLDatabase) async throws -> T) async throws -> T {
-        let pending = PendingEvents()
+        let pending = PendingEvents(recording: live.listeners > 0)
         let result = try await connection.inWriteTransaction { db, sql in try await PendingEvents.$current.withValue(pending) { try await body(db, sql) } }
         live.publish(pending.take())
         return result

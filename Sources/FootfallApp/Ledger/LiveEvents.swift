@@ -62,14 +62,22 @@ final class PendingEvents: Sendable {
 
     private let events = NIOLockedValueBox([LiveEvents.Event]())
     private static let encoder = RFC3339.jsonEncoder()
+    /// Whether anyone listens: if not, the turn's changes are not even written out.
+    private let recording: Bool
 
-    static func checkIn(_ visit: CheckInModel) { current?.add("check_in", CheckInDTO(visit)) }
-    static func checkOut(_ visit: CheckInModel) { current?.add("check_out", CheckInDTO(visit)) }
-    static func failedCheckIn(_ failed: FailedCheckInModel) { current?.add("failed_check_in", FailedCheckInDTO(failed)) }
+    init(recording: Bool) {
+        self.recording = recording
+    }
 
-    private func add(_ name: String, _ object: some Encodable) {
-        guard let data = try? Self.encoder.encode(object) else { return }
-        events.withLockedValue { $0.append(LiveEvents.Event(name: name, json: String(decoding: data, as: UTF8.self))) }
+    static func checkIn(_ visit: CheckInModel) { current?.add("check_in") { CheckInDTO(visit).json } }
+    static func checkOut(_ visit: CheckInModel) { current?.add("check_out") { CheckInDTO(visit).json } }
+    static func failedCheckIn(_ failed: FailedCheckInModel) {
+        current?.add("failed_check_in") { try? String(decoding: encoder.encode(FailedCheckInDTO(failed)), as: UTF8.self) }
+    }
+
+    private func add(_ name: String, _ json: () -> String?) {
+        guard recording, let json = json() else { return }
+        events.withLockedValue { $0.append(LiveEvents.Event(name: name, json: json)) }
     }
 
     /// How many there are, to undo back to when a savepoint rolls back.
