@@ -7,6 +7,15 @@ import Vapor
 struct PreparedDeviceEvent: Sendable {
     var event: DeviceEvent
     var location: LocationModel
+    /// For a card, every reading of the number it sent (`CardNumber.readings`), worked out in the
+    /// request's task rather than in the writer's turn.
+    var cardReadings: [String]
+
+    init(event: DeviceEvent, location: LocationModel) {
+        self.event = event
+        self.location = location
+        cardReadings = event.type == .card ? CardNumber.readings(of: event.value).map(\.hex) : []
+    }
 }
 
 /// Decides a batch of device events together, in the writer's turn: it reads what they need in
@@ -17,7 +26,6 @@ struct DeviceEventBatch {
     let ledger: Ledger
     let db: any Database
     let now: Date
-    private let encoder = RFC3339.jsonEncoder()
 
     init(ledger: Ledger, db: any Database, now: Date) {
         self.ledger = ledger
@@ -29,7 +37,7 @@ struct DeviceEventBatch {
         // Every card of the batch in one query; PINs and member codes one by one (the lockout
         // counts, and each code works once).
         let cards = prepared.filter { $0.event.type == .card }
-        let (holders, openVisits) = try await ledger.identifyCards(cards.map(\.event.value), on: db)
+        let (holders, openVisits) = try await ledger.identifyCards(cards.map { ($0.event.value, $0.cardReadings) }, on: db)
         var cardHolders = holders.makeIterator()
         var identified: [Ledger.Identification] = []
         for item in prepared {
@@ -83,22 +91,25 @@ struct DeviceEventBatch {
                       othersThanCards: Bool) async throws -> State {
         let customers = identified.compactMap { if case .customer(let customer, _) = $0 { customer } else { nil } }
         let customerIds = Array(Set(customers.compactMap(\.id)))
-        let credentialKeys = Array(Set(identified.compactMap { if case .customer(_, let key) = $0 { key } else { nil } }))
         let earliest = prepared.map(\.event.at).min() ?? now
 
-        // Earlier answers to these event ids, and earlier taps of these credentials: two halves
-        // of one query, each naming the devices so that its index serves it.
-        let deviceIds = Array(Set(prepared.compactMap(\.event.device.id)))
+        // Earlier answers to these event ids, and earlier taps of these credentials, each looked
+        // up by its device: two halves of one query.
+        let wanted = try zip(prepared, identified).map { item, identity in
+            let credentialKey: String? = if case .customer(_, let key) = identity { key } else { nil }
+            return SQLGroupExpression([SQLBind(try item.event.device.requireID()), SQLBind(item.event.eventId), SQLBind(credentialKey)])
+        }
         let accepted = DeviceEventAnswer.Result.accepted.map(\.rawValue)
         var answered: [DeviceKey: String] = [:]
         var lastAccepted: [DeviceKey: Date] = [:]
         let rows = try await (db as! any SQLDatabase).raw("""
-            SELECT 'answer' AS kind, device_id, event_id, at, credential_key, answer FROM device_events
-            WHERE device_id IN (\(binds: deviceIds)) AND event_id IN (\(binds: prepared.map(\.event.eventId)))
+            WITH wanted(device_id, event_id, credential_key) AS (VALUES \(SQLList(wanted)))
+            SELECT 'answer' AS kind, e.device_id, e.event_id, e.at, e.credential_key, e.answer
+            FROM wanted w JOIN device_events e ON e.device_id = w.device_id AND e.event_id = w.event_id
             UNION ALL
-            SELECT 'tap' AS kind, device_id, event_id, at, credential_key, answer FROM device_events
-            WHERE device_id IN (\(binds: deviceIds)) AND credential_key IN (\(binds: credentialKeys.isEmpty ? [""] : credentialKeys))
-              AND result IN (\(binds: accepted)) AND at >= \(bind: earliest - DoubleTap.window)
+            SELECT 'tap' AS kind, e.device_id, e.event_id, e.at, e.credential_key, e.answer
+            FROM wanted w JOIN device_events e ON e.device_id = w.device_id AND e.credential_key = w.credential_key
+            WHERE e.result IN (\(binds: accepted)) AND e.at >= \(bind: earliest - DoubleTap.window)
             """).all()
         for row in rows {
             let deviceId = try row.decode(column: "device_id", as: UUID.self)
@@ -195,7 +206,7 @@ struct DeviceEventBatch {
             answer = try await act(for: customer, item, credentialKey: key, &state)
         }
 
-        let json = String(decoding: try encoder.encode(answer), as: UTF8.self)
+        let json = answer.json
         let row = DeviceEventModel()
         row.id = .timeOrdered()
         row.deviceId = deviceId

@@ -141,12 +141,17 @@ extension Ledger {
         return try await CustomerModel.query(on: db).filter(\.$email == email).first()
     }
 
-    /// Who holds each card readers reported, by the most specific reading of what each sent that
-    /// matches a card, with the holder's open visit if they are in: one query for all the cards
-    /// of a batch.
-    func identifyCards(_ presented: [String], on db: any Database) async throws -> (holders: [Identification], open: [CheckInModel]) {
-        let readings = presented.map { CardNumber.readings(of: $0).map(\.hex) }
-        let all = Array(Set(readings.joined()))
+    /// Who holds each of these card numbers, as readers report them.
+    func identifyCards(_ numbers: [String], on db: any Database) async throws -> (holders: [Identification], open: [CheckInModel]) {
+        try await identifyCards(numbers.map { ($0, CardNumber.readings(of: $0).map(\.hex)) }, on: db)
+    }
+
+    /// Who holds each card readers reported, by the most specific reading (`CardNumber.readings`,
+    /// as hex) of what each sent that matches a card, with the holder's open visit if they are
+    /// in: one query for all the cards of a batch.
+    func identifyCards(_ presented: [(value: String, readings: [String])], on db: any Database) async throws
+        -> (holders: [Identification], open: [CheckInModel]) {
+        let all = Array(Set(presented.flatMap(\.readings)))
         var holders: [String: (CustomerModel, UUID)] = [:]
         var open: [CheckInModel] = []
         if !all.isEmpty {
@@ -186,7 +191,7 @@ extension Ledger {
                 }
             }
         }
-        let identified: [Identification] = zip(presented, readings).map { value, readings in
+        let identified: [Identification] = presented.map { value, readings in
             guard let (customer, cardId) = readings.lazy.compactMap({ holders[$0] }).first else {
                 return .refused(.unknownCredential, credential: CardNumber.masked(value))
             }
