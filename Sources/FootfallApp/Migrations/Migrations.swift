@@ -22,4 +22,5 @@ let allMigrations: [any Migration] = [
     CreateAdminUsers(),
     AddUnknownCardNumbers(),
     CoverReportReads(),
+    IndexOnlySetPassesAndSessions(),
 ]
