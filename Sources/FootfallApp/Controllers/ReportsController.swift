@@ -73,6 +73,13 @@ struct PresenceQuery {
 
     private var sql: any SQLDatabase { db as! any SQLDatabase }
 
+    /// A report's rows, read on a connection taken for the query: through the pool, SQLiteNIO
+    /// hands each row to an event loop as a task of its own, and a month's occupancy is 80,000
+    /// rows; on one connection they are collected on the thread that reads them.
+    private func rows(_ query: SQLQueryString) async throws -> [any SQLRow] {
+        try await db.withConnection { try await ($0 as! any SQLDatabase).raw(query).all() }
+    }
+
     private var filter: SQLQueryString {
         // No visit is longer than `Ledger.longestVisit`: the index on check-in times bounds the scan.
         let filter: SQLQueryString = """
@@ -105,12 +112,12 @@ struct PresenceQuery {
         // Names are joined to the groups, not to every visit.
         let names: SQLQueryString = groupBy == .customer
             ? "JOIN customers n ON n.id = g.key" : "LEFT JOIN plans n ON n.id = g.key"
-        let rows = try await sql.raw("""
+        let rows = try await self.rows("""
             SELECT g.key, n.name AS label, g.visits, g.seconds, g.customers
             FROM (SELECT \(key) AS key, COUNT(*) AS visits, \(seconds) AS seconds, COUNT(DISTINCT v.customer_id) AS customers
                   FROM check_ins v WHERE \(filter) GROUP BY \(groupKey)) g
             \(names)
-            """).all()
+            """)
         return try rows.map { row in
             // Visits on day and time passes have no plan: they are one row of their own.
             let key = try row.decode(column: "key", as: UUID?.self)
@@ -144,7 +151,7 @@ struct PresenceQuery {
 
     /// Each visit's `[in, out)`, for occupancy: two numbers a row, the fewest to read.
     func stays() async throws -> [Range<Date>] {
-        let rows = try await sql.raw("SELECT v.checked_in_at, v.checked_out_at FROM check_ins v WHERE \(filter)").all()
+        let rows = try await self.rows("SELECT v.checked_in_at, v.checked_out_at FROM check_ins v WHERE \(filter)")
         return try rows.compactMap { row in
             let start = try row.decode(column: "checked_in_at", as: Date.self)
             let end = try row.decode(column: "checked_out_at", as: Date?.self) ?? now
@@ -154,9 +161,9 @@ struct PresenceQuery {
 
     /// Each visit's part inside the range, with its location.
     func spans() async throws -> [(location: UUID, span: PresenceSpan)] {
-        let rows = try await sql.raw("""
+        let rows = try await self.rows("""
             SELECT v.customer_id, v.location_id, v.checked_in_at, v.checked_out_at FROM check_ins v WHERE \(filter)
-            """).all()
+            """)
         return try rows.compactMap { row in
             let span = PresenceSpan(customer: try row.decode(column: "customer_id", as: UUID.self),
                                     start: try row.decode(column: "checked_in_at", as: Date.self),
