@@ -33,8 +33,8 @@ public func configure(_ app: Application, _ settings: Settings) async throws {
     app.middleware.use(TextGuardMiddleware())
     app.routes.defaultMaxBodySize = "64kb"
 
-    app.ledger = Ledger(database: app.db, writer: writer.database(logger: app.logger), on: writer.thread, clock: settings.clock, logger: app.logger,
-                        wifiIdleTimeout: settings.wifiIdleTimeout)
+    app.ledger = Ledger(database: app.db, writer: writer.database(logger: app.logger), on: writer.thread,
+                        clock: settings.clock, logger: app.logger, wifiIdleTimeout: settings.wifiIdleTimeout)
     try routes(app)
 }
 
