@@ -191,7 +191,9 @@ public final class Ledger: Sendable {
         return count
     }
 
-    /// Sweeps through the writer, so that it never races a check-in in this process.
+    /// Sweeps through the writer, so that it never races a check-in in this process; says how
+    /// many visits it closed.
+    @discardableResult
     func sweep() async throws -> Int {
         try await writer.perform { db in try await self.closeDue(at: self.clock.now(), on: db) }
     }
