@@ -1,0 +1,42 @@
+@testable import FootfallApp
+import Foundation
+import SQLKit
+import Testing
+
+@Suite("The ledger's writer carries on when PostgreSQL closes its connection")
+struct WriterConnectionTests {
+    /// The writer keeps its connection from one turn to the next while events keep coming; a
+    /// connection the database has closed must not stay its connection.
+    @Test(.enabled(if: TestDatabase.isPostgres, "PostgreSQL closes connections; SQLite's is a file"), .timeLimit(.minutes(1)))
+    func cardEventsAreDecidedAgainOnceItsConnectionIsClosed() async throws {
+        try await withFootfall { api in
+            let location = try await api.location()
+            let reader = try await api.device(at: location)
+            _ = try await api.member(card: "0A0B0C0D")
+            _ = try await api.member(card: "0E0F1011")
+            #expect(try await reader.send("card", "0A0B0C0D").result == "checked_in")
+
+            // The writer's connection, found from inside the writer, closed by the server.
+            let pid = try await api.app.ledger.writer.perform { db in
+                try #require(try await (db as! any SQLDatabase).raw("SELECT pg_backend_pid() AS pid").first()).decode(column: "pid", as: Int32.self)
+            }
+            let closed = try await (api.app.db as! any SQLDatabase).raw("SELECT pg_terminate_backend(\(bind: pid), 5000) AS closed").first()
+            #expect(try closed?.decode(column: "closed", as: Bool.self) == true)
+
+            // An event that meets the closed connection fails with a server error (if the client
+            // side has not yet seen it close); sent again with its event id, as a reader does,
+            // it is decided on a new connection. So is the next.
+            let eventId = UUID().uuidString
+            var reply = try await reader.send("card", "0E0F1011", eventId: eventId)
+            if reply.status != .ok {
+                #expect(reply.status.code >= 500, "\(reply.body)")
+                reply = try await reader.send("card", "0E0F1011", eventId: eventId)
+            }
+            #expect(reply.status == .ok, "\(reply.body)")
+            #expect(reply.result == "checked_in")
+            api.clock.advance(by: 60)
+            let out = try await reader.send("card", "0A0B0C0D")
+            #expect(out.result == "checked_out", "\(out.status) \(out.body)")
+        }
+    }
+}
