@@ -36,6 +36,10 @@ public struct Settings: Sendable {
         }
     }
     public var clock: any WallClock = SystemClock()
+    /// `FOOTFALL_SECRET_KEY`: the key PINs and member codes are keyed with, kept out of the
+    /// database. Nil on SQLite: a key file beside the database (see `ServerKey`); required on
+    /// PostgreSQL, the same for every server.
+    public var secretKey: String?
 
     public init() {}
 
@@ -49,21 +53,31 @@ public struct Settings: Sendable {
             return .sqlite(path: path)
         }
         guard !url.isEmpty, !url.contains("://") else {
-            throw .invalid(name: "DATABASE_URL", value: url, expected: "postgres://USER:PASSWORD@HOST:PORT/DB or a SQLite file path")
+            throw .invalid(name: "DATABASE_URL", value: redactingPassword(url), expected: "postgres://USER:PASSWORD@HOST:PORT/DB or a SQLite file path")
         }
         return .sqlite(path: url)
     }
 
     var baseURL: String { publicURL ?? "http://\(hostname):\(port)" }
+
+    /// A database URL fit for a message: whatever stands between `://` and the last `@` (user and
+    /// password) becomes `***`, even when the URL is too malformed to parse.
+    static func redactingPassword(_ url: String) -> String {
+        guard let scheme = url.range(of: "://"), let at = url.range(of: "@", options: .backwards), scheme.upperBound <= at.lowerBound
+        else { return url }
+        return String(url[..<scheme.upperBound]) + "***" + String(url[at.lowerBound...])
+    }
 }
 
 /// A setting that cannot be used, named so the operator can fix it.
 public enum SettingsError: Error, CustomStringConvertible, Equatable {
     case invalid(name: String, value: String, expected: String)
+    case missing(name: String, why: String)
 
     public var description: String {
         switch self {
         case let .invalid(name, value, expected): "\(name)=\(value) is not valid: expected \(expected)."
+        case let .missing(name, why): "\(name) must be set: \(why)."
         }
     }
 }

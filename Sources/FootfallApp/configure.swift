@@ -22,11 +22,15 @@ public func configure(_ app: Application, _ settings: Settings) async throws {
     try await prepareDatabase(app, settings.database)
     app.migrations.add(allMigrations)
     try await app.autoMigrate()
+    let serverKey = try ServerKey.resolve(settings)
+    let pins = try await PinHasher.adopt(serverKey, on: app.db)
 
     let encoder = RFC3339.jsonEncoder()
     let decoder = RFC3339.jsonDecoder()
     ContentConfiguration.global.use(encoder: encoder, for: .json)
     ContentConfiguration.global.use(decoder: TextOnlyJSONDecoder(base: decoder), for: .json)
+    ContentConfiguration.global.use(decoder: URLEncodedFormDecoder(configuration: .init(dateDecodingStrategy: .custom(RFC3339.decodeDate))),
+                                    for: .urlEncodedForm)
 
     app.middleware = Middlewares()
     app.middleware.use(ProblemMiddleware())
@@ -34,7 +38,9 @@ public func configure(_ app: Application, _ settings: Settings) async throws {
     app.routes.defaultMaxBodySize = "64kb"
 
     app.ledger = Ledger(database: app.db, writer: writer.database(logger: app.logger), on: writer.thread,
-                        clock: settings.clock, logger: app.logger, wifiIdleTimeout: settings.wifiIdleTimeout)
+                        clock: settings.clock, logger: app.logger, wifiIdleTimeout: settings.wifiIdleTimeout,
+                        pins: pins, memberCodes: MemberCodeKeys(serverKey: serverKey))
+    app.signInThrottle = SignInThrottle()
     try routes(app)
 }
 
@@ -53,7 +59,11 @@ private func databaseConfiguration(_ location: Settings.DatabaseLocation, connec
     case .sqlite(let path):
         return .sqlite(.file(path), maxConnectionsPerEventLoop: connectionsPerEventLoop)
     case .postgres(let url, let searchPath):
-        var configuration = try SQLPostgresConfiguration(url: url)
+        // The driver's own error would show the URL, password and all.
+        guard var configuration = try? SQLPostgresConfiguration(url: url) else {
+            throw SettingsError.invalid(name: "DATABASE_URL", value: Settings.redactingPassword(url),
+                                        expected: "postgres://USER:PASSWORD@HOST:PORT/DB")
+        }
         if let searchPath { configuration.searchPath = [searchPath] }
         return .postgres(configuration: configuration, maxConnectionsPerEventLoop: connectionsPerEventLoop)
     }
@@ -78,10 +88,17 @@ private func prepareDatabase(_ app: Application, _ location: Settings.DatabaseLo
 extension Application {
     private struct SettingsKey: StorageKey { typealias Value = Settings }
     private struct LedgerKey: StorageKey { typealias Value = Ledger }
+    private struct SignInThrottleKey: StorageKey { typealias Value = SignInThrottle }
 
     var settings: Settings {
         get { storage[SettingsKey.self] ?? Settings() }
         set { storage[SettingsKey.self] = newValue }
+    }
+
+    /// Wrong admin passwords, per email and per client address.
+    var signInThrottle: SignInThrottle {
+        get { storage[SignInThrottleKey.self]! }
+        set { storage[SignInThrottleKey.self] = newValue }
     }
 
     /// The check-in ledger: admission, check-out and automatic closing.

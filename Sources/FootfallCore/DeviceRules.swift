@@ -33,9 +33,11 @@ public enum DoubleTap {
     }
 }
 
-/// Wrong PINs lock a kiosk's PIN entry: five within ten minutes lock it for ten minutes, from
-/// the fifth. Only PIN entry is locked; cards and member codes still work.
-public enum PinLockout {
+/// Guessing limits at a kiosk: five wrong PINs within ten minutes lock its PIN entry for ten
+/// minutes, from the fifth; five wrong member codes lock its member-code entry the same way. Only
+/// that entry is locked; cards and the other entry still work. Times are the server's own, taken
+/// as each attempt arrives, never a time a device claims.
+public enum GuessLockout {
     public static let attempts = 5
     public static let window: TimeInterval = 600
     public static let duration: TimeInterval = 600
@@ -43,8 +45,8 @@ public enum PinLockout {
     /// The wrong PINs to consider: those since this long before `at`.
     public static let lookBack: TimeInterval = window + duration
 
-    /// Until when PIN entry is locked at `at`, given the kiosk's wrong PINs (attempts refused
-    /// while locked are not wrong PINs); nil when it is not locked.
+    /// Until when entry is locked at `at`, given the kiosk's wrong attempts of that kind (attempts
+    /// refused while locked are not wrong attempts); nil when it is not locked.
     public static func lockedUntil(wrongAttempts: [Date], at instant: Date) -> Date? {
         let sorted = wrongAttempts.filter { $0 <= instant }.sorted()
         guard sorted.count >= attempts else { return nil }

@@ -1,6 +1,7 @@
 /// Why a check-in attempt was refused. The raw values are the API's stable reason codes.
 public enum ReasonCode: String, Codable, Sendable, CaseIterable {
     case pinLocked = "pin_locked"
+    case codeLocked = "code_locked"
     case unknownCredential = "unknown_credential"
     case customerInactive = "customer_inactive"
     case locationFull = "location_full"

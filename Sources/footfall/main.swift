@@ -29,6 +29,7 @@ struct DatabaseOptions: ParsableArguments {
         }
         settings.adminToken = environment["FOOTFALL_ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         settings.publicURL = environment["FOOTFALL_PUBLIC_URL"]
+        settings.secretKey = environment["FOOTFALL_SECRET_KEY"].flatMap { $0.isEmpty ? nil : $0 }
         return settings
     }
 }
@@ -62,9 +63,15 @@ struct Serve: AsyncParsableCommand {
             }
             settings.radius = ports
         }
-        if let seconds = wifiIdleTimeout ?? environment["FOOTFALL_WIFI_IDLE_TIMEOUT"].flatMap({ Int($0) }) {
-            guard seconds > 0 else {
-                throw SettingsError.invalid(name: "--wifi-idle-timeout", value: String(seconds), expected: "a number of seconds above 0")
+        let idleText = environment["FOOTFALL_WIFI_IDLE_TIMEOUT"]
+        if let seconds = try wifiIdleTimeout ?? idleText.map({ text in
+            guard let seconds = Int(text) else {
+                throw SettingsError.invalid(name: "FOOTFALL_WIFI_IDLE_TIMEOUT", value: text, expected: "a number of seconds from 60 to 86400")
+            }
+            return seconds
+        }) {
+            guard (60...86_400).contains(seconds) else {
+                throw SettingsError.invalid(name: "--wifi-idle-timeout", value: String(seconds), expected: "a number of seconds from 60 to 86400")
             }
             settings.wifiIdleTimeout = TimeInterval(seconds)
         }

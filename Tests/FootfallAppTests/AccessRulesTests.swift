@@ -130,6 +130,8 @@ struct AccessRulesTests {
                     // Webhooks are signed, not bearer-authenticated: no token opens them.
                     #expect(try await call("Bearer \(adminToken)").status == .unauthorized, "\(name) with the admin token")
                     #expect(try await call("Bearer \(door.key)").status == .unauthorized, "\(name) with the door's key as a token")
+                    // A reader's key is a valid credential, not one for doors.
+                    #expect(try await call("Bearer \(reader.key)").status == .forbidden, "\(name) with a reader's key")
                 }
                 checked += 1
             }

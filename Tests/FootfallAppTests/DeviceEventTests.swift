@@ -247,7 +247,7 @@ struct DeviceEventTests {
             let kiosk = try await api.device(at: location, kind: "kiosk", direction: "in")
             let customer = try await api.member(card: "AABBCCDD")
             let stored = try #require(try await CustomerModel.find(UUID(uuidString: customer), on: api.app.db))
-            let totp = MemberCode.totp(secret: stored.memberSecret)
+            let totp = api.app.ledger.memberCodes.totp(memberSecret: stored.memberSecret)
             func code(at instant: Date) -> String { MemberCode(customerId: stored.id!, code: totp.code(at: instant)).payload }
 
             let now = api.clock.now()

@@ -16,9 +16,10 @@ final class EventStreamReader: Sendable {
     let ending = NIOLockedValueBox<String?>(nil)
     private let reading: Task<Void, Never>
 
-    init(port: Int, client: HTTPClient) async throws {
+    /// Opens the stream with the admin token, or with these headers (a session cookie).
+    init(port: Int, client: HTTPClient, headers: [(String, String)] = [("Authorization", "Bearer \(adminToken)")]) async throws {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/api/v1/events/stream")
-        request.headers.add(name: "Authorization", value: "Bearer \(adminToken)")
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
         let response = try await client.execute(request, timeout: .seconds(30))
         #expect(response.status == .ok)
         #expect(response.headers.first(name: "Content-Type") == "text/event-stream")

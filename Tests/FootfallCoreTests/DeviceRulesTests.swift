@@ -57,21 +57,21 @@ struct DeviceRulesTests {
     @Test func fiveWrongPinsInTenMinutesLockForTenMinutes() {
         let start = Date(timeIntervalSince1970: 1_800_000_000)
         let four = (0..<4).map { start + Double($0) * 60 }
-        #expect(PinLockout.lockedUntil(wrongAttempts: four, at: start + 300) == nil)
+        #expect(GuessLockout.lockedUntil(wrongAttempts: four, at: start + 300) == nil)
         let five = four + [start + 540]
-        #expect(PinLockout.lockedUntil(wrongAttempts: five, at: start + 541) == start + 1140)
-        #expect(PinLockout.lockedUntil(wrongAttempts: five, at: start + 1139) == start + 1140)
-        #expect(PinLockout.lockedUntil(wrongAttempts: five, at: start + 1140) == nil)
+        #expect(GuessLockout.lockedUntil(wrongAttempts: five, at: start + 541) == start + 1140)
+        #expect(GuessLockout.lockedUntil(wrongAttempts: five, at: start + 1139) == start + 1140)
+        #expect(GuessLockout.lockedUntil(wrongAttempts: five, at: start + 1140) == nil)
         // Five spread over more than ten minutes lock nothing.
         let spread = (0..<5).map { start + Double($0) * 151 }
-        #expect(PinLockout.lockedUntil(wrongAttempts: spread, at: start + 700) == nil)
+        #expect(GuessLockout.lockedUntil(wrongAttempts: spread, at: start + 700) == nil)
     }
 
     @Test func aFreshRunOfWrongPinsAfterALockLocksAgain() {
         let start = Date(timeIntervalSince1970: 1_800_000_000)
         let first = (0..<5).map { start + Double($0) * 10 }
         let second = (0..<5).map { start + 700 + Double($0) * 10 }
-        #expect(PinLockout.lockedUntil(wrongAttempts: first + second, at: start + 750) == start + 1340)
-        #expect(PinLockout.lockedUntil(wrongAttempts: first + Array(second.prefix(4)), at: start + 750) == nil)
+        #expect(GuessLockout.lockedUntil(wrongAttempts: first + second, at: start + 750) == start + 1340)
+        #expect(GuessLockout.lockedUntil(wrongAttempts: first + Array(second.prefix(4)), at: start + 750) == nil)
     }
 }

@@ -57,16 +57,30 @@ struct AdminPagesController: RouteCollection {
               SecretToken.constantTimeEquals(sent, expected)
         else { return AdminPage.forbidden() }
         let email = (try? CustomerInput.normalizedEmail(form.email ?? "")) ?? ""
+        let address = request.remoteAddress?.ipAddress
+        let throttle = request.application.signInThrottle
+        if let seconds = throttle.retryAfter(email: email, address: address, now: request.clock.now()) {
+            request.logger.notice("admin sign-in refused: too many wrong passwords", metadata: ["email": .string(email)])
+            let response = signInPage(request, status: .tooManyRequests,
+                                      message: "Too many wrong passwords. Try again in \(Self.minutes(seconds)).",
+                                      email: form.email ?? "", next: safeNext(request, form.next))
+            response.headers.replaceOrAdd(name: .retryAfter, value: String(seconds))
+            return response
+        }
         let user = email.isEmpty ? nil : try await AdminUserModel.query(on: request.db).filter(\.$email == email).first()
         // Unknown emails take as long as wrong passwords, so timing tells nobody who has an account.
-        let hash = if let user { user.passwordHash } else { try await Self.unknownUserHash(request) }
-        let matches = try await request.password.async.verify(form.password ?? "", created: hash)
+        let hash = if let user { user.passwordHash } else { try await Self.unknownUserHash() }
+        // Bcrypt on NIO's own pool, not the one the database's connections block threads of.
+        let password = form.password ?? ""
+        let matches = try await NIOThreadPool.singleton.runIfActive { try Bcrypt.verify(password, created: hash) }
         guard let user, matches else {
+            throttle.failed(email: email, address: address, now: request.clock.now())
             request.logger.notice("admin sign-in failed", metadata: ["email": .string(email)])
             // The form again, with the email and the page asked for kept.
             return signInPage(request, status: .unauthorized, message: "Wrong email or password.", email: form.email ?? "",
                               next: safeNext(request, form.next))
         }
+        throttle.succeeded(email: email)
         let (token, _) = try await AdminSessions.start(for: user, on: request)
         let response = request.redirect(to: safeNext(request, form.next), redirectType: .normal)
         response.cookies[AdminSessions.cookieName] = AdminSessions.cookie(token, maxAge: Int(AdminSessions.lifetime), on: request)
@@ -82,10 +96,10 @@ struct AdminPagesController: RouteCollection {
     }
 
     /// A Bcrypt hash of nothing anyone knows, to check passwords of unknown emails against; made
-    /// once, on the thread pool (hashing takes a noticeable moment; async tasks must not block).
-    private static func unknownUserHash(_ request: Request) async throws -> String {
+    /// once, on a thread pool (hashing takes a noticeable moment; async tasks must not block).
+    private static func unknownUserHash() async throws -> String {
         if let hash = unknownUserHashValue.withLockedValue({ $0 }) { return hash }
-        let hash = try await request.application.threadPool.runIfActive { try Bcrypt.hash(SecretToken.make()) }
+        let hash = try await NIOThreadPool.singleton.runIfActive { try Bcrypt.hash(SecretToken.make()) }
         return unknownUserHashValue.withLockedValue { stored in
             if stored == nil { stored = hash }
             return stored!
@@ -93,6 +107,10 @@ struct AdminPagesController: RouteCollection {
     }
 
     private static let unknownUserHashValue = NIOLockedValueBox<String?>(nil)
+
+    private static func minutes(_ seconds: Int) -> String {
+        seconds < 90 ? "a minute" : "\((seconds + 59) / 60) minutes"
+    }
 
     private func signInPage(_ request: Request, status: HTTPStatus, message: String?, email: String = "", next: String? = nil) -> Response {
         let csrf = SecretToken.make()
@@ -102,10 +120,21 @@ struct AdminPagesController: RouteCollection {
         return response
     }
 
-    /// Where to go after signing in: a path of this site only, never another site.
+    /// Where to go after signing in: a plain path of the admin panel, never another site. Only
+    /// the characters of a URL's path and query pass (no CR/LF or other controls that could
+    /// split a header, no `\\`, no `//`); anything else goes to `/admin`.
+    static func safeNext(_ given: String?) -> String {
+        guard let next = given, next == "/admin" || next.hasPrefix("/admin/") || next.hasPrefix("/admin?"), !next.contains("//"),
+              next.unicodeScalars.allSatisfy(Self.plainPathCharacters.contains)
+        else { return "/admin" }
+        return next
+    }
+
+    private static let plainPathCharacters = CharacterSet(charactersIn:
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~/?=&%+:@")
+
     private func safeNext(_ request: Request, _ given: String? = nil) -> String {
-        let next = given ?? (try? request.query.get(String.self, at: "next")) ?? "/admin"
-        return next.hasPrefix("/admin") && !next.hasPrefix("//") && !next.contains("\\") ? next : "/admin"
+        Self.safeNext(given ?? (try? request.query.get(String.self, at: "next")))
     }
 
     // MARK: Pages
@@ -313,7 +342,9 @@ struct AdminPagesController: RouteCollection {
         // Dates on the chosen location's calendar (or UTC for all): whole days, `to` included.
         let zone = locations.first { $0.id == locationId }?.zone ?? LocalZone(timeZone: .gmt)
         let today = zone.day(of: now)
-        let first = from ?? zone.adding(days: -29, to: today), last = max(to ?? today, first)
+        let asked = from ?? zone.adding(days: -29, to: today), last = max(to ?? today, asked)
+        // At most 367 days, as the API allows: a longer range shows its last 367 days.
+        let first = max(asked, zone.adding(days: -366, to: last))
         let query = PresenceQuery(db: request.db, from: zone.start(of: first), to: zone.start(of: zone.adding(days: 1, to: last)), now: now,
                                   locationId: locationId)
         let items = try await query.items(by: groupBy)

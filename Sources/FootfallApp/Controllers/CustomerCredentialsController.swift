@@ -19,7 +19,7 @@ struct CustomerCredentialsController: RouteCollection {
     func setPin(request: Request) async throws -> HTTPStatus {
         let customer = try await CustomersController.find(request)
         let pin = try request.content.decode(PinInput.self).validated()
-        let digest = SecretToken.keyedDigest(pin, key: try await ServerSecretModel.value(ServerSecretModel.pinKey, on: request.db))
+        let digest = request.ledger.pins.digest(pin)
         let holder = try await CustomerModel.query(on: request.db).filter(\.$pinHash == digest).first()
         guard holder == nil || holder?.id == customer.id else {
             throw APIError.conflict(code: "pin_in_use", detail: "Another customer has this PIN; PINs identify customers on their own.")

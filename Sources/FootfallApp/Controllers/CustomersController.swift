@@ -13,6 +13,7 @@ struct CustomersController: RouteCollection {
         customers.delete(":customerId", use: delete)
         customers.get(":customerId", "usage", use: usage)
         customers.get(":customerId", "member-link", use: memberLink)
+        customers.post(":customerId", "member-link", use: replaceMemberLink)
     }
 
     func create(request: Request) async throws -> Response {
@@ -96,6 +97,15 @@ struct CustomersController: RouteCollection {
     func memberLink(request: Request) async throws -> MemberLinkDTO {
         let customer = try await Self.find(request)
         return MemberLinkDTO(url: "\(request.application.settings.baseURL)/member/\(customer.memberSecret)")
+    }
+
+    /// A new private link: the old one, and every code made from it, stop working at once.
+    func replaceMemberLink(request: Request) async throws -> Response {
+        let customer = try await Self.find(request)
+        customer.memberSecret = SecretToken.make(bytes: 20)
+        try await customer.update(on: request.db)
+        request.logger.notice("member link replaced", metadata: ["customer": .string(customer.id?.uuidString ?? ""), "by": .string(request.adminName)])
+        return try MemberLinkDTO(url: "\(request.application.settings.baseURL)/member/\(customer.memberSecret)").response(status: .created)
     }
 
     private func checkPlan(_ planId: UUID?, _ request: Request) async throws {

@@ -62,6 +62,7 @@ struct DevicesController: RouteCollection {
         model.doors = changed.doors
         model.nasIdentifier = changed.nasIdentifier
         model.nasIp = changed.nasIp
+        model.requireMessageAuthenticator = changed.requireMessageAuthenticator
         try await model.update(on: request.db)
         request.ledger.lookups.devices.removeAll()
     }

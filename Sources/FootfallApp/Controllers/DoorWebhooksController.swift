@@ -1,3 +1,4 @@
+import Fluent
 import FootfallCore
 import Vapor
 
@@ -30,8 +31,14 @@ struct DoorWebhooksController: RouteCollection {
     }
 
     /// The door device named in the path with its signing key, and the raw body the signature
-    /// covers. A device that is not a door answers as a wrong signature does.
+    /// covers. A device that is not a door answers as a wrong signature does; a kiosk's or
+    /// reader's key sent as a bearer token is a valid key in the wrong place (403).
     private func signed(_ request: Request) async throws -> (DeviceModel, String, Data) {
+        if let token = request.headers.bearerAuthorization?.token, !token.isEmpty,
+           let holder = try await DeviceModel.query(on: request.db).filter(\.$keyHash == SecretToken.digest(token)).first(),
+           DeviceKind(rawValue: holder.kind)?.postsDeviceEvents == true {
+            throw APIError.forbidden
+        }
         guard let id = request.parameters.get("deviceId").flatMap(UUID.init(uuidString:)),
               let device = try await DeviceModel.find(id, on: request.db),
               device.kind == DeviceKind.door.rawValue, let key = device.signingKey?.value

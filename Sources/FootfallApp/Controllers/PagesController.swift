@@ -39,7 +39,7 @@ struct PagesController: RouteCollection {
 
     private func currentCode(_ customer: CustomerModel, _ request: Request) throws -> (payload: String, secondsLeft: Int) {
         let now = request.clock.now()
-        let totp = MemberCode.totp(secret: customer.memberSecret)
+        let totp = request.ledger.memberCodes.totp(memberSecret: customer.memberSecret)
         let payload = MemberCode(customerId: try customer.requireID(), code: totp.code(at: now)).payload
         let secondsLeft = Int(totp.step - now.timeIntervalSince1970.truncatingRemainder(dividingBy: totp.step).rounded(.down))
         return (payload, max(1, secondsLeft))
@@ -50,6 +50,8 @@ struct PagesController: RouteCollection {
         response.headers.contentType = .html
         response.headers.replaceOrAdd(name: "Referrer-Policy", value: "no-referrer")
         response.headers.replaceOrAdd(name: "X-Frame-Options", value: "DENY")
+        // A member page is a credential: no shared or browser cache may keep it.
+        response.headers.cacheControl = .init(noStore: true)
         return response
     }
 }

@@ -183,18 +183,11 @@ struct PresenceItem: WireObject {
 
     static func minutes(_ seconds: Double) -> Int { Int((max(0, seconds) / 60).rounded()) }
 
-    /// The rows as CSV (RFC 4180), with a header line.
+    /// The rows as CSV (RFC 4180), with a header line; names cannot become formulas.
     static func csv(_ items: [PresenceItem]) -> String {
-        func field(_ text: String) -> String {
-            text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-                ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
-        }
-        var lines = ["key,label,visits,minutes,uniqueCustomers"]
-        for item in items {
-            lines.append([field(item.key), field(item.label), String(item.visits), String(item.minutes), String(item.uniqueCustomers)]
-                .joined(separator: ","))
-        }
-        return lines.joined(separator: "\r\n") + "\r\n"
+        CSV.line(["key", "label", "visits", "minutes", "uniqueCustomers"]) + items.map { item in
+            CSV.line([CSV.text(item.key), CSV.text(item.label), String(item.visits), String(item.minutes), String(item.uniqueCustomers)])
+        }.joined()
     }
 }
 

@@ -3,6 +3,10 @@ import Vapor
 
 enum DeviceKind: String, CaseIterable, Sendable {
     case kiosk, reader, door, wifi
+
+    /// Kiosks and readers post device events with their key; a door's key only signs door
+    /// webhooks and a Wi-Fi device's secret only speaks RADIUS.
+    var postsDeviceEvents: Bool { self == .kiosk || self == .reader }
 }
 
 struct DeviceDTO: WireObject {
@@ -14,6 +18,8 @@ struct DeviceDTO: WireObject {
     var doors: [String: String]?
     var nasIdentifier: String?
     var nasIp: String?
+    /// Wi-Fi devices only.
+    var requireMessageAuthenticator: Bool?
 
     init(_ model: DeviceModel) {
         id = model.id!
@@ -24,6 +30,7 @@ struct DeviceDTO: WireObject {
         doors = model.doors
         nasIdentifier = model.nasIdentifier
         nasIp = model.nasIp
+        requireMessageAuthenticator = model.kind == DeviceKind.wifi.rawValue ? model.requireMessageAuthenticator : nil
     }
 }
 
@@ -37,6 +44,7 @@ struct CreatedDeviceDTO: WireObject {
     var doors: [String: String]?
     var nasIdentifier: String?
     var nasIp: String?
+    var requireMessageAuthenticator: Bool?
     var key: String
 
     init(_ device: DeviceDTO, key: String) {
@@ -48,6 +56,7 @@ struct CreatedDeviceDTO: WireObject {
         doors = device.doors
         nasIdentifier = device.nasIdentifier
         nasIp = device.nasIp
+        requireMessageAuthenticator = device.requireMessageAuthenticator
         self.key = key
     }
 }
@@ -60,6 +69,7 @@ struct DeviceInput: Decodable, Sendable {
     var doors: [String: String]?
     var nasIdentifier: String?
     var nasIp: String?
+    var requireMessageAuthenticator: Bool?
 
     func model() throws -> DeviceModel {
         guard let kind = DeviceKind(rawValue: kind) else {
@@ -78,6 +88,9 @@ struct DeviceInput: Decodable, Sendable {
         if kind != .wifi, nasIdentifier != nil || nasIp != nil {
             throw APIError.invalidRequest(field: nasIdentifier != nil ? "nasIdentifier" : "nasIp", detail: "is only for wifi devices.")
         }
+        if kind != .wifi, requireMessageAuthenticator != nil {
+            throw APIError.invalidRequest(field: "requireMessageAuthenticator", detail: "is only for wifi devices.")
+        }
         if let nasIp, !Self.isIPAddress(nasIp) {
             throw APIError.invalidRequest(field: "nasIp", detail: "must be an IPv4 or IPv6 address.")
         }
@@ -89,6 +102,7 @@ struct DeviceInput: Decodable, Sendable {
         model.doors = kind == .door ? (doors ?? [:]) : nil
         model.nasIdentifier = nasIdentifier
         model.nasIp = nasIp
+        model.requireMessageAuthenticator = requireMessageAuthenticator ?? true
         return model
     }
 
@@ -100,7 +114,9 @@ struct DeviceInput: Decodable, Sendable {
         }
         return try DeviceInput(name: change.name ?? model.name, locationId: change.locationId ?? model.locationId, kind: model.kind,
                                direction: change.direction ?? model.direction, doors: change.doors.applied(to: model.doors),
-                               nasIdentifier: change.nasIdentifier.applied(to: model.nasIdentifier), nasIp: change.nasIp.applied(to: model.nasIp)).model()
+                               nasIdentifier: change.nasIdentifier.applied(to: model.nasIdentifier), nasIp: change.nasIp.applied(to: model.nasIp),
+                               requireMessageAuthenticator: change.requireMessageAuthenticator
+                                   ?? (model.kind == DeviceKind.wifi.rawValue ? model.requireMessageAuthenticator : nil)).model()
     }
 
     private static func isIPAddress(_ text: String) -> Bool {
@@ -118,8 +134,9 @@ struct DevicePatch: Decodable, Sendable {
     var doors: Patch<[String: String]>
     var nasIdentifier: Patch<String>
     var nasIp: Patch<String>
+    var requireMessageAuthenticator: Bool?
 
-    enum CodingKeys: String, CodingKey { case name, locationId, kind, direction, doors, nasIdentifier, nasIp }
+    enum CodingKeys: String, CodingKey { case name, locationId, kind, direction, doors, nasIdentifier, nasIp, requireMessageAuthenticator }
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -130,5 +147,6 @@ struct DevicePatch: Decodable, Sendable {
         doors = try container.decodePatch([String: String].self, forKey: .doors)
         nasIdentifier = try container.decodePatch(String.self, forKey: .nasIdentifier)
         nasIp = try container.decodePatch(String.self, forKey: .nasIp)
+        requireMessageAuthenticator = try container.decodeUnlessAbsent(Bool.self, forKey: .requireMessageAuthenticator)
     }
 }

@@ -21,6 +21,9 @@ struct LocationDTO: WireObject {
 
 /// The body of `POST /locations` and, with every field optional, of `PATCH /locations/{id}`.
 struct LocationInput: Decodable, Sendable {
+    /// More people than any space holds, far from any overflow.
+    static let maximumCapacity = 100_000
+
     var name: String?
     var timeZone: String?
     var capacity: Patch<Int>
@@ -51,7 +54,7 @@ struct LocationInput: Decodable, Sendable {
             }
             model.timeZone = timeZone
         }
-        if case .value(let capacity) = capacity { _ = try Check.positive(capacity, "capacity") }
+        if case .value(let capacity) = capacity { _ = try Check.bounded(capacity, 1...LocationInput.maximumCapacity, "capacity") }
         model.capacity = capacity.applied(to: model.capacity)
         if case .value(let hours) = openingHours { _ = try ScheduleInput.parse(hours, field: "openingHours") }
         model.openingHours = openingHours.applied(to: model.openingHours)

@@ -18,7 +18,7 @@ struct PassDTO: WireObject {
         customerId = model.customerId
         kind = model.kind
         minutes = model.minutes
-        remainingMinutes = pass.remainingSeconds.map { Int(($0 / 60).rounded(.down)) }
+        remainingMinutes = pass.remainingSeconds.map { Int(saturating: $0 / 60) }
         validFrom = model.validFrom
         validUntil = model.validUntil
         locationIds = model.locationIds
@@ -27,6 +27,9 @@ struct PassDTO: WireObject {
 }
 
 struct PassInput: Decodable, Sendable {
+    /// A time pass holds at most a year's minutes (366 days).
+    static let maximumMinutes = 527_040
+
     var kind: String
     var minutes: Int?
     var validFrom: Date?
@@ -39,7 +42,7 @@ struct PassInput: Decodable, Sendable {
         }
         switch (kind, minutes) {
         case (.time, nil): throw APIError.invalidRequest(field: "minutes", detail: "is required for a time pass.")
-        case (.time, let minutes?): _ = try Check.positive(minutes, "minutes")
+        case (.time, let minutes?): _ = try Check.bounded(minutes, 1...Self.maximumMinutes, "minutes")
         case (.day, nil): break
         case (.day, _?): throw APIError.invalidRequest(field: "minutes", detail: "is only for time passes.")
         }
@@ -85,7 +88,7 @@ struct UsageDTO: WireObject {
     var passes: [PassBalance]
 
     init(usage: PlanUsage, passes: [(PassModel, TimeInterval)]) {
-        func minutes(_ seconds: TimeInterval) -> Int { Int((seconds / 60).rounded(.down)) }
+        func minutes(_ seconds: TimeInterval) -> Int { Int(saturating: seconds / 60) }
         period = Period(start: usage.period.start, end: usage.period.end)
         limits = usage.limits.map(LimitsDTO.init)
         usedMinutes = minutes(usage.usedSeconds)

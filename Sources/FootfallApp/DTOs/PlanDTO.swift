@@ -32,14 +32,18 @@ struct LimitsDTO: WireObject, Decodable {
         enforce = limits.enforce
     }
 
+    /// A period is at most a month: 31 days, 744 hours.
+    static let maximumHours: Double = 744
+    static let maximumDays = 31
+
     func validated() throws -> PlanLimits {
         guard let period = LimitPeriod(rawValue: period) else {
             throw APIError.invalidRequest(field: "limits.period", detail: "must be \"week\" or \"month\".")
         }
-        if let hours, !(hours > 0 && hours.isFinite) {
-            throw APIError.invalidRequest(field: "limits.hours", detail: "must be greater than zero.")
+        if let hours, !(hours > 0 && hours <= Self.maximumHours) {
+            throw APIError.invalidRequest(field: "limits.hours", detail: "must be greater than zero and at most \(Int(Self.maximumHours)) (a month's hours).")
         }
-        if let days { _ = try Check.positive(days, "limits.days") }
+        if let days { _ = try Check.bounded(days, 1...Self.maximumDays, "limits.days") }
         guard hours != nil || days != nil else {
             throw APIError.invalidRequest(field: "limits", detail: "needs hours, days or both.")
         }

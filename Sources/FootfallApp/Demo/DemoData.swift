@@ -21,7 +21,7 @@ public enum DemoData {
         if try await LocationModel.query(on: db).filter(\.$name == berlinName).count() == 0 {
             let now = app.settings.clock.now()
             try await db.writeTransaction { db in
-                var builder = DemoBuilder(db: db, now: now)
+                var builder = DemoBuilder(db: db, now: now, pins: app.ledger.pins)
                 try await builder.build()
             }
             app.logger.notice("demo data loaded")
@@ -43,11 +43,13 @@ public enum DemoData {
 private struct DemoBuilder {
     let db: any Database
     let now: Date
+    let pins: PinHasher
     var random = SeededRandom(seed: 2026)
 
-    init(db: any Database, now: Date) {
+    init(db: any Database, now: Date, pins: PinHasher) {
         self.db = db
         self.now = now
+        self.pins = pins
     }
 
     mutating func build() async throws {
@@ -65,7 +67,6 @@ private struct DemoBuilder {
             try await plan("Weekends in Berlin", locations: [berlin.id!], accessHours: ["sat": [["09:00", "18:00"]], "sun": [["09:00", "18:00"]]]),
             try await plan("Evenings: 20 hours a week, billed over", limits: PlanLimits(period: .week, hours: 20, enforce: false)),
         ]
-        let pinKey = try await ServerSecretModel.value(ServerSecretModel.pinKey, on: db)
 
         var customers: [(CustomerModel, PlanModel?, [PassModel], LocationModel)] = []
         for index in 0..<50 {
@@ -77,7 +78,7 @@ private struct DemoBuilder {
             customer.email = "\(first).\(last).\(index)@demo.footfall.invalid".lowercased()
             customer.active = index % 25 != 24
             customer.memberSecret = SecretToken.make(bytes: 20)
-            customer.pinHash = SecretToken.keyedDigest(String(1000 + index * 37), key: pinKey)
+            customer.pinHash = pins.digest(String(1000 + index * 37))
             let plan: PlanModel? = index < 40 ? plans[index % plans.count] : nil
             customer.planId = plan?.id
             try await customer.create(on: db)

@@ -39,9 +39,19 @@ struct DeviceEventBatch {
         let cards = prepared.filter { $0.event.type == .card }
         let (holders, openVisits) = try await ledger.identifyCards(cards.map { ($0.event.value, $0.cardReadings) }, on: db)
         var cardHolders = holders.makeIterator()
+        // A retried PIN or member code is answered from what was stored and never judged again,
+        // so it is not counted as another guess.
+        var answeredBefore = try await answeredEventIds(prepared.filter { $0.event.type != .card })
+        var guesses = GuessAttempts(now: now)
         var identified: [Ledger.Identification] = []
         for item in prepared {
-            if item.event.type == .card { identified.append(cardHolders.next()!) } else { identified.append(try await ledger.identify(item.event, on: db)) }
+            if item.event.type == .card, let holder = cardHolders.next() {
+                identified.append(holder)
+            } else if !answeredBefore.insert(Self.key(try item.event.device.requireID(), item.event.eventId)).inserted {
+                identified.append(.answeredBefore)
+            } else {
+                identified.append(try await ledger.identify(item.event, guesses: &guesses, on: db))
+            }
         }
         var state = try await load(prepared, identified, knownOpen: openVisits, othersThanCards: cards.count < prepared.count)
         var answers: [String] = []
@@ -81,6 +91,17 @@ struct DeviceEventBatch {
     }
 
     private static func key(_ device: UUID, _ text: String) -> DeviceKey { DeviceKey(device: device, text: text) }
+
+    /// The events among these whose event id their device has had an answer for.
+    private func answeredEventIds(_ prepared: [PreparedDeviceEvent]) async throws -> Set<DeviceKey> {
+        guard !prepared.isEmpty else { return [] }
+        let wanted = try prepared.map { SQLGroupExpression([SQLBind(try $0.event.device.requireID()), SQLBind($0.event.eventId)]) }
+        let rows = try await (db as! any SQLDatabase).raw("""
+            WITH wanted(device_id, event_id) AS (VALUES \(SQLList(wanted)))
+            SELECT e.device_id, e.event_id FROM wanted w JOIN device_events e ON e.device_id = w.device_id AND e.event_id = w.event_id
+            """).all()
+        return Set(try rows.map { Self.key(try $0.decode(column: "device_id", as: UUID.self), try $0.decode(column: "event_id", as: String.self)) })
+    }
 
     /// Door results that say where the customer was: the ones the ordering rule compares with.
     private static let doorStateResults: [DeviceEventAnswer.Result] = DeviceEventAnswer.Result.accepted + [.notCheckedIn]
@@ -195,10 +216,17 @@ struct DeviceEventBatch {
         var credentialKey: String?
         let answer: DeviceEventAnswer
         switch identity {
+        case .answeredBefore:
+            // Stored answers were read with the batch, and a repeat within the batch follows
+            // the event that set its answer; finding neither means another server wrote it
+            // since: the batch is decided again.
+            throw Conflict()
         case .refused(let reason, let credential):
             let failed = failure(event, item.location, customer: nil, credential: credential, reason: reason)
             // An unknown card keeps its number, for an admin to assign it to its holder.
             if event.type == .card, reason == .unknownCredential { failed.cardNumber = event.value }
+            // Wrong PINs and member codes count toward the kiosk's guessing limit by when they arrived.
+            if event.type == .pin || event.type == .memberCode, reason == .unknownCredential { failed.recordedAt = now }
             state.failures.append(failed)
             answer = DeviceEventAnswer(result: .refused, reason: reason)
         case .customer(let customer, let key):
@@ -353,10 +381,11 @@ struct DeviceEventBatch {
         }
         for chunk in state.failures.chunks(of: 200) {
             try await sql.insert(into: FailedCheckInModel.schema)
-                .columns("id", "at", "location_id", "method", "device_id", "customer_id", "credential", "reason", "card_number")
+                .columns("id", "at", "location_id", "method", "device_id", "customer_id", "credential", "reason", "card_number", "recorded_at")
                 .rows(chunk.map { failed in
                     [SQLBind(failed.id!), SQLBind(failed.at), SQLBind(failed.locationId), SQLBind(failed.method), SQLBind(failed.deviceId),
-                     SQLBind(failed.customerId), SQLBind(failed.credential), SQLBind(failed.reason), SQLBind(failed.cardNumber)]
+                     SQLBind(failed.customerId), SQLBind(failed.credential), SQLBind(failed.reason), SQLBind(failed.cardNumber),
+                     SQLBind(failed.recordedAt)]
                 })
                 .run()
         }

@@ -91,22 +91,20 @@ extension Ledger {
         case customer(CustomerModel, credentialKey: String)
         /// With what a failed check-in may keep of the credential.
         case refused(ReasonCode, credential: String?)
+        /// An event id this device has had an answer for (stored, or earlier in the batch): not
+        /// looked at again, so a retry is never counted as another guess.
+        case answeredBefore
     }
 
-    /// Finds whose credential this is; PIN entry is refused first if the kiosk is locked, so a
-    /// locked kiosk tells nobody whether a PIN exists.
-    func identify(_ event: DeviceEvent, on db: any Database) async throws -> Identification {
+    /// Finds whose credential this is. PIN and member-code entry are refused first while the
+    /// kiosk is locked for too many wrong ones, so a locked kiosk tells nobody whether a PIN
+    /// or code is right; each wrong one is counted in `guesses` as it is judged.
+    func identify(_ event: DeviceEvent, guesses: inout GuessAttempts, on db: any Database) async throws -> Identification {
         switch event.type {
         case .pin:
-            let wrong = try await FailedCheckInModel.query(on: db)
-                .filter(\.$deviceId == event.device.requireID())
-                .filter(\.$method == CheckInMethod.kioskPin.rawValue)
-                .filter(\.$reason == ReasonCode.unknownCredential.rawValue)
-                .filter(\.$at >= event.at - PinLockout.lookBack)
-                .all(\.$at)
-            if PinLockout.lockedUntil(wrongAttempts: wrong, at: event.at) != nil { return .refused(.pinLocked, credential: nil) }
-            let digest = SecretToken.keyedDigest(event.value, key: try await ServerSecretModel.value(ServerSecretModel.pinKey, on: db))
-            guard let customer = try await CustomerModel.query(on: db).filter(\.$pinHash == digest).first() else {
+            if try await guesses.isLocked(event.device, .kioskPin, on: db) { return .refused(.pinLocked, credential: nil) }
+            guard let customer = try await CustomerModel.query(on: db).filter(\.$pinHash == pins.digest(event.value)).first() else {
+                guesses.wrong(event.device, .kioskPin)
                 return .refused(.unknownCredential, credential: nil)
             }
             return .customer(customer, credentialKey: "pin:\(try customer.requireID())")
@@ -115,10 +113,14 @@ extension Ledger {
             return try await identifyCards([event.value], on: db).holders[0]
 
         case .memberCode:
+            if try await guesses.isLocked(event.device, .memberCode, on: db) { return .refused(.codeLocked, credential: nil) }
             guard let code = MemberCode(event.value), let customer = try await CustomerModel.find(code.customerId, on: db),
-                  let step = MemberCode.totp(secret: customer.memberSecret).matchingCounter(code.code, at: event.at),
+                  let step = memberCodes.totp(memberSecret: customer.memberSecret).matchingCounter(code.code, at: event.at),
                   step > (customer.memberCodeStep ?? .min)
-            else { return .refused(.unknownCredential, credential: nil) }
+            else {
+                guesses.wrong(event.device, .memberCode)
+                return .refused(.unknownCredential, credential: nil)
+            }
             customer.memberCodeStep = step
             try await customer.update(on: db)
             return .customer(customer, credentialKey: "member_code:\(try customer.requireID())")
@@ -198,5 +200,41 @@ extension Ledger {
             return .customer(customer, credentialKey: "card:\(cardId)")
         }
         return (identified, open)
+    }
+}
+
+/// The wrong PINs and member codes each kiosk of a batch has had lately, on the server's clock:
+/// read once per kiosk and kind, then counted one by one as the batch judges attempts, so that
+/// attempts arriving together cannot all be judged against the count from before them.
+struct GuessAttempts {
+    /// The server's time for every attempt of the batch.
+    let now: Date
+    private var wrong: [Key: [Date]] = [:]
+
+    private struct Key: Hashable {
+        var device: UUID
+        var method: CheckInMethod
+    }
+
+    init(now: Date) { self.now = now }
+
+    mutating func isLocked(_ device: DeviceModel, _ method: CheckInMethod, on db: any Database) async throws -> Bool {
+        let key = Key(device: try device.requireID(), method: method)
+        if wrong[key] == nil {
+            // Literal conditions, so that both databases read the partial index of wrong credentials.
+            let rows = try await (db as! any SQLDatabase).raw("""
+                SELECT recorded_at FROM failed_check_ins
+                WHERE device_id = \(bind: key.device) AND reason = 'unknown_credential' AND recorded_at IS NOT NULL
+                  AND recorded_at >= \(bind: now - GuessLockout.lookBack) AND method = \(bind: method.rawValue)
+                """).all()
+            wrong[key] = try rows.map { try $0.decode(column: "recorded_at", as: Date.self) }
+        }
+        return GuessLockout.lockedUntil(wrongAttempts: wrong[key] ?? [], at: now) != nil
+    }
+
+    /// A wrong attempt judged now (its failed check-in is stored with `recordedAt = now`).
+    mutating func wrong(_ device: DeviceModel, _ method: CheckInMethod) {
+        guard let id = device.id else { return }
+        wrong[Key(device: id, method: method), default: []].append(now)
     }
 }

@@ -34,6 +34,14 @@ extension Ledger {
             try await CustomerModel.find(token.customerId, on: database)
         } else { nil }
         let idleTimeout = wifiIdleTimeout
+        if customer == nil, let deviceId = login.device.id {
+            let (record, skipped) = unknownWifiLogins.allows(deviceId, now: now)
+            if skipped > 0 {
+                logger.notice("RADIUS: failed logins from one NAS past the limit, not stored as failed check-ins",
+                              metadata: ["device": .string(deviceId.uuidString), "count": "\(skipped)", "limit per minute": "\(unknownWifiLogins.perMinute)"])
+            }
+            if !record { return .reject(.unknownCredential) }
+        }
         return try await writer.perform { db in
             guard let customer else {
                 _ = try await self.recordFailure(at: now, locationId: locationId, method: .wifi, deviceId: login.device.id,
@@ -63,7 +71,7 @@ extension Ledger {
         }
     }
 
-    private static func seconds(from now: Date, to end: Date) -> Int { max(0, Int(end.timeIntervalSince(now).rounded(.down))) }
+    private static func seconds(from now: Date, to end: Date) -> Int { max(0, Int(saturating: end.timeIntervalSince(now))) }
 
     /// An accounting record from a NAS, at the time it happened (Acct-Delay-Time taken off).
     struct WifiAccounting: Sendable {

@@ -17,14 +17,22 @@ public final class Ledger: Sendable {
     let live = LiveEvents()
     /// How long a Wi-Fi visit may go without traffic before it is closed at its last activity.
     let wifiIdleTimeout: TimeInterval
+    /// How PINs are stored and looked up.
+    let pins: PinHasher
+    /// The keys of members' rotating codes.
+    let memberCodes: MemberCodeKeys
+    /// Wi-Fi logins with an unknown name or wrong password stored per NAS and minute.
+    let unknownWifiLogins = RecordingLimit(perMinute: 20)
 
     /// - Parameters:
     ///   - database: where the ledger reads outside its writes.
     ///   - writer: the connection the ledger's writer keeps to itself (see `DatabaseID.ledger`).
     ///   - thread: where the writer runs, and on SQLite its connection's calls (see `WriterThread`).
     init(database: any Database, writer: any Database, on thread: WriterThread, clock: any WallClock, logger: Logger,
-         wifiIdleTimeout: TimeInterval = 900) {
+         wifiIdleTimeout: TimeInterval = 900, pins: PinHasher, memberCodes: MemberCodeKeys) {
         self.database = database
+        self.pins = pins
+        self.memberCodes = memberCodes
         self.clock = clock
         self.logger = logger
         self.wifiIdleTimeout = wifiIdleTimeout

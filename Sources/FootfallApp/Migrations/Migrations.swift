@@ -23,4 +23,5 @@ let allMigrations: [any Migration] = [
     AddUnknownCardNumbers(),
     CoverReportReads(),
     IndexOnlySetPassesAndSessions(),
+    AddGuessLimitsAndRADIUSAuthenticators(),
 ]

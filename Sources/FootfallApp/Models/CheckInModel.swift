@@ -56,6 +56,9 @@ final class FailedCheckInModel: Model, @unchecked Sendable {
     /// An unknown card's whole number as the reader sent it, for assigning it; never shown.
     @OptionalField(key: "card_number") var cardNumber: String?
     @Field(key: "reason") var reason: String
+    /// When the server stored a wrong PIN or member code, on its own clock: what guessing limits
+    /// count (`at` is the time the device claims).
+    @OptionalField(key: "recorded_at") var recordedAt: Date?
 
     init() {}
 

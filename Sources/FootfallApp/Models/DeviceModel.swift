@@ -17,6 +17,9 @@ final class DeviceModel: Model, @unchecked Sendable {
     /// The key itself, kept only where a protocol needs it in the clear: the RADIUS shared secret
     /// of a Wi-Fi device and the webhook signing key of a door. Never logged or returned again.
     @OptionalField(key: "signing_key") var signingKey: StoredSecret?
+    /// Wi-Fi devices: whether an Access-Request without a valid Message-Authenticator is dropped
+    /// (BlastRADIUS, CVE-2024-3596). Off only for an old NAS that cannot send one.
+    @Field(key: "require_message_authenticator") var requireMessageAuthenticator: Bool
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}

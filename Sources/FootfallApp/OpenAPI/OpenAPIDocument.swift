@@ -127,6 +127,8 @@ enum OpenAPIDocument {
         "/api/v1/customers/{customerId}/member-link": [
             "get": operation("memberLink", "The private link to the customer's member-code page", tag: "customers",
                              parameters: [path("customerId")], responses: [200: ("The link", ref("MemberLink"))]),
+            "post": operation("replaceMemberLink", "A new private link; the old link and codes made from it stop working", tag: "customers",
+                              parameters: [path("customerId")], responses: [201: ("The new link", ref("MemberLink"))]),
         ],
 
         "/api/v1/devices": [
@@ -215,7 +217,7 @@ enum OpenAPIDocument {
     // MARK: Building blocks
 
     static let uuid: JSONValue = ["type": "string", "format": "uuid"]
-    static let time: JSONValue = ["type": "string", "format": "date-time"]
+    static let time: JSONValue = ["type": "string", "format": "date-time", "description": "RFC 3339, from 2000 to 2099"]
 
     static func ref(_ name: String) -> JSONValue { ["$ref": .string("#/components/schemas/\(name)")] }
 
@@ -236,7 +238,7 @@ enum OpenAPIDocument {
 
     private static let pageParameters: [JSONValue] = [
         query("limit", "Page size, 1 to 1000 (default 50)", ["type": "integer", "minimum": 1, "maximum": 1000]),
-        query("cursor", "nextCursor of the previous page", ["type": "string"]),
+        query("cursor", "nextCursor of the previous page (anything else: 400)", ["type": "string", "maxLength": 64]),
     ]
 
     private static func path(_ name: String) -> JSONValue {
@@ -261,9 +263,10 @@ enum OpenAPIDocument {
             all[401] = ("invalid_signature: missing, malformed or wrong signature, or its time too far from now; nothing is recorded", ref("Problem"))
             all[400] = ("invalid_request: the detail names the field", ref("Problem"))
             all[413] = ("payload_too_large: the body is over 64 KiB", ref("Problem"))
+            all[403] = ("forbidden: a kiosk's or reader's key sent as a bearer token (webhooks are signed, not bearer-authenticated)", ref("Problem"))
         } else if !open {
             all[401] = all[401] ?? ("unauthorized: no valid bearer token", ref("Problem"))
-            all[403] = all[403] ?? ("forbidden: a device key on an admin endpoint", ref("Problem"))
+            all[403] = all[403] ?? ("forbidden: a device key on an admin endpoint, or a door's or Wi-Fi device's secret as a device key", ref("Problem"))
             all[400] = all[400] ?? ("invalid_request: the detail names the field", ref("Problem"))
         }
         if body != nil {

@@ -38,14 +38,14 @@ extension OpenAPIDocument {
             ]),
             "LocationInput": object([
                 "name": string, "timeZone": ["type": "string", "description": "IANA time zone, e.g. Europe/Berlin"],
-                "capacity": nullable(["type": "integer", "minimum": 1]), "openingHours": nullable(ref("WeeklySchedule")),
+                "capacity": nullable(["type": "integer", "minimum": 1, "maximum": .number(Double(LocationInput.maximumCapacity))]), "openingHours": nullable(ref("WeeklySchedule")),
                 "cutoffTime": localTime,
             ], optional: ["capacity", "openingHours", "cutoffTime"]),
 
             "Limits": object([
                 "period": enumeration(LimitPeriod.allCases.map(\.rawValue)),
-                "hours": ["type": ["number", "null"], "exclusiveMinimum": 0],
-                "days": ["type": ["integer", "null"], "minimum": 1],
+                "hours": ["type": ["number", "null"], "exclusiveMinimum": 0, "maximum": .number(LimitsDTO.maximumHours)],
+                "days": ["type": ["integer", "null"], "minimum": 1, "maximum": .number(Double(LimitsDTO.maximumDays))],
                 "enforce": ["type": ["boolean", "null"], "description": "false: only report over-limit use (default true)"],
             ], optional: ["hours", "days", "enforce"]),
             "Plan": object([
@@ -82,7 +82,8 @@ extension OpenAPIDocument {
                 "usedOn": ["type": "array", "items": ["type": "string", "format": "date"]],
             ]),
             "PassInput": object([
-                "kind": enumeration(PassKind.allCases.map(\.rawValue)), "minutes": ["type": "integer", "minimum": 1],
+                "kind": enumeration(PassKind.allCases.map(\.rawValue)),
+                "minutes": ["type": "integer", "minimum": 1, "maximum": .number(Double(PassInput.maximumMinutes))],
                 "validFrom": time, "validUntil": time, "locationIds": uuids,
             ], optional: ["minutes", "validFrom", "validUntil", "locationIds"]),
             "Usage": object([
@@ -100,14 +101,14 @@ extension OpenAPIDocument {
                 "name": string, "locationId": uuid, "kind": enumeration(DeviceKind.allCases.map(\.rawValue)),
                 "direction": enumeration(Direction.allCases.map(\.rawValue)),
                 "doors": ["type": "object", "additionalProperties": enumeration(Direction.allCases.map(\.rawValue))],
-                "nasIdentifier": string, "nasIp": string,
-            ], optional: ["direction", "doors", "nasIdentifier", "nasIp"]),
+                "nasIdentifier": string, "nasIp": string, "requireMessageAuthenticator": requireMessageAuthenticator,
+            ], optional: ["direction", "doors", "nasIdentifier", "nasIp", "requireMessageAuthenticator"]),
             "DevicePatch": object([
                 "name": string, "locationId": uuid, "kind": enumeration(DeviceKind.allCases.map(\.rawValue)),
                 "direction": enumeration(Direction.allCases.map(\.rawValue)),
                 "doors": nullable(["type": "object", "additionalProperties": enumeration(Direction.allCases.map(\.rawValue))]),
-                "nasIdentifier": nullable(string), "nasIp": nullable(string),
-            ], optional: ["name", "locationId", "kind", "direction", "doors", "nasIdentifier", "nasIp"]),
+                "nasIdentifier": nullable(string), "nasIp": nullable(string), "requireMessageAuthenticator": requireMessageAuthenticator,
+            ], optional: ["name", "locationId", "kind", "direction", "doors", "nasIdentifier", "nasIp", "requireMessageAuthenticator"]),
 
             "DeviceEventInput": object([
                 "eventId": ["type": "string", "minLength": 1, "maxLength": 200, "description": "Unique per device; retries reuse it"],
@@ -188,6 +189,13 @@ extension OpenAPIDocument {
             "direction": enumeration(Direction.allCases.map(\.rawValue)),
             "doors": nullable(["type": "object", "additionalProperties": enumeration(Direction.allCases.map(\.rawValue))]),
             "nasIdentifier": nullable(string), "nasIp": nullable(string),
+            "requireMessageAuthenticator": ["type": ["boolean", "null"], "description": "Wi-Fi devices only; null for others"],
+        ]
+
+        private static let requireMessageAuthenticator: JSONValue = [
+            "type": "boolean",
+            "description": .string("Wi-Fi devices only (default true): drop Access-Requests without a valid Message-Authenticator; "
+                + "false only for an old NAS that cannot send one."),
         ]
     }
 }

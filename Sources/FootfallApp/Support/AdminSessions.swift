@@ -66,6 +66,12 @@ enum AdminSessions {
         return current
     }
 
+    /// Whether this session is still signed in: not signed out (deleted) and not expired.
+    static func isLive(_ session: AdminSessionModel, _ app: Application) async throws -> Bool {
+        guard let id = session.id, let stored = try await AdminSessionModel.find(id, on: app.db) else { return false }
+        return stored.expiresAt > app.settings.clock.now()
+    }
+
     static func cookie(_ value: String, maxAge: Int?, sameSite: HTTPCookies.SameSitePolicy = .lax, on request: Request) -> HTTPCookies.Value {
         HTTPCookies.Value(string: value, maxAge: maxAge, path: "/", isSecure: request.application.settings.baseURL.hasPrefix("https://"),
                           isHTTPOnly: true, sameSite: sameSite)

@@ -1,8 +1,9 @@
 import Fluent
 import Vapor
 
-/// Lets a request through only with the key of the device named in the path. Another device's
-/// key, or an admin token, is valid but not allowed here (403).
+/// Lets a request through only with the key of the kiosk or reader named in the path. Another
+/// device's key, a door's signing key or a Wi-Fi device's RADIUS secret (each works only for what
+/// its kind of device does), or an admin token, is valid but not allowed here (403).
 struct DeviceAuth: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard let token = request.headers.bearerAuthorization?.token, !token.isEmpty else { throw APIError.unauthorized }
@@ -15,7 +16,9 @@ struct DeviceAuth: AsyncMiddleware {
             let isStoredAdmin = try await AdminTokenModel.query(on: request.db).filter(\.$tokenHash == SecretToken.digest(token)).count() > 0
             throw isAdmin || isStoredAdmin ? APIError.forbidden : APIError.unauthorized
         }
-        guard device.id?.uuidString == request.parameters.get("deviceId")?.uppercased() else { throw APIError.forbidden }
+        guard DeviceKind(rawValue: device.kind)?.postsDeviceEvents == true,
+              device.id?.uuidString == request.parameters.get("deviceId")?.uppercased()
+        else { throw APIError.forbidden }
         request.storage[DeviceKey.self] = device
         return try await next.respond(to: request)
     }

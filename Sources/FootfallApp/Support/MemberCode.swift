@@ -10,10 +10,10 @@ struct TOTP: Sendable {
     var step: TimeInterval = 30
     var algorithm = Algorithm.sha1
 
-    func counter(at instant: Date) -> Int64 { Int64((instant.timeIntervalSince1970 / step).rounded(.down)) }
+    func counter(at instant: Date) -> Int64 { Int64(Int(saturating: instant.timeIntervalSince1970 / step)) }
 
     func code(counter: Int64) -> String {
-        let message = withUnsafeBytes(of: UInt64(counter).bigEndian) { Data($0) }
+        let message = withUnsafeBytes(of: UInt64(bitPattern: counter).bigEndian) { Data($0) }
         let symmetricKey = SymmetricKey(data: key)
         let mac: [UInt8] = switch algorithm {
         case .sha1: Array(HMAC<Insecure.SHA1>.authenticationCode(for: message, using: symmetricKey))
@@ -32,7 +32,7 @@ struct TOTP: Sendable {
     /// The step the code belongs to, allowing one step of clock skew either way; nil if none.
     func matchingCounter(_ code: String, at instant: Date) -> Int64? {
         let now = counter(at: instant)
-        return [now, now - 1, now + 1].first { SecretToken.constantTimeEquals(self.code(counter: $0), code) }
+        return [now, now &- 1, now &+ 1].first { SecretToken.constantTimeEquals(self.code(counter: $0), code) }
     }
 }
 
@@ -63,9 +63,5 @@ struct MemberCode: Equatable, Sendable {
 
     var payload: String {
         Self.prefix + customerId.uuidString.lowercased().replacingOccurrences(of: "-", with: "") + "-" + code
-    }
-
-    static func totp(secret: String) -> TOTP {
-        TOTP(key: Data(secret.utf8))
     }
 }

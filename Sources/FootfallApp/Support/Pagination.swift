@@ -7,9 +7,11 @@ struct PageRequest {
     var limit: Int
     var offset: Int
 
+    /// The furthest offset a cursor may hold: far past any list here, and far from overflowing.
+    static let maximumOffset = Int(Int32.max)
+
     init(_ request: Request) throws {
-        let limitText: String? = request.query["limit"]
-        if let limitText {
+        if let limitText = try Check.queryText(request, "limit") {
             guard let limit = Int(limitText), (1...1000).contains(limit) else {
                 throw APIError.invalidRequest(field: "limit", detail: "must be a whole number from 1 to 1000.")
             }
@@ -17,10 +19,9 @@ struct PageRequest {
         } else {
             limit = 50
         }
-        let cursor: String? = request.query["cursor"]
-        if let cursor {
+        if let cursor = try Check.queryText(request, "cursor") {
             guard let data = Data(base64Encoded: cursor), let text = String(data: data, encoding: .utf8),
-                  text.hasPrefix("o:"), let offset = Int(text.dropFirst(2)), offset >= 0
+                  text.hasPrefix("o:"), let offset = Int(text.dropFirst(2)), (0...Self.maximumOffset).contains(offset)
             else { throw APIError.invalidRequest(field: "cursor", detail: "is not a cursor this server gave out.") }
             self.offset = offset
         } else {
@@ -41,5 +42,8 @@ struct PageRequest {
         return (rows, offset + limit < items.count ? nextCursor : nil)
     }
 
-    private var nextCursor: String { Data("o:\(offset + limit)".utf8).base64EncodedString() }
+    /// Past the furthest offset there is no next page (both are at most `Int32.max`: no overflow).
+    private var nextCursor: String? {
+        offset + limit <= Self.maximumOffset ? Data("o:\(offset + limit)".utf8).base64EncodedString() : nil
+    }
 }

@@ -76,7 +76,7 @@ private final class RADIUSHandler: ChannelInboundHandler {
         let sender = envelope.remoteAddress
         let channel = context.channel
         let service = service, role = role
-        service.inFlightCount.withLockedValue { $0 += 1 }
+        guard service.admit() else { return }
         Task {
             defer { service.inFlightCount.withLockedValue { $0 -= 1 } }
             guard let reply = await service.handle(datagram, from: sender, role: role) else { return }

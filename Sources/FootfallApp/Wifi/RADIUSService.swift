@@ -21,6 +21,31 @@ final class RADIUSService: Sendable {
     /// Requests read and not yet answered or dropped.
     let inFlightCount = NIOLockedValueBox(0)
     var inFlight: Int { inFlightCount.withLockedValue { $0 } }
+    /// At most this many requests are worked on at once; a datagram read beyond it is dropped
+    /// (the NAS sends it again), so a flood costs a counter, not a task and a database query.
+    static let maximumInFlight = 512
+    private let overflow = NIOLockedValueBox((dropped: 0, since: ContinuousClock.now))
+
+    /// Takes a request on if there is room; else counts it as dropped and logs the count at
+    /// most every ten seconds.
+    func admit() -> Bool {
+        let taken = inFlightCount.withLockedValue { count in
+            guard count < Self.maximumInFlight else { return false }
+            count += 1
+            return true
+        }
+        if taken { return true }
+        let report: Int? = overflow.withLockedValue { overflow in
+            overflow.dropped += 1
+            guard ContinuousClock.now - overflow.since >= .seconds(10) else { return nil }
+            defer { overflow = (0, .now) }
+            return overflow.dropped
+        }
+        if let report {
+            logger.warning("RADIUS: dropped datagrams, more than \(Self.maximumInFlight) requests waiting", metadata: ["count": "\(report)"])
+        }
+        return false
+    }
 
     init(ledger: Ledger, database: any Database, clock: any WallClock, logger: Logger) {
         self.ledger = ledger
@@ -65,6 +90,10 @@ final class RADIUSService: Sendable {
             return nil
         case nil where packet.code == .statusServer:
             logger.notice("RADIUS: dropped Status-Server from \(source) without Message-Authenticator")
+            return nil
+        case nil where packet.code == .accessRequest && device.requireMessageAuthenticator:
+            // BlastRADIUS (CVE-2024-3596): without it, the reply could be forged for another request.
+            logger.notice("RADIUS: dropped Access-Request from \(source) without Message-Authenticator (the NAS must send one, or the device be marked as an old NAS)")
             return nil
         default:
             break
@@ -162,11 +191,14 @@ final class RADIUSService: Sendable {
         case .accountingOff?: status = .nasOff
         case nil: return  // Answered, and nothing to record (an unknown status type).
         }
-        let delay = TimeInterval(packet.integer(.acctDelayTime) ?? 0)
+        // A record held back longer than a day is taken as a day late: no NAS waits that long.
+        let delay = TimeInterval(min(packet.integer(.acctDelayTime) ?? 0, 86_400))
         // Traffic either way counts; some NASes send only one direction.
-        let input = packet.integer(.acctInputOctets).map { Int64(packet.integer(.acctInputGigawords) ?? 0) << 32 + Int64($0) }
-        let output = packet.integer(.acctOutputOctets).map { Int64(packet.integer(.acctOutputGigawords) ?? 0) << 32 + Int64($0) }
-        let octets: Int64? = input == nil && output == nil ? nil : (input ?? 0) + (output ?? 0)
+        // Gigawords and octets make a 64-bit count; the two directions' sum saturates.
+        let input = packet.integer(.acctInputOctets).map { UInt64(packet.integer(.acctInputGigawords) ?? 0) << 32 | UInt64($0) }
+        let output = packet.integer(.acctOutputOctets).map { UInt64(packet.integer(.acctOutputGigawords) ?? 0) << 32 | UInt64($0) }
+        let sum = (input ?? 0).addingReportingOverflow(output ?? 0)
+        let octets: Int64? = input == nil && output == nil ? nil : Int64(clamping: sum.overflow ? .max : sum.partialValue)
         try await ledger.wifiAccounting(Ledger.WifiAccounting(
             status: status, device: device, at: clock.now() - delay, sessionId: packet.string(.acctSessionId),
             username: packet.string(.userName), mac: packet.string(.callingStationId).map(normalizedMAC), octets: octets))

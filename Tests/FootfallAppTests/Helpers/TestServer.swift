@@ -6,6 +6,7 @@ import Testing
 import VaporTesting
 
 let adminToken = "test-admin-token"
+let testSecretKey = "test-secret-key-0123456789abcdef-0123456789"
 let adminHeaders: HTTPHeaders = ["Authorization": "Bearer \(adminToken)"]
 
 /// The database the suite runs against: PostgreSQL when `FOOTFALL_TEST_DATABASE_URL` is set
@@ -26,7 +27,7 @@ enum TestDatabase {
     static func drop(_ location: Settings.DatabaseLocation, using app: Application) async {
         switch location {
         case .sqlite(let path):
-            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+            for suffix in ["", "-wal", "-shm", ".key"] { try? FileManager.default.removeItem(atPath: path + suffix) }
         case .postgres(_, let schema?):
             try? await (app.db as! any SQLDatabase).raw("DROP SCHEMA IF EXISTS \(ident: schema) CASCADE").run()
         case .postgres:
@@ -51,6 +52,8 @@ func withFootfall(
     settings.database = location
     settings.adminToken = adminToken
     settings.clock = clock
+    // PostgreSQL needs the server key given; SQLite makes a key file beside its database.
+    if TestDatabase.isPostgres { settings.secretKey = testSecretKey }
     adjust(&settings)
     do {
         try await configure(app, settings)

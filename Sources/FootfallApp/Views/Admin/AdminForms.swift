@@ -169,7 +169,7 @@ extension AdminPage {
     }
 
     static func hoursAndMinutes(_ seconds: TimeInterval) -> String {
-        let minutes = Int((seconds / 60).rounded())
+        let minutes = Int(saturating: (seconds / 60).rounded())
         return "\(minutes / 60) h \(minutes % 60) min"
     }
 }

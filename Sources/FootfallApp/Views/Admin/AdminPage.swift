@@ -174,6 +174,7 @@ enum AdminPage {
     static func words(for reason: ReasonCode) -> String {
         switch reason {
         case .pinLocked: "PIN entry is locked at that kiosk after too many wrong PINs."
+        case .codeLocked: "Member-code entry is locked at that kiosk after too many wrong codes."
         case .unknownCredential: "Nobody has that card, PIN, code or login."
         case .customerInactive: "The customer is deactivated."
         case .locationFull: "The location is full."

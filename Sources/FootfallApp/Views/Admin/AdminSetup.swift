@@ -39,7 +39,7 @@ extension AdminPage {
             locationIds = model.locationIds.map(\.uuidString)
             accessHours = WeeklyHoursText.format(model.accessHours)
             limitPeriod = model.limitPeriod ?? ""
-            limitHours = model.limitHours.map { $0 == $0.rounded() ? String(Int($0)) : String($0) } ?? ""
+            limitHours = model.limitHours.map { $0 == $0.rounded() ? String(Int(saturating: $0)) : String($0) } ?? ""
             limitDays = model.limitDays.map(String.init) ?? ""
             limitEnforce = model.limitEnforce ? "on" : nil
             overtime = model.overtime

@@ -68,6 +68,7 @@ enum KioskPage {
         const storageKey = "footfall.kiosk";
         const reasons = {
           pin_locked: "Too many wrong PINs. PIN entry is paused for a few minutes; please use your card or ask at the desk.",
+          code_locked: "Too many wrong codes. Code scanning is paused for a few minutes; please use your card or ask at the desk.",
           unknown_credential: "We don't recognise that PIN, card or code.",
           customer_inactive: "Your membership is not active. Please ask at the desk.",
           location_full: "Sorry, we are full right now.",
