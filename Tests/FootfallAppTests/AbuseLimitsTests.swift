@@ -277,12 +277,40 @@ struct AbuseLimitsTests {
         let throttle = SignInThrottle()
         let now = Date(timeIntervalSince1970: 1_800_000_000)
         for index in 0..<SignInThrottle.perAddress {
-            #expect(throttle.retryAfter(email: "user\(index)@example.com", address: "192.0.2.7", now: now) == nil)
-            throttle.failed(email: "user\(index)@example.com", address: "192.0.2.7", now: now)
+            #expect(throttle.attempt(email: "user\(index)@example.com", address: "192.0.2.7", now: now) == nil)
         }
-        #expect(throttle.retryAfter(email: "someone-new@example.com", address: "192.0.2.7", now: now) == 900)
-        #expect(throttle.retryAfter(email: "someone-new@example.com", address: "198.51.100.1", now: now) == nil)
-        #expect(throttle.retryAfter(email: "someone-new@example.com", address: "192.0.2.7", now: now + 900) == nil)
+        #expect(throttle.attempt(email: "someone-new@example.com", address: "192.0.2.7", now: now) == 900)
+        #expect(throttle.attempt(email: "someone-new@example.com", address: "198.51.100.1", now: now) == nil)
+        #expect(throttle.attempt(email: "another@example.com", address: "192.0.2.7", now: now + 900) == nil)
+        // An IPv6 client counts by its /64: another address of the same block waits too.
+        for index in 0..<SignInThrottle.perAddress {
+            #expect(throttle.attempt(email: "v6-\(index)@example.com", address: "2001:db8:1:2::\(index + 1)", now: now) == nil)
+        }
+        #expect(throttle.attempt(email: "v6-new@example.com", address: "2001:db8:1:2:ffff::1", now: now) == 900)
+        #expect(throttle.attempt(email: "v6-new@example.com", address: "2001:db8:1:3::1", now: now) == nil)
+    }
+
+    @Test func signInsSentTogetherAreCountedBeforeTheirPasswordsAreChecked() async throws {
+        try await withFootfall { api in
+            try await AdminUsers.create(email: "ops@example.com", password: "correct horse battery", name: nil, in: api.app)
+            var browser = PanelBrowser(app: api.app)
+            let form = try await browser.send(.GET, "/admin/sign-in")
+            let csrf = try #require(PanelBrowser.csrf(in: form.body.string))
+            let cookie = browser.cookies.map { "\($0)=\($1)" }.joined(separator: "; ")
+            let statuses = try await withThrowingTaskGroup(of: HTTPStatus.self) { group in
+                for _ in 0..<30 {
+                    group.addTask {
+                        var headers: HTTPHeaders = ["Cookie": cookie]
+                        headers.contentType = .urlEncodedForm
+                        return try await api.app.testing().sendRequest(.POST, "/admin/sign-in", headers: headers,
+                                                                       body: ByteBuffer(string: "email=ops%40example.com&password=guess&_csrf=\(csrf)")).status
+                    }
+                }
+                return try await group.reduce(into: [HTTPStatus]()) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == .unauthorized }.count == 5, "\(statuses)")
+            #expect(statuses.filter { $0 == .tooManyRequests }.count == 25)
+        }
     }
 
     // MARK: 7. CSV cells never start a formula

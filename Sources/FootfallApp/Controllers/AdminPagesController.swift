@@ -59,7 +59,8 @@ struct AdminPagesController: RouteCollection {
         let email = (try? CustomerInput.normalizedEmail(form.email ?? "")) ?? ""
         let address = request.remoteAddress?.ipAddress
         let throttle = request.application.signInThrottle
-        if let seconds = throttle.retryAfter(email: email, address: address, now: request.clock.now()) {
+        let now = request.clock.now()
+        if let seconds = throttle.attempt(email: email, address: address, now: now) {
             request.logger.notice("admin sign-in refused: too many wrong passwords", metadata: ["email": .string(email)])
             let response = signInPage(request, status: .tooManyRequests,
                                       message: "Too many wrong passwords. Try again in \(Self.minutes(seconds)).",
@@ -74,13 +75,12 @@ struct AdminPagesController: RouteCollection {
         let password = form.password ?? ""
         let matches = try await NIOThreadPool.singleton.runIfActive { try Bcrypt.verify(password, created: hash) }
         guard let user, matches else {
-            throttle.failed(email: email, address: address, now: request.clock.now())
             request.logger.notice("admin sign-in failed", metadata: ["email": .string(email)])
             // The form again, with the email and the page asked for kept.
             return signInPage(request, status: .unauthorized, message: "Wrong email or password.", email: form.email ?? "",
                               next: safeNext(request, form.next))
         }
-        throttle.succeeded(email: email)
+        throttle.succeeded(email: email, address: address, at: now)
         let (token, _) = try await AdminSessions.start(for: user, on: request)
         let response = request.redirect(to: safeNext(request, form.next), redirectType: .normal)
         response.cookies[AdminSessions.cookieName] = AdminSessions.cookie(token, maxAge: Int(AdminSessions.lifetime), on: request)

@@ -160,7 +160,10 @@ struct DeviceEventBatch {
             open[customer] = nil
         }
         state.open = open
-        for location in Set(prepared.filter { $0.location.capacity != nil }.map(\.location.id!)) {
+        // Counted under each capped location's lock, so that several servers admit in turn.
+        let capped = Set(prepared.filter { $0.location.capacity != nil }.map(\.location.id!))
+        try await db.lockAdmissions(capped.map(AdmissionLock.occupancy))
+        for location in capped {
             state.occupancy[location] = try await CheckInModel.query(on: db)
                 .filter(\.$locationId == location).filter(\.$checkedOutAt == nil).count()
                 - state.closings.filter { $0.visit.locationId == location }.count

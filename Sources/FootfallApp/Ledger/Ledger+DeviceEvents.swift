@@ -114,13 +114,16 @@ extension Ledger {
 
         case .memberCode:
             if try await guesses.isLocked(event.device, .memberCode, on: db) { return .refused(.codeLocked, credential: nil) }
+            // Judged on the server's clock: a device's `at` cannot revive an old code.
             guard let code = MemberCode(event.value), let customer = try await CustomerModel.find(code.customerId, on: db),
-                  let step = memberCodes.totp(memberSecret: customer.memberSecret).matchingCounter(code.code, at: event.at),
-                  step > (customer.memberCodeStep ?? .min)
+                  let step = memberCodes.totp(memberSecret: customer.memberSecret).matchingCounter(code.code, at: guesses.now)
             else {
                 guesses.wrong(event.device, .memberCode)
                 return .refused(.unknownCredential, credential: nil)
             }
+            // A code already used (a scanner reading the same screen twice) is refused, but it is
+            // the member's own code, not a guess.
+            guard step > (customer.memberCodeStep ?? .min) else { return .refused(.unknownCredential, credential: nil) }
             customer.memberCodeStep = step
             try await customer.update(on: db)
             return .customer(customer, credentialKey: "member_code:\(try customer.requireID())")
@@ -221,13 +224,16 @@ struct GuessAttempts {
     mutating func isLocked(_ device: DeviceModel, _ method: CheckInMethod, on db: any Database) async throws -> Bool {
         let key = Key(device: try device.requireID(), method: method)
         if wrong[key] == nil {
+            // Read under the kiosk's lock: another server judging its attempts waits for this commit.
+            try await db.lockAdmissions([.guesses(key.device)])
             // Literal conditions, so that both databases read the partial index of wrong credentials.
             let rows = try await (db as! any SQLDatabase).raw("""
                 SELECT recorded_at FROM failed_check_ins
                 WHERE device_id = \(bind: key.device) AND reason = 'unknown_credential' AND recorded_at IS NOT NULL
                   AND recorded_at >= \(bind: now - GuessLockout.lookBack) AND method = \(bind: method.rawValue)
                 """).all()
-            wrong[key] = try rows.map { try $0.decode(column: "recorded_at", as: Date.self) }
+            // A row stamped by a server whose clock runs ahead still counts, as of now.
+            wrong[key] = try rows.map { min(try $0.decode(column: "recorded_at", as: Date.self), now) }
         }
         return GuessLockout.lockedUntil(wrongAttempts: wrong[key] ?? [], at: now) != nil
     }

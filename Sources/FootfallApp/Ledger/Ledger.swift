@@ -76,6 +76,9 @@ public final class Ledger: Sendable {
         let open = try await CheckInModel.query(on: db)
             .filter(\.$customerId == customerId).filter(\.$checkedOutAt == nil).first()
         if let open, open.locationId == locationId { return .alreadyIn(open) }
+        // The count of people in is read under the location's lock: another server admitting
+        // to it waits for this commit (capped locations only).
+        if attempt.location.capacity != nil { try await db.lockAdmissions([.occupancy(locationId)]) }
 
         let request = try await Standing(db: db).admissionRequest(
             customer: attempt.customer, location: attempt.location, at: attempt.at)

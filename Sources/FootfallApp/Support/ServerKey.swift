@@ -31,29 +31,36 @@ struct ServerKey: Sendable {
         }
     }
 
-    /// `PATH.key` beside the SQLite file `PATH`: read if it is there and only its owner may read
-    /// it, else made.
+    /// `PATH.key` beside the SQLite file `PATH`: made if there is none (exclusively, mode 0600
+    /// from the start, so two commands starting at once on a new install agree on one key), else
+    /// read, if only its owner may read it.
     private static func keyFile(beside databasePath: String) throws -> String {
         let path = databasePath + ".key"
-        let files = FileManager.default
-        if files.fileExists(atPath: path) {
-            let permissions = (try files.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber)?.intValue ?? 0
-            guard permissions & 0o077 == 0 else {
-                throw SettingsError.invalid(name: "key file \(path)", value: String(permissions, radix: 8),
-                                            expected: "mode 0600 (readable by its owner only): chmod 600 \(path)")
-            }
-            let key = try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-            guard key.count >= minimumLength else {
-                throw SettingsError.invalid(name: "key file \(path)", value: "<\(key.count) characters>",
-                                            expected: "at least \(minimumLength) characters")
+        let key = SecretToken.make()
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        if descriptor >= 0 {
+            defer { close(descriptor) }
+            let line = Array((key + "\n").utf8)
+            guard write(descriptor, line, line.count) == line.count, fsync(descriptor) == 0 else {
+                throw SettingsError.invalid(name: "key file \(path)", value: "", expected: "a file the server can write beside the database")
             }
             return key
         }
-        let key = SecretToken.make()
-        guard files.createFile(atPath: path, contents: Data((key + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
+        guard errno == EEXIST else {
             throw SettingsError.invalid(name: "key file \(path)", value: "", expected: "a file the server can create beside the database")
         }
-        return key
+        let permissions = (try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber)?.intValue ?? 0
+        guard permissions & 0o077 == 0 else {
+            throw SettingsError.invalid(name: "key file \(path)", value: String(permissions, radix: 8),
+                                        expected: "mode 0600 (readable by its owner only): chmod 600 \(path)")
+        }
+        // Another process may have made it a moment ago and not written it yet.
+        for _ in 0..<20 {
+            let stored = try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            if stored.count >= minimumLength { return stored }
+            usleep(50_000)
+        }
+        throw SettingsError.invalid(name: "key file \(path)", value: "<too short>", expected: "at least \(minimumLength) characters")
     }
 
     func keyedDigest(_ value: String) -> String { SecretToken.keyedDigest(value, key: self.value) }

@@ -22,7 +22,7 @@ extension AdminPage {
         formatter.timeZone = zone
         for format in ["yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss"] {
             formatter.dateFormat = format
-            if let date = formatter.date(from: text) { return date }
+            if let date = formatter.date(from: text) { return RFC3339.accepted.contains(date) ? date : nil }
         }
         return nil
     }
