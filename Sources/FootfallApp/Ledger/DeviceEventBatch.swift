@@ -153,9 +153,7 @@ struct DeviceEventBatch {
         for (customer, visit) in open where (visit.closesAt ?? .distantFuture) <= now {
             var zone = zones[visit.locationId]
             if zone == nil { zone = try await LocationModel.find(visit.locationId, on: db)?.zone }
-            guard let zone else { continue }
-            let closing = visit.scheduledClosing(zone: zone, wifiIdleTimeout: ledger.wifiIdleTimeout)
-            guard closing.due <= now else { continue }
+            guard let zone, let closing = visit.dueClosing(zone: zone, wifiIdleTimeout: ledger.wifiIdleTimeout, now: now) else { continue }
             state.closings.append((visit, closing.at, closing.method))
             open[customer] = nil
         }
@@ -284,11 +282,8 @@ struct DeviceEventBatch {
             close(visit, at: max(event.at, visit.checkedInAt), method: event.type.method, &state)
             return DeviceEventAnswer(result: .checkedOut, customer: reference, checkIn: CheckInDTO(visit))
         case .checkIn:
-            if let open, open.locationId == locationId {
-                return DeviceEventAnswer(result: .alreadyIn, customer: reference, checkIn: CheckInDTO(open))
-            }
             let plan = customer.planId.flatMap { state.plans[$0] }
-            var request = AdmissionRequest(
+            let request = AdmissionRequest(
                 at: event.at, location: location.rules, customerActive: customer.active, plan: plan?.rules,
                 planUsage: try await plan.asyncFlatMap { plan in
                     try await plan.limits.asyncMap {
@@ -296,26 +291,27 @@ struct DeviceEventBatch {
                     }
                 },
                 passes: [], othersPresent: state.occupancy[locationId] ?? 0)
-            var decision = Admission.decide(request)
-            // Passes only matter when the plan alone does not admit; most check-ins skip reading them.
-            if case .refused(let reason) = decision, reason != .customerInactive, reason != .locationFull, reason != .locationClosed {
-                request.passes = try await Standing(db: db).passes(customerId: customerId, at: event.at)
-                decision = Admission.decide(request)
-            }
-            switch decision {
-            case .refused(let reason):
-                state.failures.append(failure(event, location, customer: customerId, credential: nil, reason: reason))
-                return DeviceEventAnswer(result: .refused, reason: reason, customer: reference)
-            case .admitted(let admitted):
-                if let open { close(open, at: max(event.at, open.checkedInAt), method: .moved, &state) }
-                let attempt = Ledger.Attempt(customer: customer, location: location, at: event.at, method: event.type.method,
-                                             deviceId: event.device.id)
-                let visit = try Ledger.newVisit(attempt, admitted)
-                state.newVisits.append(visit)
-                state.open[customerId] = visit
-                if location.capacity != nil { state.occupancy[locationId, default: 0] += 1 }
-                if case .pass(let passId) = admitted.entitlement, let day = admitted.dayPassUsedOn { state.dayPasses.append((passId, day)) }
-                return DeviceEventAnswer(result: .checkedIn, customer: reference, checkIn: CheckInDTO(visit))
+            var checkIn = CheckInAttempt(request: request, open: open.map(OpenVisit.init), passes: nil)
+            while true {
+                switch CheckInRules.decide(checkIn) {
+                case .needsPasses:
+                    checkIn.passes = try await Standing(db: db).passes(customerId: customerId, at: event.at)
+                case .alreadyIn:
+                    return DeviceEventAnswer(result: .alreadyIn, customer: reference, checkIn: open.map(CheckInDTO.init))
+                case .refused(let reason):
+                    state.failures.append(failure(event, location, customer: customerId, credential: nil, reason: reason))
+                    return DeviceEventAnswer(result: .refused, reason: reason, customer: reference)
+                case .admitted(let effects):
+                    if let moveOut = effects.moveOut, let open { close(open, at: moveOut.at, method: .moved, &state) }
+                    let attempt = Ledger.Attempt(customer: customer, location: location, at: event.at, method: event.type.method,
+                                                 deviceId: event.device.id)
+                    let visit = try Ledger.newVisit(attempt, effects.visit)
+                    state.newVisits.append(visit)
+                    state.open[customerId] = visit
+                    if location.capacity != nil { state.occupancy[locationId, default: 0] += 1 }
+                    if let use = effects.dayPassUse { state.dayPasses.append((use.pass, use.day)) }
+                    return DeviceEventAnswer(result: .checkedIn, customer: reference, checkIn: CheckInDTO(visit))
+                }
             }
         }
     }

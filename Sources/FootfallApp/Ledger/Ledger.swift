@@ -75,51 +75,51 @@ public final class Ledger: Sendable {
 
         let open = try await CheckInModel.query(on: db)
             .filter(\.$customerId == customerId).filter(\.$checkedOutAt == nil).first()
-        if let open, open.locationId == locationId { return .alreadyIn(open) }
         // The count of people in is read under the location's lock: another server admitting
         // to it waits for this commit (capped locations only).
         if attempt.location.capacity != nil { try await db.lockAdmissions([.occupancy(locationId)]) }
 
-        let request = try await Standing(db: db).admissionRequest(
-            customer: attempt.customer, location: attempt.location, at: attempt.at)
-        switch Admission.decide(request) {
-        case .refused(let reason):
-            let failed = try await recordFailure(
-                at: attempt.at, locationId: locationId, method: attempt.method, deviceId: attempt.deviceId,
-                customerId: customerId, credential: attempt.credential, reason: reason, on: db)
-            return .refused(reason, failed)
-        case .admitted(let admitted):
-            if let open {
-                _ = try await close(open, at: max(attempt.at, open.checkedInAt), method: .moved, on: db)
+        let standing = Standing(db: db)
+        var checkIn = CheckInAttempt(request: try await standing.admissionRequest(customer: attempt.customer, location: attempt.location, at: attempt.at),
+                                     open: open.map(OpenVisit.init), passes: nil)
+        while true {
+            switch CheckInRules.decide(checkIn) {
+            case .needsPasses:
+                checkIn.passes = try await standing.passes(customerId: customerId, at: attempt.at)
+            case .alreadyIn:
+                return .alreadyIn(open!)
+            case .refused(let reason):
+                let failed = try await recordFailure(
+                    at: attempt.at, locationId: locationId, method: attempt.method, deviceId: attempt.deviceId,
+                    customerId: customerId, credential: attempt.credential, reason: reason, on: db)
+                return .refused(reason, failed)
+            case .admitted(let effects):
+                if let moveOut = effects.moveOut, let open { _ = try await close(open, at: moveOut.at, method: .moved, on: db) }
+                let visit = try Self.newVisit(attempt, effects.visit)
+                try await visit.create(on: db)
+                PendingEvents.checkIn(visit)
+                if let use = effects.dayPassUse {
+                    try await PassModel.query(on: db).filter(\.$id == use.pass).set(\.$usedOn, to: use.day.description).update()
+                }
+                return .checkedIn(visit, effects.admitted)
             }
-            return .checkedIn(try await record(attempt, admitted, on: db), admitted)
         }
-    }
-
-    private func record(_ attempt: Attempt, _ admitted: Admitted, on db: any Database) async throws -> CheckInModel {
-        let visit = try Self.newVisit(attempt, admitted)
-        try await visit.create(on: db)
-        PendingEvents.checkIn(visit)
-        if case .pass(let passId) = admitted.entitlement, let day = admitted.dayPassUsedOn {
-            try await PassModel.query(on: db).filter(\.$id == passId).set(\.$usedOn, to: day.description).update()
-        }
-        return visit
     }
 
     /// The visit an admitted attempt opens, with when it closes by itself; not yet stored.
-    static func newVisit(_ attempt: Attempt, _ admitted: Admitted) throws -> CheckInModel {
+    static func newVisit(_ attempt: Attempt, _ new: NewVisit) throws -> CheckInModel {
         let visit = CheckInModel()
         visit.id = .timeOrdered()
         visit.customerId = try attempt.customer.requireID()
-        visit.locationId = try attempt.location.requireID()
-        visit.checkedInAt = attempt.at
+        visit.locationId = new.locationId
+        visit.checkedInAt = new.checkedInAt
         visit.method = attempt.method.rawValue
         visit.deviceId = attempt.deviceId
-        switch admitted.entitlement {
+        switch new.entitlement {
         case .plan(let id): visit.admittedPlanId = id
         case .pass(let id): visit.admittedPassId = id
         }
-        visit.timeLimitAt = admitted.closesWhenEntitlementEnds ? admitted.entitlementEndsAt : nil
+        visit.timeLimitAt = new.timeLimitAt
         if let wifi = attempt.wifi {
             visit.wifiSessionId = wifi.sessionId
             visit.wifiMac = wifi.mac
@@ -193,9 +193,8 @@ public final class Ledger: Sendable {
         let zones = try await Standing(db: db).locationZones()
         var count = 0
         for visit in due {
-            guard let zone = zones[visit.locationId] else { continue }
-            let closing = visit.scheduledClosing(zone: zone, wifiIdleTimeout: wifiIdleTimeout)
-            guard closing.due <= now else { continue }
+            guard let zone = zones[visit.locationId], let closing = visit.dueClosing(zone: zone, wifiIdleTimeout: wifiIdleTimeout, now: now)
+            else { continue }
             if try await close(visit, at: closing.at, method: closing.method, on: db) { count += 1 }
         }
         if count > 0 { logger.info("closed visits automatically", metadata: ["count": .stringConvertible(count)]) }

@@ -6,6 +6,8 @@ import Foundation
 struct Standing {
     let db: any Database
 
+    /// The admission facts of an attempt, passes left out: the rules ask for them when they
+    /// matter (`CheckInDecision.needsPasses`).
     func admissionRequest(customer: CustomerModel, location: LocationModel, at: Date) async throws -> AdmissionRequest {
         let customerId = try customer.requireID()
         let plan = try await customer.planId.asyncFlatMap { try await PlanModel.find($0, on: db) }
@@ -20,7 +22,7 @@ struct Standing {
             .count()
         return AdmissionRequest(
             at: at, location: location.rules, customerActive: customer.active, plan: plan?.rules,
-            planUsage: usage, passes: try await passes(customerId: customerId, at: at), othersPresent: othersPresent)
+            planUsage: usage, passes: [], othersPresent: othersPresent)
     }
 
     /// The plan's usage in the week or month containing `at`, on the given location's calendar.

@@ -39,6 +39,20 @@ extension CheckInModel {
             ? lastActivityAt.map { ScheduledClosing.Idle(lastActivity: $0, timeout: wifiIdleTimeout) } : nil
         return ScheduledClosing(checkedInAt: checkedInAt, zone: zone, timeLimitAt: timeLimitAt, idle: idle)
     }
+
+    /// The closing to apply now, if this open visit's is due: the one place every path (the
+    /// sweeper, an attempt by the same customer, a device batch) decides that.
+    func dueClosing(zone: LocalZone, wifiIdleTimeout: TimeInterval, now: Date) -> ScheduledClosing? {
+        guard checkedOutAt == nil, (closesAt ?? .distantFuture) <= now else { return nil }
+        let closing = scheduledClosing(zone: zone, wifiIdleTimeout: wifiIdleTimeout)
+        return closing.due <= now ? closing : nil
+    }
+}
+
+extension OpenVisit {
+    init(_ visit: CheckInModel) {
+        self.init(id: visit.id!, locationId: visit.locationId, checkedInAt: visit.checkedInAt)
+    }
 }
 
 /// A refused attempt, kept with its reason.
