@@ -13,19 +13,25 @@ public struct OpenVisit: Hashable, Sendable {
     }
 }
 
-/// One check-in attempt by a known customer and what the ledger knows of them when it comes:
-/// the admission facts and where they are. `passes` may be left unread (nil): most attempts are
-/// decided by the plan alone, and the rules say when they need the passes.
+/// One check-in attempt by a known customer and what the ledger knows of them as it stood at the
+/// attempt's time: the admission facts and where they were. `passes` may be left unread (nil):
+/// most attempts are decided by the plan alone, and the rules say when they need the passes.
 public struct CheckInAttempt: Sendable {
     public var request: AdmissionRequest
+    /// The visit the customer was in at the attempt's time (for an attempt dated in the past,
+    /// one that has been closed since counts: the move revises its end).
     public var open: OpenVisit?
-    /// The customer's passes with what they have used; nil when not read yet.
+    /// The customer's passes with what they had used by the attempt's time; nil when not read yet.
     public var passes: [Pass]?
+    /// When the customer's next visit after the attempt's time began (an attempt dated in the
+    /// past, before visits that followed): the new visit ends there at the latest.
+    public var nextVisitAt: Date?
 
-    public init(request: AdmissionRequest, open: OpenVisit?, passes: [Pass]?) {
+    public init(request: AdmissionRequest, open: OpenVisit?, passes: [Pass]?, nextVisitAt: Date? = nil) {
         self.request = request
         self.open = open
         self.passes = passes
+        self.nextVisitAt = nextVisitAt
     }
 }
 
@@ -37,12 +43,16 @@ public struct NewVisit: Hashable, Sendable {
     /// When the visit closes because its entitlement runs out (`overtime: checkout`); nil when
     /// only the cut-off ends it.
     public var timeLimitAt: Date?
+    /// Set for an attempt dated before a visit that followed: the visit is closed there at once
+    /// (method `moved`), unless its cut-off or time limit closes it earlier.
+    public var movedOutAt: Date?
 
-    public init(locationId: UUID, checkedInAt: Date, entitlement: Entitlement, timeLimitAt: Date?) {
+    public init(locationId: UUID, checkedInAt: Date, entitlement: Entitlement, timeLimitAt: Date?, movedOutAt: Date? = nil) {
         self.locationId = locationId
         self.checkedInAt = checkedInAt
         self.entitlement = entitlement
         self.timeLimitAt = timeLimitAt
+        self.movedOutAt = movedOutAt
     }
 }
 
@@ -81,7 +91,19 @@ public enum CheckInDecision: Hashable, Sendable {
 
 /// The one decision every way of checking in asks for: the admin API, RADIUS, kiosks, readers
 /// and doors gather an attempt, ask here, and apply what comes back.
+///
+/// An attempt is judged by the ledger as it stood at its time (`at`), which for a reader that
+/// was offline, a late door webhook or a forgotten visit entered by an admin is in the past: the
+/// visit the customer was in then is the one a move closes, at `at` (revising a closing applied
+/// since); usage counts what was used by `at`; and the new visit ends where the customer's next
+/// visit began. Nobody ever has two visits that overlap.
 public enum CheckInRules {
+    /// An attempt dated more than this before the server's time is looked at as the ledger stood
+    /// then; closer to now (a reader's clock a little behind, the network) it is taken as live.
+    public static let backDatedAfter: TimeInterval = 60
+
+    public static func isBackDated(_ at: Date, now: Date) -> Bool { at < now - backDatedAfter }
+
     public static func decide(_ attempt: CheckInAttempt) -> CheckInDecision {
         var request = attempt.request
         if let open = attempt.open, open.locationId == request.location.id { return .alreadyIn(open) }
@@ -92,8 +114,10 @@ public enum CheckInRules {
         case .refused(let reason):
             return .refused(reason)
         case .admitted(let admitted):
+            let timeLimit = admitted.closesWhenEntitlementEnds ? admitted.entitlementEndsAt : nil
+            let scheduled = ScheduledClosing(checkedInAt: request.at, zone: request.location.zone, timeLimitAt: timeLimit)
             let visit = NewVisit(locationId: request.location.id, checkedInAt: request.at, entitlement: admitted.entitlement,
-                                 timeLimitAt: admitted.closesWhenEntitlementEnds ? admitted.entitlementEndsAt : nil)
+                                 timeLimitAt: timeLimit, movedOutAt: attempt.nextVisitAt.flatMap { $0 < scheduled.at ? $0 : nil })
             let moveOut = attempt.open.map { MoveOut(visit: $0, at: max(request.at, $0.checkedInAt)) }
             return .admitted(CheckInEffects(admitted: admitted, moveOut: moveOut, visit: visit))
         }

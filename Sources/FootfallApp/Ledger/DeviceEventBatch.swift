@@ -158,13 +158,16 @@ struct DeviceEventBatch {
             open[customer] = nil
         }
         state.open = open
+        // Written before anything is decided, so that usage and pass balances read afterwards
+        // end those visits where they closed, as the admin API's attempts see them.
+        try await close(state.closings)
+        state.closings = []
         // Counted under each capped location's lock, so that several servers admit in turn.
         let capped = Set(prepared.filter { $0.location.capacity != nil }.map(\.location.id!))
         try await db.lockAdmissions(capped.map(AdmissionLock.occupancy))
         for location in capped {
             state.occupancy[location] = try await CheckInModel.query(on: db)
                 .filter(\.$locationId == location).filter(\.$checkedOutAt == nil).count()
-                - state.closings.filter { $0.visit.locationId == location }.count
         }
         let doorCustomers = zip(prepared, identified).compactMap { item, identity -> UUID? in
             guard item.event.type == .door, case .customer(let customer, _) = identity else { return nil }
@@ -281,6 +284,8 @@ struct DeviceEventBatch {
             let visit = open!
             close(visit, at: max(event.at, visit.checkedInAt), method: event.type.method, &state)
             return DeviceEventAnswer(result: .checkedOut, customer: reference, checkIn: CheckInDTO(visit))
+        case .checkIn where CheckInRules.isBackDated(event.at, now: now):
+            return try await admitBackDated(customer, item, reference, &state)
         case .checkIn:
             let plan = customer.planId.flatMap { state.plans[$0] }
             let request = AdmissionRequest(
@@ -316,6 +321,37 @@ struct DeviceEventBatch {
         }
     }
 
+    /// A check-in dated in the past (a reader that was offline, a late door webhook) is judged by
+    /// the ledger as it stood then, as the admin API judges it: what the batch decided so far is
+    /// written first, then the ledger's own admission runs on the same transaction. Rare, so it
+    /// may cost a few more queries than a live tap.
+    private func admitBackDated(_ customer: CustomerModel, _ item: PreparedDeviceEvent, _ reference: DeviceEventAnswer.Customer,
+                                _ state: inout State) async throws -> DeviceEventAnswer {
+        try await write(state)
+        state.newVisits = []
+        state.closings = []
+        state.failures = []
+        state.events = []
+        state.dayPasses = []
+        let event = item.event, customerId = try customer.requireID()
+        let attempt = Ledger.Attempt(customer: customer, location: item.location, at: event.at, method: event.type.method,
+                                     deviceId: event.device.id)
+        let outcome = try await ledger.admit(attempt, on: db)
+        // Where the customer is now and how many are in at the capped locations, after it.
+        state.open[customerId] = try await CheckInModel.query(on: db).filter(\.$customerId == customerId).filter(\.$checkedOutAt == nil).first()
+        for location in Array(state.occupancy.keys) {
+            state.occupancy[location] = try await CheckInModel.query(on: db).filter(\.$locationId == location).filter(\.$checkedOutAt == nil).count()
+        }
+        switch outcome {
+        case .checkedIn(let visit, _):
+            return DeviceEventAnswer(result: .checkedIn, customer: reference, checkIn: CheckInDTO(visit))
+        case .alreadyIn(let visit):
+            return DeviceEventAnswer(result: .alreadyIn, customer: reference, checkIn: CheckInDTO(visit))
+        case .refused(let reason, _):
+            return DeviceEventAnswer(result: .refused, reason: reason, customer: reference)
+        }
+    }
+
     private func close(_ visit: CheckInModel, at: Date, method: CheckInMethod, _ state: inout State) {
         visit.checkedOutAt = at
         visit.checkOutMethod = method.rawValue
@@ -339,29 +375,32 @@ struct DeviceEventBatch {
         var isConnectionClosed: Bool { false }
     }
 
+    /// Closes visits that are still open: if another server closed one first, the batch is
+    /// decided again, event by event.
+    private func close(_ closings: [(visit: CheckInModel, at: Date, method: CheckInMethod)]) async throws {
+        guard !closings.isEmpty else { return }
+        var closed = 0
+        for chunk in closings.chunks(of: 200) {
+            let rows = try await (db as! any SQLDatabase).raw("""
+                WITH closing(id, checked_out_at, check_out_method) AS (VALUES \(SQLList(chunk.map { closing in
+                    SQLGroupExpression([SQLBind(closing.visit.id!), SQLBind(closing.at), SQLBind(closing.method.rawValue)])
+                })))
+                UPDATE check_ins SET checked_out_at = closing.checked_out_at, check_out_method = closing.check_out_method
+                FROM closing WHERE check_ins.id = closing.id AND check_ins.checked_out_at IS NULL RETURNING check_ins.id
+                """).all()
+            closed += rows.count
+        }
+        guard closed == closings.count else { throw Conflict() }
+        for closing in closings {
+            closing.visit.checkedOutAt = closing.at
+            closing.visit.checkOutMethod = closing.method.rawValue
+            PendingEvents.checkOut(closing.visit)
+        }
+    }
+
     private func write(_ state: State) async throws {
         let sql = db as! any SQLDatabase
-        if !state.closings.isEmpty {
-            // Close only what is still open: if another server closed one first, the batch is
-            // decided again, event by event.
-            var closed = 0
-            for chunk in state.closings.chunks(of: 200) {
-                let rows = try await sql.raw("""
-                    WITH closing(id, checked_out_at, check_out_method) AS (VALUES \(SQLList(chunk.map { closing in
-                        SQLGroupExpression([SQLBind(closing.visit.id!), SQLBind(closing.at), SQLBind(closing.method.rawValue)])
-                    })))
-                    UPDATE check_ins SET checked_out_at = closing.checked_out_at, check_out_method = closing.check_out_method
-                    FROM closing WHERE check_ins.id = closing.id AND check_ins.checked_out_at IS NULL RETURNING check_ins.id
-                    """).all()
-                closed += rows.count
-            }
-            guard closed == state.closings.count else { throw Conflict() }
-            for closing in state.closings {
-                closing.visit.checkedOutAt = closing.at
-                closing.visit.checkOutMethod = closing.method.rawValue
-                PendingEvents.checkOut(closing.visit)
-            }
-        }
+        try await close(state.closings)
         for visit in state.newVisits {
             PendingEvents.checkIn(visit)
             if visit.checkedOutAt != nil { PendingEvents.checkOut(visit) }

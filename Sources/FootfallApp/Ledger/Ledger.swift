@@ -71,17 +71,19 @@ public final class Ledger: Sendable {
     func admit(_ attempt: Attempt, on db: any Database) async throws -> Outcome {
         let customerId = try attempt.customer.requireID()
         let locationId = try attempt.location.requireID()
-        try await closeDue(at: clock.now(), customerId: customerId, on: db)
+        let now = clock.now()
+        try await closeDue(at: now, customerId: customerId, on: db)
 
-        let open = try await CheckInModel.query(on: db)
-            .filter(\.$customerId == customerId).filter(\.$checkedOutAt == nil).first()
+        let standing = Standing(db: db)
+        let backDated = CheckInRules.isBackDated(attempt.at, now: now)
+        let (open, nextVisitAt) = try await standing.whereabouts(customerId: customerId, at: attempt.at, backDated: backDated)
         // The count of people in is read under the location's lock: another server admitting
         // to it waits for this commit (capped locations only).
         if attempt.location.capacity != nil { try await db.lockAdmissions([.occupancy(locationId)]) }
 
-        let standing = Standing(db: db)
-        var checkIn = CheckInAttempt(request: try await standing.admissionRequest(customer: attempt.customer, location: attempt.location, at: attempt.at),
-                                     open: open.map(OpenVisit.init), passes: nil)
+        let request = try await standing.admissionRequest(customer: attempt.customer, location: attempt.location, at: attempt.at,
+                                                          backDated: backDated)
+        var checkIn = CheckInAttempt(request: request, open: open.map(OpenVisit.init), passes: nil, nextVisitAt: nextVisitAt)
         while true {
             switch CheckInRules.decide(checkIn) {
             case .needsPasses:
@@ -94,10 +96,11 @@ public final class Ledger: Sendable {
                     customerId: customerId, credential: attempt.credential, reason: reason, on: db)
                 return .refused(reason, failed)
             case .admitted(let effects):
-                if let moveOut = effects.moveOut, let open { _ = try await close(open, at: moveOut.at, method: .moved, on: db) }
+                if let moveOut = effects.moveOut, let open { _ = try await close(open, at: moveOut.at, method: .moved, revising: true, on: db) }
                 let visit = try Self.newVisit(attempt, effects.visit)
                 try await visit.create(on: db)
                 PendingEvents.checkIn(visit)
+                if visit.checkedOutAt != nil { PendingEvents.checkOut(visit) }
                 if let use = effects.dayPassUse {
                     try await PassModel.query(on: db).filter(\.$id == use.pass).set(\.$usedOn, to: use.day.description).update()
                 }
@@ -120,6 +123,10 @@ public final class Ledger: Sendable {
         case .pass(let id): visit.admittedPassId = id
         }
         visit.timeLimitAt = new.timeLimitAt
+        if let movedOutAt = new.movedOutAt {
+            visit.checkedOutAt = movedOutAt
+            visit.checkOutMethod = CheckInMethod.moved.rawValue
+        }
         if let wifi = attempt.wifi {
             visit.wifiSessionId = wifi.sessionId
             visit.wifiMac = wifi.mac
@@ -165,12 +172,16 @@ public final class Ledger: Sendable {
     }
 
     /// Closes an open visit unless someone else closed it first; says whether this call did.
-    func close(_ visit: CheckInModel, at: Date, method: CheckInMethod, on db: any Database) async throws -> Bool {
+    /// `revising`: a move dated in the past also moves a closing applied since back to `at`.
+    func close(_ visit: CheckInModel, at: Date, method: CheckInMethod, revising: Bool = false, on db: any Database) async throws -> Bool {
         let closed = try await (db as! any SQLDatabase).update(CheckInModel.schema)
             .set("checked_out_at", to: at)
             .set("check_out_method", to: method.rawValue)
             .where("id", .equal, visit.requireID())
-            .where("checked_out_at", .is, SQLLiteral.null)
+            .where { condition in
+                let open = condition.where("checked_out_at", .is, SQLLiteral.null)
+                return revising ? open.orWhere("checked_out_at", .greaterThan, SQLBind(at)) : open
+            }
             .returning("id")
             .all()
         guard !closed.isEmpty else { return false }

@@ -6,20 +6,34 @@ import Foundation
 struct Standing {
     let db: any Database
 
-    /// The admission facts of an attempt, passes left out: the rules ask for them when they
-    /// matter (`CheckInDecision.needsPasses`).
-    func admissionRequest(customer: CustomerModel, location: LocationModel, at: Date) async throws -> AdmissionRequest {
+    /// Where the customer was at `at`: their open visit, or, for an attempt dated in the past, the
+    /// visit that covered `at` (closed since or not) and when their next visit after it began.
+    func whereabouts(customerId: UUID, at: Date, backDated: Bool) async throws -> (visit: CheckInModel?, nextVisitAt: Date?) {
+        guard backDated else {
+            return (try await CheckInModel.query(on: db).filter(\.$customerId == customerId).filter(\.$checkedOutAt == nil).first(), nil)
+        }
+        let covering = try await CheckInModel.query(on: db).filter(\.$customerId == customerId).filter(\.$checkedInAt <= at)
+            .group(.or) { $0.filter(\.$checkedOutAt == nil).filter(\.$checkedOutAt > at) }
+            .sort(\.$checkedInAt, .descending).first()
+        let next = try await CheckInModel.query(on: db).filter(\.$customerId == customerId).filter(\.$checkedInAt > at)
+            .sort(\.$checkedInAt).first()
+        return (covering, next?.checkedInAt)
+    }
+
+    /// The admission facts of an attempt as they stood at `at`, passes left out: the rules ask
+    /// for them when they matter (`CheckInDecision.needsPasses`).
+    func admissionRequest(customer: CustomerModel, location: LocationModel, at: Date, backDated: Bool = false) async throws -> AdmissionRequest {
         let customerId = try customer.requireID()
         let plan = try await customer.planId.asyncFlatMap { try await PlanModel.find($0, on: db) }
         let zone = location.zone
         let usage = try await plan.asyncFlatMap { plan in
             try await plan.limits.asyncMap { try await planUsage(customerId: customerId, plan: plan, zone: zone, period: $0.period, at: at) }
         }
-        let othersPresent = try await CheckInModel.query(on: db)
-            .filter(\.$locationId == location.requireID())
-            .filter(\.$checkedOutAt == nil)
-            .filter(\.$customerId != customerId)
-            .count()
+        var others = try CheckInModel.query(on: db).filter(\.$locationId == location.requireID()).filter(\.$customerId != customerId)
+        others = backDated
+            ? others.filter(\.$checkedInAt <= at).group(.or) { $0.filter(\.$checkedOutAt == nil).filter(\.$checkedOutAt > at) }
+            : others.filter(\.$checkedOutAt == nil)
+        let othersPresent = try await others.count()
         return AdmissionRequest(
             at: at, location: location.rules, customerActive: customer.active, plan: plan?.rules,
             planUsage: usage, passes: [], othersPresent: othersPresent)
@@ -40,14 +54,18 @@ struct Standing {
             .group(.or) { $0.filter(\.$checkedOutAt == nil).filter(\.$checkedOutAt > interval.start) }
     }
 
-    /// Each visit's day is on its own location's calendar.
+    /// Each visit's day is on its own location's calendar. As it stood at `at`: visits begun
+    /// later do not count, and a visit that ran past `at` counts up to it.
     private func usage(of visits: [CheckInModel], period: DateInterval, limits: PlanLimits?, zone: LocalZone, zones: [UUID: LocalZone],
                        at: Date) -> PlanUsage {
-        PlanUsage(visits: visits.map { Visit(checkedInAt: $0.checkedInAt, checkedOutAt: $0.checkedOutAt, day: (zones[$0.locationId] ?? zone).day(of: $0.checkedInAt)) },
-                  period: period, limits: limits, now: at)
+        PlanUsage(visits: visits.filter { $0.checkedInAt <= at }.map {
+            Visit(checkedInAt: $0.checkedInAt, checkedOutAt: $0.checkedOutAt.map { min($0, at) },
+                  day: (zones[$0.locationId] ?? zone).day(of: $0.checkedInAt))
+        }, period: period, limits: limits, now: at)
     }
 
-    /// The customer's passes with what their visits have used, counting open visits up to `at`.
+    /// The customer's passes with what their visits had used by `at` (open visits, and visits
+    /// that ran past `at`, up to `at`).
     func passes(customerId: UUID, at: Date) async throws -> [Pass] {
         try await passRecords(customerId: customerId, at: at).map { $0.rules(usedSeconds: $1) }
     }
@@ -58,8 +76,8 @@ struct Standing {
         guard !timePassIds.isEmpty else { return passes.map { ($0, 0) } }
         let visits = try await CheckInModel.query(on: db).filter(\.$admittedPassId ~~ timePassIds).all()
         var used: [UUID: TimeInterval] = [:]
-        for visit in visits {
-            used[visit.admittedPassId!, default: 0] += max(0, (visit.checkedOutAt ?? max(at, visit.checkedInAt)).timeIntervalSince(visit.checkedInAt))
+        for visit in visits where visit.checkedInAt <= at {
+            used[visit.admittedPassId!, default: 0] += max(0, min(visit.checkedOutAt ?? at, at).timeIntervalSince(visit.checkedInAt))
         }
         return passes.map { ($0, used[$0.id!] ?? 0) }
     }
