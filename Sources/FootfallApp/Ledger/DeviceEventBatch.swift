@@ -1,22 +1,8 @@
+import Algorithms
 import Fluent
 import FootfallCore
 import SQLKit
 import Vapor
-
-/// A device event ready for the writer, with its location.
-struct PreparedDeviceEvent: Sendable {
-    var event: DeviceEvent
-    var location: LocationModel
-    /// For a card, every reading of the number it sent (`CardNumber.readings`), worked out in the
-    /// request's task rather than in the writer's turn.
-    var cardReadings: [String]
-
-    init(event: DeviceEvent, location: LocationModel) {
-        self.event = event
-        self.location = location
-        cardReadings = event.type == .card ? CardNumber.readings(of: event.value).map(\.hex) : []
-    }
-}
 
 /// Decides a batch of device events together, in the writer's turn: it reads what they need in
 /// a few queries, applies the rules to each event in arrival order in memory (so that later
@@ -380,7 +366,7 @@ struct DeviceEventBatch {
     private func close(_ closings: [(visit: CheckInModel, at: Date, method: CheckInMethod)]) async throws {
         guard !closings.isEmpty else { return }
         var closed = 0
-        for chunk in closings.chunks(of: 200) {
+        for chunk in closings.chunks(ofCount: 200) {
             let rows = try await (db as! any SQLDatabase).raw("""
                 WITH closing(id, checked_out_at, check_out_method) AS (VALUES \(SQLList(chunk.map { closing in
                     SQLGroupExpression([SQLBind(closing.visit.id!), SQLBind(closing.at), SQLBind(closing.method.rawValue)])
@@ -406,7 +392,7 @@ struct DeviceEventBatch {
             if visit.checkedOutAt != nil { PendingEvents.checkOut(visit) }
         }
         for failed in state.failures { PendingEvents.failedCheckIn(failed) }
-        for chunk in state.newVisits.chunks(of: 200) {
+        for chunk in state.newVisits.chunks(ofCount: 200) {
             try await sql.insert(into: CheckInModel.schema)
                 .columns("id", "customer_id", "location_id", "checked_in_at", "checked_out_at", "method", "check_out_method",
                          "device_id", "admitted_plan_id", "admitted_pass_id", "time_limit_at", "closes_at")
@@ -417,7 +403,7 @@ struct DeviceEventBatch {
                 })
                 .run()
         }
-        for chunk in state.failures.chunks(of: 200) {
+        for chunk in state.failures.chunks(ofCount: 200) {
             try await sql.insert(into: FailedCheckInModel.schema)
                 .columns("id", "at", "location_id", "method", "device_id", "customer_id", "credential", "reason", "card_number", "recorded_at")
                 .rows(chunk.map { failed in
@@ -427,7 +413,7 @@ struct DeviceEventBatch {
                 })
                 .run()
         }
-        for chunk in state.events.chunks(of: 200) {
+        for chunk in state.events.chunks(ofCount: 200) {
             try await sql.insert(into: DeviceEventModel.schema)
                 .columns("id", "device_id", "event_id", "at", "customer_id", "credential_key", "result", "answer")
                 .rows(chunk.map { row in
@@ -439,11 +425,5 @@ struct DeviceEventBatch {
         for (passId, day) in state.dayPasses {
             try await PassModel.query(on: db).filter(\.$id == passId).set(\.$usedOn, to: day.description).update()
         }
-    }
-}
-
-extension Array {
-    func chunks(of size: Int) -> [ArraySlice<Element>] {
-        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
     }
 }

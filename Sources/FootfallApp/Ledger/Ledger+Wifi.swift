@@ -1,3 +1,4 @@
+import Algorithms
 import Fluent
 import FootfallCore
 import Foundation
@@ -164,7 +165,7 @@ extension Ledger {
             rows.append(SQLGroupExpression([SQLBind(visit.id!), SQLBind(visit.lastActivityAt), SQLBind(visit.wifiOctets),
                                             SQLBind(visit.wifiMac), SQLBind(closesAt)]))
         }
-        for chunk in rows.chunks(of: 200) {
+        for chunk in rows.chunks(ofCount: 200) {
             try await sql.raw("""
                 WITH activity(id, last_activity_at, wifi_octets, wifi_mac, closes_at) AS (VALUES \(SQLList(Array(chunk))))
                 UPDATE check_ins SET last_activity_at = activity.last_activity_at, wifi_octets = activity.wifi_octets,
@@ -190,27 +191,4 @@ extension Ledger {
         return try await CheckInModel.query(on: db).filter(\.$customerId == tokenCustomer).filter(\.$checkedOutAt == nil)
             .filter(\.$locationId == record.device.locationId).filter(\.$method == CheckInMethod.wifi.rawValue).first()
     }
-}
-
-/// A client MAC in the one notation Footfall keeps (`aa:bb:cc:dd:ee:ff`), from any of the
-/// notations NASes send (`AA-BB-CC-DD-EE-FF`, `aabb.ccdd.eeff`, `AABBCCDDEEFF`, ...); other text
-/// is kept as sent, trimmed.
-func normalizedMAC(_ text: String) -> String {
-    var digits: [UInt8] = []
-    digits.reserveCapacity(17)
-    for byte in text.utf8 {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "f"): digits.append(byte)
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): digits.append(byte + 32)
-        case UInt8(ascii: ":"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: " "): continue
-        default: return String(text.trimmingCharacters(in: .whitespaces).prefix(64))
-        }
-    }
-    guard digits.count == 12 else { return String(text.trimmingCharacters(in: .whitespaces).prefix(64)) }
-    var mac: [UInt8] = []
-    for (index, digit) in digits.enumerated() {
-        if index > 0, index.isMultiple(of: 2) { mac.append(UInt8(ascii: ":")) }
-        mac.append(digit)
-    }
-    return String(decoding: mac, as: UTF8.self)
 }

@@ -1,0 +1,17 @@
+import FootfallCore
+import Foundation
+
+/// A device event ready for the writer, with its location.
+struct PreparedDeviceEvent: Sendable {
+    var event: DeviceEvent
+    var location: LocationModel
+    /// For a card, every reading of the number it sent (`CardNumber.readings`), worked out in the
+    /// request's task rather than in the writer's turn.
+    var cardReadings: [String]
+
+    init(event: DeviceEvent, location: LocationModel) {
+        self.event = event
+        self.location = location
+        cardReadings = event.type == .card ? CardNumber.readings(of: event.value).map(\.hex) : []
+    }
+}
