@@ -9,7 +9,7 @@ struct Footfall: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "footfall",
         abstract: "A self-hosted check-in server for coworking spaces.",
-        subcommands: [Serve.self, Migrate.self, Demo.self, Admin.self],
+        subcommands: [Serve.self, Migrate.self, Demo.self, Admin.self, BackupCommand.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -111,6 +111,27 @@ struct Demo: AsyncParsableCommand {
             let token = try await DemoData.load(into: app)
             print("Demo data loaded. Demo admin token: \(token)")
             print("Admin panel login: \(DemoData.adminEmail) / \(DemoData.adminPassword)")
+        }
+    }
+}
+
+struct BackupCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backup",
+        abstract: "Write a consistent copy of the SQLite database to PATH, also while `serve` runs (never overwrites).")
+    @OptionGroup var databaseOptions: DatabaseOptions
+    @ArgumentParser.Argument(help: "The new file to write.") var path: String
+
+    func run() async throws {
+        let settings = try databaseOptions.settings()
+        if case .postgres = settings.database { throw Backup.Refusal.postgres }
+        try await withApplication(settings) { app in
+            let written = try await Backup.write(to: path, from: app)
+            print("Backup written: \(written.path) (\(written.bytes) bytes).")
+            if let keyFile = written.keyFile {
+                print("Its PINs need the server key in \(keyFile): keep a copy of that file apart from the backups. "
+                      + "To restore, stop the server and copy both back.")
+            }
         }
     }
 }
