@@ -22,6 +22,7 @@ func routes(_ app: Application) throws {
     try admin.register(collection: DevicesController())
     try admin.register(collection: CheckInsController())
     try admin.register(collection: ReportsController())
+    try admin.register(collection: ExportsController())
     try admin.register(collection: EventStreamController())
 }
 

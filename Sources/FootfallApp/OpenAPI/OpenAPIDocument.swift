@@ -191,6 +191,17 @@ enum OpenAPIDocument {
                              responses: [200: ("A stream that stays open; read it with a timeout", ["type": "string"])],
                              answers: "text/event-stream"),
         ],
+        "/api/v1/exports/check-ins": [
+            "get": operation("exportCheckIns", "Every visit that began in [from, to) (default: all), by location, then time, as CSV "
+                             + "(streamed; cells that would start a formula begin with ')", tag: "reports",
+                             parameters: [query("from", nil, time), query("to", nil, time), query("locationId", nil, uuid)],
+                             responses: [200: ("CSV with a header line", ["type": "string"])], answers: "text/csv"),
+        ],
+        "/api/v1/exports/failed-check-ins": [
+            "get": operation("exportFailedCheckIns", "Every refused attempt in [from, to) (default: all), by time, as CSV (streamed)",
+                             tag: "reports", parameters: [query("from", nil, time), query("to", nil, time), query("locationId", nil, uuid)],
+                             responses: [200: ("CSV with a header line", ["type": "string"])], answers: "text/csv"),
+        ],
         "/api/v1/reports/presence": [
             "get": operation("presenceReport", "Presence over [from, to) by customer, plan or location day: visits, minutes inside the range "
                              + "(open visits up to now), unique customers. Accept: text/csv gives the same rows as CSV.", tag: "reports",

@@ -1,0 +1,126 @@
+import Fluent
+import FootfallCore
+import SQLKit
+import Vapor
+
+/// `GET /api/v1/exports/check-ins` and `/failed-check-ins`: every row of a range as CSV, for
+/// billing, payroll or another system. Streamed a page at a time (keyset pages read through the
+/// indexes on location and time, and on time), so a year of a busy space goes out without
+/// being held in memory; cells are formula-safe (`CSV.text`).
+struct ExportsController: RouteCollection {
+    /// Rows read per query.
+    static let pageSize = 1000
+    /// Below every id: the first page's keyset.
+    private static let noId = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+
+    func boot(routes: any RoutesBuilder) throws {
+        let exports = routes.grouped("exports")
+        exports.get("check-ins", use: checkIns)
+        exports.get("failed-check-ins", use: failedCheckIns)
+    }
+
+    private struct Range {
+        var from: Date
+        var to: Date
+        var locationId: UUID?
+        var locations: [UUID: String]
+
+        init(_ request: Request) async throws {
+            from = try Check.queryTime(request, "from") ?? RFC3339.accepted.lowerBound
+            to = try Check.queryTime(request, "to") ?? RFC3339.accepted.upperBound
+            guard to > from else { throw APIError.invalidRequest(field: "to", detail: "must be after from.") }
+            locationId = try Check.queryUUID(request, "locationId")
+            locations = try await LocationModel.query(on: request.db).all().reduce(into: [:]) { $0[$1.id!] = $1.name }
+            if let locationId, locations[locationId] == nil { throw APIError.invalidRequest(field: "locationId", detail: "no location \(locationId).") }
+        }
+    }
+
+    /// Visits that began in [from, to), by location (name order), then time.
+    func checkIns(request: Request) async throws -> Response {
+        let range = try await Range(request)
+        let sql = request.db as! any SQLDatabase
+        let locations = range.locationId.map { [$0] } ?? range.locations.sorted { ($0.value, $0.key.uuidString) < ($1.value, $1.key.uuidString) }.map(\.key)
+        return Self.csv(filename: "check-ins.csv", request) { write in
+            try await write(CSV.line(["id", "customerId", "customerName", "locationId", "locationName", "checkedInAt", "checkedOutAt",
+                                      "minutes", "method", "checkOutMethod", "deviceId", "admittedByPlan", "admittedByPass"]))
+            for location in locations {
+                var after: (Date, UUID)?
+                repeat {
+                    let rows = try await sql.raw("""
+                        SELECT v.id, v.customer_id, c.name, v.checked_in_at, v.checked_out_at, v.method, v.check_out_method, v.device_id,
+                               v.admitted_plan_id, v.admitted_pass_id
+                        FROM check_ins v LEFT JOIN customers c ON c.id = v.customer_id
+                        WHERE v.location_id = \(bind: location) AND v.checked_in_at >= \(bind: after?.0 ?? range.from) AND v.checked_in_at < \(bind: range.to)
+                          AND (v.checked_in_at > \(bind: after?.0 ?? range.from) OR v.id > \(bind: after?.1 ?? Self.noId) OR \(bind: after == nil))
+                        ORDER BY v.checked_in_at, v.id LIMIT \(literal: Self.pageSize)
+                        """).all()
+                    var text = ""
+                    for row in rows {
+                        let id = try row.decode(column: "id", as: UUID.self), checkedInAt = try row.decode(column: "checked_in_at", as: Date.self)
+                        let checkedOutAt = try row.decode(column: "checked_out_at", as: Date?.self)
+                        text += CSV.line([
+                            id.uuidString, try row.decode(column: "customer_id", as: UUID.self).uuidString,
+                            CSV.text(try row.decode(column: "name", as: String?.self) ?? ""), location.uuidString, CSV.text(range.locations[location] ?? ""),
+                            RFC3339.format(checkedInAt), checkedOutAt.map(RFC3339.format) ?? "",
+                            checkedOutAt.map { String(Int(saturating: $0.timeIntervalSince(checkedInAt) / 60)) } ?? "",
+                            CSV.text(try row.decode(column: "method", as: String.self)), CSV.text(try row.decode(column: "check_out_method", as: String?.self) ?? ""),
+                            try row.decode(column: "device_id", as: UUID?.self)?.uuidString ?? "",
+                            try row.decode(column: "admitted_plan_id", as: UUID?.self)?.uuidString ?? "",
+                            try row.decode(column: "admitted_pass_id", as: UUID?.self)?.uuidString ?? "",
+                        ])
+                        after = (checkedInAt, id)
+                    }
+                    if !text.isEmpty { try await write(text) }
+                    if rows.count < Self.pageSize { break }
+                } while true
+            }
+        }
+    }
+
+    /// Refused attempts in [from, to), by time.
+    func failedCheckIns(request: Request) async throws -> Response {
+        let range = try await Range(request)
+        let sql = request.db as! any SQLDatabase
+        return Self.csv(filename: "failed-check-ins.csv", request) { write in
+            try await write(CSV.line(["id", "at", "customerId", "customerName", "locationId", "locationName", "method", "deviceId",
+                                      "credential", "reason"]))
+            var after: (Date, UUID)?
+            repeat {
+                let rows = try await sql.raw("""
+                    SELECT f.id, f.at, f.customer_id, c.name, f.location_id, f.method, f.device_id, f.credential, f.reason
+                    FROM failed_check_ins f LEFT JOIN customers c ON c.id = f.customer_id
+                    WHERE f.at >= \(bind: after?.0 ?? range.from) AND f.at < \(bind: range.to)
+                      AND (f.at > \(bind: after?.0 ?? range.from) OR f.id > \(bind: after?.1 ?? Self.noId) OR \(bind: after == nil))
+                      AND (\(bind: range.locationId == nil) OR f.location_id = \(bind: range.locationId ?? Self.noId))
+                    ORDER BY f.at, f.id LIMIT \(literal: Self.pageSize)
+                    """).all()
+                var text = ""
+                for row in rows {
+                    let id = try row.decode(column: "id", as: UUID.self), at = try row.decode(column: "at", as: Date.self)
+                    let location = try row.decode(column: "location_id", as: UUID.self)
+                    text += CSV.line([
+                        id.uuidString, RFC3339.format(at), try row.decode(column: "customer_id", as: UUID?.self)?.uuidString ?? "",
+                        CSV.text(try row.decode(column: "name", as: String?.self) ?? ""), location.uuidString, CSV.text(range.locations[location] ?? ""),
+                        CSV.text(try row.decode(column: "method", as: String.self)), try row.decode(column: "device_id", as: UUID?.self)?.uuidString ?? "",
+                        CSV.text(try row.decode(column: "credential", as: String?.self) ?? ""), CSV.text(try row.decode(column: "reason", as: String.self)),
+                    ])
+                    after = (at, id)
+                }
+                if !text.isEmpty { try await write(text) }
+                if rows.count < Self.pageSize { break }
+            } while true
+        }
+    }
+
+    /// A CSV download whose body `produce` writes piece by piece.
+    private static func csv(filename: String, _ request: Request,
+                            _ produce: @escaping @Sendable (_ write: @Sendable (String) async throws -> Void) async throws -> Void) -> Response {
+        let response = Response(status: .ok, body: .init(managedAsyncStream: { writer in
+            try await produce { text in try await writer.write(.buffer(ByteBuffer(string: text))) }
+        }))
+        response.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
+        response.headers.contentDisposition = .init(.attachment, filename: filename)
+        response.headers.cacheControl = .init(noStore: true)
+        return response
+    }
+}
