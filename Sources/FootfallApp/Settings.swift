@@ -40,6 +40,9 @@ public struct Settings: Sendable {
     /// database. Nil on SQLite: a key file beside the database (see `ServerKey`); required on
     /// PostgreSQL, the same for every server.
     public var secretKey: String?
+    /// `--retain-days`: visits, failed check-ins and device events older than this many days are
+    /// anonymised (at least `Retention.minimumDays`); nil keeps everything.
+    public var retainDays: Int?
 
     public init() {}
 

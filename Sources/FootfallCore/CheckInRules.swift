@@ -26,12 +26,15 @@ public struct CheckInAttempt: Sendable {
     /// When the customer's next visit after the attempt's time began (an attempt dated in the
     /// past, before visits that followed): the new visit ends there at the latest.
     public var nextVisitAt: Date?
+    /// The server's time: a visit that would have closed by now is made closed.
+    public var now: Date
 
-    public init(request: AdmissionRequest, open: OpenVisit?, passes: [Pass]?, nextVisitAt: Date? = nil) {
+    public init(request: AdmissionRequest, open: OpenVisit?, passes: [Pass]?, nextVisitAt: Date? = nil, now: Date? = nil) {
         self.request = request
         self.open = open
         self.passes = passes
         self.nextVisitAt = nextVisitAt
+        self.now = now ?? request.at
     }
 }
 
@@ -43,16 +46,22 @@ public struct NewVisit: Hashable, Sendable {
     /// When the visit closes because its entitlement runs out (`overtime: checkout`); nil when
     /// only the cut-off ends it.
     public var timeLimitAt: Date?
-    /// Set for an attempt dated before a visit that followed: the visit is closed there at once
-    /// (method `moved`), unless its cut-off or time limit closes it earlier.
-    public var movedOutAt: Date?
+    /// For an attempt dated in the past whose visit has ended by now: where the customer's next
+    /// visit began (`moved`), or its cut-off or time limit, whichever came first.
+    public var closed: (at: Date, method: CheckInMethod)? {
+        get { closedAt.map { ($0, closedBy ?? .moved) } }
+        set { closedAt = newValue?.at; closedBy = newValue?.method }
+    }
+    private var closedAt: Date?
+    private var closedBy: CheckInMethod?
 
-    public init(locationId: UUID, checkedInAt: Date, entitlement: Entitlement, timeLimitAt: Date?, movedOutAt: Date? = nil) {
+    public init(locationId: UUID, checkedInAt: Date, entitlement: Entitlement, timeLimitAt: Date?,
+                closed: (at: Date, method: CheckInMethod)? = nil) {
         self.locationId = locationId
         self.checkedInAt = checkedInAt
         self.entitlement = entitlement
         self.timeLimitAt = timeLimitAt
-        self.movedOutAt = movedOutAt
+        self.closed = closed
     }
 }
 
@@ -116,8 +125,15 @@ public enum CheckInRules {
         case .admitted(let admitted):
             let timeLimit = admitted.closesWhenEntitlementEnds ? admitted.entitlementEndsAt : nil
             let scheduled = ScheduledClosing(checkedInAt: request.at, zone: request.location.zone, timeLimitAt: timeLimit)
+            // It ends where the next visit began, or by its own closing if that came first and
+            // is past by now: never open beside a later visit.
+            let end: (at: Date, method: CheckInMethod)? = if let next = attempt.nextVisitAt, next < scheduled.at {
+                (next, .moved)
+            } else if scheduled.at <= attempt.now, attempt.nextVisitAt != nil || request.at < attempt.now - backDatedAfter {
+                (scheduled.at, scheduled.method)
+            } else { nil }
             let visit = NewVisit(locationId: request.location.id, checkedInAt: request.at, entitlement: admitted.entitlement,
-                                 timeLimitAt: timeLimit, movedOutAt: attempt.nextVisitAt.flatMap { $0 < scheduled.at ? $0 : nil })
+                                 timeLimitAt: timeLimit, closed: end)
             let moveOut = attempt.open.map { MoveOut(visit: $0, at: max(request.at, $0.checkedInAt)) }
             return .admitted(CheckInEffects(admitted: admitted, moveOut: moveOut, visit: visit))
         }

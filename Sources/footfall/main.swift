@@ -46,6 +46,8 @@ struct Serve: AsyncParsableCommand {
     @ArgumentParser.Flag(help: "Do not run the RADIUS server.") var noRadius = false
     @ArgumentParser.Option(help: "Seconds without Wi-Fi traffic after which a Wi-Fi visit is closed at its last activity (env FOOTFALL_WIFI_IDLE_TIMEOUT).")
     var wifiIdleTimeout: Int?
+    @ArgumentParser.Option(help: "Anonymise visits, failed check-ins and device events older than this many days, at start-up and daily (env FOOTFALL_RETAIN_DAYS; at least 62; default: keep all).")
+    var retainDays: Int?
 
     func run() async throws {
         MallocArenas.limit()
@@ -74,6 +76,13 @@ struct Serve: AsyncParsableCommand {
                 throw SettingsError.invalid(name: "--wifi-idle-timeout", value: String(seconds), expected: "a number of seconds from 60 to 86400")
             }
             settings.wifiIdleTimeout = TimeInterval(seconds)
+        }
+        if let text = retainDays.map(String.init) ?? environment["FOOTFALL_RETAIN_DAYS"].flatMap({ $0.isEmpty ? nil : $0 }) {
+            guard let days = Int(text), (Retention.minimumDays...36_500).contains(days) else {
+                throw SettingsError.invalid(name: "--retain-days", value: text,
+                                            expected: "a number of days from \(Retention.minimumDays) (shorter would reach into this month's plan usage) to 36500")
+            }
+            settings.retainDays = days
         }
         try await withApplication(settings) { app in
             if demo {
@@ -124,7 +133,10 @@ struct BackupCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try databaseOptions.settings()
-        if case .postgres = settings.database { throw Backup.Refusal.postgres }
+        switch settings.database {
+        case .postgres: throw Backup.Refusal.postgres
+        case .sqlite(let source): guard FileManager.default.fileExists(atPath: source) else { throw Backup.Refusal.noDatabase(source) }
+        }
         try await withApplication(settings) { app in
             let written = try await Backup.write(to: path, from: app)
             print("Backup written: \(written.path) (\(written.bytes) bytes).")

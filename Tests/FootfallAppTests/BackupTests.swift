@@ -27,6 +27,8 @@ struct BackupTests {
                 return try await group.reduce(into: [Backup.Written]()) { if let written = $1 { $0.append(written) } }.first
             }
             #expect(written?.bytes ?? 0 > 0)
+            // Personal data: readable by its owner only.
+            #expect((try FileManager.default.attributesOfItem(atPath: copy)[.posixPermissions] as? NSNumber)?.intValue == 0o600)
             // A second backup to the same file is refused, and the first is left as it was.
             await #expect(throws: Backup.Refusal.self) { try await Backup.write(to: copy, from: api.app) }
             #expect(try await kiosk.send("pin", "2468").result == "already_in")

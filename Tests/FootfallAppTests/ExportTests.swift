@@ -26,18 +26,30 @@ struct ExportTests {
                     .rows(Array(rows[chunk..<min(chunk + 500, rows.count)])).run()
             }
             _ = try await api.checkIn(customer, at: annex, time: "2026-11-26T08:00:00Z")
+            // 1,500 more visits at the Annex that began at one and the same moment, finer than a
+            // microsecond: pages must neither skip nor repeat rows that share a time.
+            let same = at("2026-11-20T09:00:00Z") + 0.123_456_789
+            let shared: [[any SQLExpression]] = (0..<1500).map { _ in
+                [SQLBind(UUID()), SQLBind(UUID(uuidString: customer)!), SQLBind(UUID(uuidString: annex)!), SQLBind(same), SQLBind(same + 60),
+                 SQLBind("rfid"), SQLBind("rfid")]
+            }
+            for chunk in stride(from: 0, to: shared.count, by: 500) {
+                try await (api.app.db as! any SQLDatabase).insert(into: "check_ins")
+                    .columns("id", "customer_id", "location_id", "checked_in_at", "checked_out_at", "method", "check_out_method")
+                    .rows(Array(shared[chunk..<min(chunk + 500, shared.count)])).run()
+            }
 
             let all = try await api.get("/api/v1/exports/check-ins")
             #expect(all.status == .ok)
             #expect(all.contentType?.hasPrefix("text/csv") == true)
             let lines = all.body.split(separator: "\r\n").map(String.init)
             #expect(lines.first == "id,customerId,customerName,locationId,locationName,checkedInAt,checkedOutAt,minutes,method,checkOutMethod,deviceId,admittedByPlan,admittedByPass")
-            #expect(lines.count == 1 + 2501)
-            // Annex first (locations by name), then Main's visits in time order, each once.
-            #expect(lines[1].contains(",Annex,2026-11-26T08:00:00Z,,"))
-            let mainTimes = lines.dropFirst(2).map { $0.split(separator: ",", omittingEmptySubsequences: false)[5] }
+            #expect(lines.count == 1 + 4001)
+            // Annex first (locations by name, then time), then Main's visits in time order, each once.
+            #expect(lines[1501].contains(",Annex,2026-11-26T08:00:00Z,,"))
+            let mainTimes = lines.dropFirst(1502).map { $0.split(separator: ",", omittingEmptySubsequences: false)[5] }
             #expect(mainTimes == (0..<2500).map { Substring(RFC3339.format(start + Double($0 * 60))) })
-            #expect(Set(lines.dropFirst().map { $0.prefix(36) }).count == 2501)
+            #expect(Set(lines.dropFirst().map { $0.prefix(36) }).count == 4001)
             // The customer's name cannot become a formula in a spreadsheet.
             #expect(lines[1].contains(",'=cmd|' /C calc'!A0,"), "\(lines[1])")
 

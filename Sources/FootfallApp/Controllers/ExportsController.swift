@@ -10,8 +10,6 @@ import Vapor
 struct ExportsController: RouteCollection {
     /// Rows read per query.
     static let pageSize = 1000
-    /// Below every id: the first page's keyset.
-    private static let noId = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
 
     func boot(routes: any RoutesBuilder) throws {
         let exports = routes.grouped("exports")
@@ -44,14 +42,19 @@ struct ExportsController: RouteCollection {
             try await write(CSV.line(["id", "customerId", "customerName", "locationId", "locationName", "checkedInAt", "checkedOutAt",
                                       "minutes", "method", "checkOutMethod", "deviceId", "admittedByPlan", "admittedByPass"]))
             for location in locations {
-                var after: (Date, UUID)?
+                var after: UUID?
                 repeat {
+                    // The next page starts after the last row as stored (a time read back and
+                    // bound again may differ from it in the last microsecond).
+                    let next: SQLQueryString = after.map { """
+                        AND (v.checked_in_at > (SELECT checked_in_at FROM check_ins WHERE id = \(bind: $0))
+                          OR (v.checked_in_at = (SELECT checked_in_at FROM check_ins WHERE id = \(bind: $0)) AND v.id > \(bind: $0)))
+                        """ } ?? ""
                     let rows = try await sql.raw("""
                         SELECT v.id, v.customer_id, c.name, v.checked_in_at, v.checked_out_at, v.method, v.check_out_method, v.device_id,
                                v.admitted_plan_id, v.admitted_pass_id
                         FROM check_ins v LEFT JOIN customers c ON c.id = v.customer_id
-                        WHERE v.location_id = \(bind: location) AND v.checked_in_at >= \(bind: after?.0 ?? range.from) AND v.checked_in_at < \(bind: range.to)
-                          AND (v.checked_in_at > \(bind: after?.0 ?? range.from) OR v.id > \(bind: after?.1 ?? Self.noId) OR \(bind: after == nil))
+                        WHERE v.location_id = \(bind: location) AND v.checked_in_at >= \(bind: range.from) AND v.checked_in_at < \(bind: range.to) \(next)
                         ORDER BY v.checked_in_at, v.id LIMIT \(literal: Self.pageSize)
                         """).all()
                     var text = ""
@@ -68,7 +71,7 @@ struct ExportsController: RouteCollection {
                             try row.decode(column: "admitted_plan_id", as: UUID?.self)?.uuidString ?? "",
                             try row.decode(column: "admitted_pass_id", as: UUID?.self)?.uuidString ?? "",
                         ])
-                        after = (checkedInAt, id)
+                        after = id
                     }
                     if !text.isEmpty { try await write(text) }
                     if rows.count < Self.pageSize { break }
@@ -84,14 +87,17 @@ struct ExportsController: RouteCollection {
         return Self.csv(filename: "failed-check-ins.csv", request) { write in
             try await write(CSV.line(["id", "at", "customerId", "customerName", "locationId", "locationName", "method", "deviceId",
                                       "credential", "reason"]))
-            var after: (Date, UUID)?
+            var after: UUID?
             repeat {
+                let next: SQLQueryString = after.map { """
+                    AND (f.at > (SELECT at FROM failed_check_ins WHERE id = \(bind: $0))
+                      OR (f.at = (SELECT at FROM failed_check_ins WHERE id = \(bind: $0)) AND f.id > \(bind: $0)))
+                    """ } ?? ""
+                let location: SQLQueryString = range.locationId.map { "AND f.location_id = \(bind: $0)" } ?? ""
                 let rows = try await sql.raw("""
                     SELECT f.id, f.at, f.customer_id, c.name, f.location_id, f.method, f.device_id, f.credential, f.reason
                     FROM failed_check_ins f LEFT JOIN customers c ON c.id = f.customer_id
-                    WHERE f.at >= \(bind: after?.0 ?? range.from) AND f.at < \(bind: range.to)
-                      AND (f.at > \(bind: after?.0 ?? range.from) OR f.id > \(bind: after?.1 ?? Self.noId) OR \(bind: after == nil))
-                      AND (\(bind: range.locationId == nil) OR f.location_id = \(bind: range.locationId ?? Self.noId))
+                    WHERE f.at >= \(bind: range.from) AND f.at < \(bind: range.to) \(location) \(next)
                     ORDER BY f.at, f.id LIMIT \(literal: Self.pageSize)
                     """).all()
                 var text = ""
@@ -104,7 +110,7 @@ struct ExportsController: RouteCollection {
                         CSV.text(try row.decode(column: "method", as: String.self)), try row.decode(column: "device_id", as: UUID?.self)?.uuidString ?? "",
                         CSV.text(try row.decode(column: "credential", as: String?.self) ?? ""), CSV.text(try row.decode(column: "reason", as: String.self)),
                     ])
-                    after = (at, id)
+                    after = id
                 }
                 if !text.isEmpty { try await write(text) }
                 if rows.count < Self.pageSize { break }

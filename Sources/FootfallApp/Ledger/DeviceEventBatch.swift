@@ -237,7 +237,9 @@ struct DeviceEventBatch {
         state.events.append(row)
         state.answered[answerKey] = json
         if let credentialKey, DeviceEventAnswer.Result.accepted.contains(answer.result) {
-            state.lastAccepted[Self.key(deviceId, credentialKey)] = event.at
+            // A late upload does not move the double-tap anchor back.
+            let key = Self.key(deviceId, credentialKey)
+            state.lastAccepted[key] = max(state.lastAccepted[key] ?? .distantPast, event.at)
         }
         if event.type == .door, let customer = answer.customer?.id, Self.doorStateResults.contains(answer.result) {
             let key = Self.doorKey(customer, try item.location.requireID())
@@ -282,7 +284,7 @@ struct DeviceEventBatch {
                     }
                 },
                 passes: [], othersPresent: state.occupancy[locationId] ?? 0)
-            var checkIn = CheckInAttempt(request: request, open: open.map(OpenVisit.init), passes: nil)
+            var checkIn = CheckInAttempt(request: request, open: open.map(OpenVisit.init), passes: nil, now: now)
             while true {
                 switch CheckInRules.decide(checkIn) {
                 case .needsPasses:

@@ -50,6 +50,9 @@ extension Ledger {
                                                  reason: .unknownCredential, on: db)
                 return .reject(.unknownCredential)
             }
+            // A login happens now: timed inside the writer's turn, so a wait for the turn never
+            // makes it look dated in the past.
+            let now = self.clock.now()
             let attempt = Attempt(customer: customer, location: location, at: now, method: .wifi, deviceId: login.device.id,
                                   credential: login.username,
                                   wifi: WifiSession(sessionId: login.sessionId, mac: login.mac, idleTimeout: idleTimeout))

@@ -83,7 +83,7 @@ public final class Ledger: Sendable {
 
         let request = try await standing.admissionRequest(customer: attempt.customer, location: attempt.location, at: attempt.at,
                                                           backDated: backDated)
-        var checkIn = CheckInAttempt(request: request, open: open.map(OpenVisit.init), passes: nil, nextVisitAt: nextVisitAt)
+        var checkIn = CheckInAttempt(request: request, open: open.map(OpenVisit.init), passes: nil, nextVisitAt: nextVisitAt, now: now)
         while true {
             switch CheckInRules.decide(checkIn) {
             case .needsPasses:
@@ -123,9 +123,9 @@ public final class Ledger: Sendable {
         case .pass(let id): visit.admittedPassId = id
         }
         visit.timeLimitAt = new.timeLimitAt
-        if let movedOutAt = new.movedOutAt {
-            visit.checkedOutAt = movedOutAt
-            visit.checkOutMethod = CheckInMethod.moved.rawValue
+        if let closed = new.closed {
+            visit.checkedOutAt = closed.at
+            visit.checkOutMethod = closed.method.rawValue
         }
         if let wifi = attempt.wifi {
             visit.wifiSessionId = wifi.sessionId

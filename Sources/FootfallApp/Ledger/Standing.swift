@@ -73,13 +73,13 @@ struct Standing {
     func passRecords(customerId: UUID, at: Date) async throws -> [(PassModel, TimeInterval)] {
         let passes = try await PassModel.query(on: db).filter(\.$customerId == customerId).sort(\.$createdAt).all()
         let timePassIds = passes.filter { $0.kind == PassKind.time.rawValue }.compactMap(\.id)
-        guard !timePassIds.isEmpty else { return passes.map { ($0, 0) } }
+        guard !timePassIds.isEmpty else { return passes.map { ($0, $0.anonymisedSeconds ?? 0) } }
         let visits = try await CheckInModel.query(on: db).filter(\.$admittedPassId ~~ timePassIds).all()
         var used: [UUID: TimeInterval] = [:]
         for visit in visits where visit.checkedInAt <= at {
             used[visit.admittedPassId!, default: 0] += max(0, min(visit.checkedOutAt ?? at, at).timeIntervalSince(visit.checkedInAt))
         }
-        return passes.map { ($0, used[$0.id!] ?? 0) }
+        return passes.map { ($0, (used[$0.id!] ?? 0) + ($0.anonymisedSeconds ?? 0)) }
     }
 
     func locationZones() async throws -> [UUID: LocalZone] {

@@ -24,4 +24,5 @@ let allMigrations: [any Migration] = [
     CoverReportReads(),
     IndexOnlySetPassesAndSessions(),
     AddGuessLimitsAndRADIUSAuthenticators(),
+    AddAnonymisedPassSeconds(),
 ]

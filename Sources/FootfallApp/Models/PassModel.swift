@@ -14,6 +14,8 @@ final class PassModel: Model, @unchecked Sendable {
     @Field(key: "location_ids") var locationIds: [UUID]
     /// Day passes: the location day (`YYYY-MM-DD`) of their first check-in.
     @OptionalField(key: "used_on") var usedOn: String?
+    /// Seconds used by visits whose link to this pass retention has removed.
+    @OptionalField(key: "anonymised_seconds") var anonymisedSeconds: Double?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}
