@@ -9,7 +9,7 @@ struct Footfall: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "footfall",
         abstract: "A self-hosted check-in server for coworking spaces.",
-        subcommands: [Serve.self, Migrate.self, Demo.self, Admin.self, BackupCommand.self],
+        subcommands: [Serve.self, Migrate.self, Demo.self, Admin.self, BackupCommand.self, ExportCommand.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -143,6 +143,22 @@ struct BackupCommand: AsyncParsableCommand {
             if let keyFile = written.keyFile {
                 print("Its PINs need the server key in \(keyFile): keep a copy of that file apart from the backups. "
                       + "To restore, stop the server and copy both back.")
+            }
+        }
+    }
+}
+
+struct ExportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write customers (in the import's columns, without PINs), check-ins and failed check-ins as CSV files into FOLDER.")
+    @OptionGroup var databaseOptions: DatabaseOptions
+    @ArgumentParser.Argument(help: "The folder to write into (made if missing; files in it are never overwritten).") var folder: String
+
+    func run() async throws {
+        try await withApplication(try databaseOptions.settings()) { app in
+            for (file, rows) in try await FolderExport.write(to: folder, from: app).sorted(by: { $0.key < $1.key }) {
+                print("\(folder)/\(file): \(rows) rows")
             }
         }
     }

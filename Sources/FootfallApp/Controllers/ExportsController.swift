@@ -17,11 +17,19 @@ struct ExportsController: RouteCollection {
         exports.get("failed-check-ins", use: failedCheckIns)
     }
 
-    private struct Range {
+    /// What an export covers, with every location's name.
+    struct Range: Sendable {
         var from: Date
         var to: Date
         var locationId: UUID?
         var locations: [UUID: String]
+
+        /// Everything, at every location.
+        init(everythingOn db: any Database) async throws {
+            from = RFC3339.accepted.lowerBound
+            to = RFC3339.accepted.upperBound
+            locations = try await LocationModel.query(on: db).all().reduce(into: [:]) { $0[$1.id!] = $1.name }
+        }
 
         init(_ request: Request) async throws {
             from = try Check.queryTime(request, "from") ?? RFC3339.accepted.lowerBound
@@ -33,12 +41,20 @@ struct ExportsController: RouteCollection {
         }
     }
 
-    /// Visits that began in [from, to), by location (name order), then time.
     func checkIns(request: Request) async throws -> Response {
-        let range = try await Range(request)
-        let sql = request.db as! any SQLDatabase
+        let range = try await Range(request), sql = request.db as! any SQLDatabase
+        return Self.csv(filename: "check-ins.csv", request) { write in try await Self.checkIns(range, from: sql, to: write) }
+    }
+
+    func failedCheckIns(request: Request) async throws -> Response {
+        let range = try await Range(request), sql = request.db as! any SQLDatabase
+        return Self.csv(filename: "failed-check-ins.csv", request) { write in try await Self.failedCheckIns(range, from: sql, to: write) }
+    }
+
+    /// Visits that began in [from, to), by location (name order), then time.
+    static func checkIns(_ range: Range, from sql: any SQLDatabase, to write: (String) async throws -> Void) async throws {
         let locations = range.locationId.map { [$0] } ?? range.locations.sorted { ($0.value, $0.key.uuidString) < ($1.value, $1.key.uuidString) }.map(\.key)
-        return Self.csv(filename: "check-ins.csv", request) { write in
+        do {
             try await write(CSV.line(["id", "customerId", "customerName", "locationId", "locationName", "checkedInAt", "checkedOutAt",
                                       "minutes", "method", "checkOutMethod", "deviceId", "admittedByPlan", "admittedByPass"]))
             for location in locations {
@@ -46,9 +62,10 @@ struct ExportsController: RouteCollection {
                 repeat {
                     // The next page starts after the last row as stored (a time read back and
                     // bound again may differ from it in the last microsecond).
+                    // As the lower end of the index range, so each page starts where the last ended.
                     let next: SQLQueryString = after.map { """
-                        AND (v.checked_in_at > (SELECT checked_in_at FROM check_ins WHERE id = \(bind: $0))
-                          OR (v.checked_in_at = (SELECT checked_in_at FROM check_ins WHERE id = \(bind: $0)) AND v.id > \(bind: $0)))
+                        AND v.checked_in_at >= (SELECT checked_in_at FROM check_ins WHERE id = \(bind: $0))
+                        AND (v.checked_in_at > (SELECT checked_in_at FROM check_ins WHERE id = \(bind: $0)) OR v.id > \(bind: $0))
                         """ } ?? ""
                     let rows = try await sql.raw("""
                         SELECT v.id, v.customer_id, c.name, v.checked_in_at, v.checked_out_at, v.method, v.check_out_method, v.device_id,
@@ -81,17 +98,15 @@ struct ExportsController: RouteCollection {
     }
 
     /// Refused attempts in [from, to), by time.
-    func failedCheckIns(request: Request) async throws -> Response {
-        let range = try await Range(request)
-        let sql = request.db as! any SQLDatabase
-        return Self.csv(filename: "failed-check-ins.csv", request) { write in
+    static func failedCheckIns(_ range: Range, from sql: any SQLDatabase, to write: (String) async throws -> Void) async throws {
+        do {
             try await write(CSV.line(["id", "at", "customerId", "customerName", "locationId", "locationName", "method", "deviceId",
                                       "credential", "reason"]))
             var after: UUID?
             repeat {
                 let next: SQLQueryString = after.map { """
-                    AND (f.at > (SELECT at FROM failed_check_ins WHERE id = \(bind: $0))
-                      OR (f.at = (SELECT at FROM failed_check_ins WHERE id = \(bind: $0)) AND f.id > \(bind: $0)))
+                    AND f.at >= (SELECT at FROM failed_check_ins WHERE id = \(bind: $0))
+                    AND (f.at > (SELECT at FROM failed_check_ins WHERE id = \(bind: $0)) OR f.id > \(bind: $0))
                     """ } ?? ""
                 let location: SQLQueryString = range.locationId.map { "AND f.location_id = \(bind: $0)" } ?? ""
                 let rows = try await sql.raw("""
