@@ -3,9 +3,6 @@ import FootfallCore
 import Vapor
 
 struct CheckInsController: RouteCollection {
-    /// How far ahead of the server's clock a given time may be, for clocks that run a little fast.
-    static let futureTolerance: TimeInterval = 300
-
     func boot(routes: any RoutesBuilder) throws {
         let checkIns = routes.grouped("check-ins")
         checkIns.post(use: checkIn)
@@ -98,7 +95,7 @@ struct CheckInsController: RouteCollection {
     static func time(_ given: Date?, field: String, _ request: Request) throws -> Date {
         let now = request.clock.now()
         guard let given else { return now }
-        guard given <= now + futureTolerance else {
+        guard given <= now + Ledger.futureTolerance else {
             throw APIError.invalidRequest(field: field, detail: "must not be in the future.")
         }
         return given

@@ -80,7 +80,7 @@ extension Ledger {
     func record(_ event: DeviceEvent) async throws -> String {
         let locationId = event.device.locationId
         guard let location = try await lookups.locations.value(for: locationId, load: { try await LocationModel.find(locationId, on: database) })
-        else { throw APIError.notFound("location") }
+        else { throw LedgerError.noSuchLocation }
         let prepared = PreparedDeviceEvent(event: event, location: location)
         return try await writer.record(prepared) { db, events in
             try await DeviceEventBatch(ledger: self, db: db, now: self.clock.now()).run(events)

@@ -8,23 +8,26 @@ extension Ledger {
     /// only the visits that can reach into their range.
     static let longestVisit: TimeInterval = 7 * 86_400
 
+    /// How far ahead of the server's clock a given time may be, for clocks that run a little fast.
+    static let futureTolerance: TimeInterval = 300
+
     /// Corrects a visit's times and writes who changed what to the audit log.
     func editTimes(_ visitId: UUID, checkedInAt: Date?, checkedOutAt: Date?, actor: String) async throws -> CheckInModel {
         try await writer.perform { db in
-                guard let visit = try await CheckInModel.find(visitId, on: db) else { throw APIError.notFound("check-in") }
+                guard let visit = try await CheckInModel.find(visitId, on: db) else { throw LedgerError.noSuchVisit }
                 let before = (visit.checkedInAt, visit.checkedOutAt)
                 let newIn = checkedInAt ?? visit.checkedInAt
                 let newOut = checkedOutAt ?? visit.checkedOutAt
                 if let newOut, newOut < newIn {
-                    throw APIError.invalidRequest(field: checkedOutAt != nil ? "checkedOutAt" : "checkedInAt",
+                    throw LedgerError.impossibleTime(field: checkedOutAt != nil ? "checkedOutAt" : "checkedInAt",
                                                   detail: "the check-out must not be before the check-in.")
                 }
                 if let newOut, newOut.timeIntervalSince(newIn) > Self.longestVisit {
-                    throw APIError.invalidRequest(field: checkedOutAt != nil ? "checkedOutAt" : "checkedInAt",
+                    throw LedgerError.impossibleTime(field: checkedOutAt != nil ? "checkedOutAt" : "checkedInAt",
                                                   detail: "a visit may last at most 7 days.")
                 }
-                if newIn > self.clock.now() + CheckInsController.futureTolerance {
-                    throw APIError.invalidRequest(field: "checkedInAt", detail: "must not be in the future.")
+                if newIn > self.clock.now() + Self.futureTolerance {
+                    throw LedgerError.impossibleTime(field: "checkedInAt", detail: "must not be in the future.")
                 }
                 visit.checkedInAt = newIn
                 if checkedOutAt != nil, visit.checkedOutAt == nil { visit.checkOutMethod = CheckInMethod.admin.rawValue }

@@ -29,7 +29,7 @@ extension Ledger {
         let now = clock.now()
         let locationId = login.device.locationId
         guard let location = try await lookups.locations.value(for: locationId, load: { try await LocationModel.find(locationId, on: database) })
-        else { throw APIError.notFound("location") }
+        else { throw LedgerError.noSuchLocation }
         let token = try await AccessTokenModel.query(on: database).filter(\.$username == login.username).first()
         let customer: CustomerModel? = if let token, login.passwordMatches(token), (token.expiresAt ?? .distantFuture) > now {
             try await CustomerModel.find(token.customerId, on: database)

@@ -156,13 +156,13 @@ public final class Ledger: Sendable {
     func checkOut(_ visitId: UUID, at: Date?, method: CheckInMethod) async throws -> CheckOutOutcome {
         try await writer.perform { db in
             try await self.closeDue(at: self.clock.now(), visitId: visitId, on: db)
-            guard let visit = try await CheckInModel.find(visitId, on: db) else { throw APIError.notFound("check-in") }
+            guard let visit = try await CheckInModel.find(visitId, on: db) else { throw LedgerError.noSuchVisit }
             guard visit.checkedOutAt == nil else { return .alreadyCheckedOut(visit) }
             // Without a time: now, but never before the check-in (a check-in dated a little
             // ahead, or a time read back from the database a hair later than it was written).
             let when = at ?? max(self.clock.now(), visit.checkedInAt)
             guard when >= visit.checkedInAt - 0.001 else {
-                throw APIError.invalidRequest(field: "at", detail: "must not be before the check-in (\(RFC3339.format(visit.checkedInAt))).")
+                throw LedgerError.impossibleTime(field: "at", detail: "must not be before the check-in (\(RFC3339.format(visit.checkedInAt))).")
             }
             guard try await self.close(visit, at: max(when, visit.checkedInAt), method: method, on: db) else {
                 return .alreadyCheckedOut(try await CheckInModel.find(visitId, on: db) ?? visit)

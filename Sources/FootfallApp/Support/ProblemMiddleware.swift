@@ -48,6 +48,8 @@ struct ProblemMiddleware: AsyncMiddleware {
         switch error {
         case let error as APIError:
             return error.problem
+        case let error as LedgerError:
+            return APIError(error).problem
         case let error as DecodingError:
             return Problem(status: .badRequest, code: "invalid_request", detail: describe(error))
         case let error as PSQLError where error.serverInfo?[.sqlState] == "22021":

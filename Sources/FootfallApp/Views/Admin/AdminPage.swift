@@ -72,6 +72,8 @@ enum AdminPage {
             return try await body()
         } catch let error as APIError {
             (status, reason) = (error.status, error.problem.detail)
+        } catch let error as LedgerError {
+            (status, reason) = (APIError(error).status, APIError(error).problem.detail)
         } catch let error as DecodingError {
             (status, reason) = (.badRequest, ProblemMiddleware.problem(for: error, request: request).detail)
         }
