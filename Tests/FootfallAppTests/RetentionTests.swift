@@ -47,6 +47,9 @@ struct RetentionTests {
             #expect(try await api.get("/api/v1/reports/occupancy?from=2026-06-01T00:00:00Z&to=2026-06-02T00:00:00Z&locationId=\(location)").body == occupancyBefore)
             #expect(try await api.get("/api/v1/customers/\(visitor)/passes").items[0]["remainingMinutes"] as? Int == balanceBefore)
             #expect(try await api.get("/api/v1/customers/\(visitor)/passes").items[0]["id"] as? String == pass)
+            // The export names nobody for the anonymised visits.
+            let exported = try await api.get("/api/v1/exports/check-ins").body.split(separator: "\r\n").dropFirst()
+            #expect(exported.filter { $0.split(separator: ",", omittingEmptySubsequences: false)[1].isEmpty }.count == 2)
             // Applied again, nothing more changes.
             #expect(try await Retention.apply(days: 62, now: api.clock.now(), ledger: api.app.ledger) == Retention.Applied(visits: 0, failedCheckIns: 0, deviceEvents: 0))
             #expect(try await api.get("/api/v1/customers/\(visitor)/passes").items[0]["remainingMinutes"] as? Int == balanceBefore)

@@ -58,14 +58,16 @@ struct ExportsController: RouteCollection {
             try await write(CSV.line(["id", "customerId", "customerName", "locationId", "locationName", "checkedInAt", "checkedOutAt",
                                       "minutes", "method", "checkOutMethod", "deviceId", "admittedByPlan", "admittedByPass"]))
             for location in locations {
-                var after: UUID?
+                var after: (id: UUID, at: Date)?
                 repeat {
                     // The next page starts after the last row as stored (a time read back and
-                    // bound again may differ from it in the last microsecond).
-                    // As the lower end of the index range, so each page starts where the last ended.
+                    // bound again may differ from it in the last microsecond), or as read if it
+                    // was deleted meanwhile; as the lower end of the index range, so each page
+                    // starts where the last ended.
                     let next: SQLQueryString = after.map { """
-                        AND v.checked_in_at >= (SELECT checked_in_at FROM check_ins WHERE id = \(bind: $0))
-                        AND (v.checked_in_at > (SELECT checked_in_at FROM check_ins WHERE id = \(bind: $0)) OR v.id > \(bind: $0))
+                        AND v.checked_in_at >= COALESCE((SELECT checked_in_at FROM check_ins WHERE id = \(bind: $0.id)), \(bind: $0.at))
+                        AND (v.checked_in_at > COALESCE((SELECT checked_in_at FROM check_ins WHERE id = \(bind: $0.id)), \(bind: $0.at))
+                             OR v.id > \(bind: $0.id))
                         """ } ?? ""
                     let rows = try await sql.raw("""
                         SELECT v.id, v.customer_id, c.name, v.checked_in_at, v.checked_out_at, v.method, v.check_out_method, v.device_id,
@@ -79,7 +81,8 @@ struct ExportsController: RouteCollection {
                         let id = try row.decode(column: "id", as: UUID.self), checkedInAt = try row.decode(column: "checked_in_at", as: Date.self)
                         let checkedOutAt = try row.decode(column: "checked_out_at", as: Date?.self)
                         text += CSV.line([
-                            id.uuidString, try row.decode(column: "customer_id", as: UUID.self).uuidString,
+                            // An anonymised visit belongs to nobody: no id that an importer could take for a customer's.
+                            id.uuidString, try row.decode(column: "customer_id", as: UUID.self).exported,
                             CSV.text(try row.decode(column: "name", as: String?.self) ?? ""), location.uuidString, CSV.text(range.locations[location] ?? ""),
                             RFC3339.format(checkedInAt), checkedOutAt.map(RFC3339.format) ?? "",
                             checkedOutAt.map { String(Int(saturating: $0.timeIntervalSince(checkedInAt) / 60)) } ?? "",
@@ -88,7 +91,7 @@ struct ExportsController: RouteCollection {
                             try row.decode(column: "admitted_plan_id", as: UUID?.self)?.uuidString ?? "",
                             try row.decode(column: "admitted_pass_id", as: UUID?.self)?.uuidString ?? "",
                         ])
-                        after = id
+                        after = (id, checkedInAt)
                     }
                     if !text.isEmpty { try await write(text) }
                     if rows.count < Self.pageSize { break }
@@ -102,11 +105,11 @@ struct ExportsController: RouteCollection {
         do {
             try await write(CSV.line(["id", "at", "customerId", "customerName", "locationId", "locationName", "method", "deviceId",
                                       "credential", "reason"]))
-            var after: UUID?
+            var after: (id: UUID, at: Date)?
             repeat {
                 let next: SQLQueryString = after.map { """
-                    AND f.at >= (SELECT at FROM failed_check_ins WHERE id = \(bind: $0))
-                    AND (f.at > (SELECT at FROM failed_check_ins WHERE id = \(bind: $0)) OR f.id > \(bind: $0))
+                    AND f.at >= COALESCE((SELECT at FROM failed_check_ins WHERE id = \(bind: $0.id)), \(bind: $0.at))
+                    AND (f.at > COALESCE((SELECT at FROM failed_check_ins WHERE id = \(bind: $0.id)), \(bind: $0.at)) OR f.id > \(bind: $0.id))
                     """ } ?? ""
                 let location: SQLQueryString = range.locationId.map { "AND f.location_id = \(bind: $0)" } ?? ""
                 let rows = try await sql.raw("""
@@ -125,7 +128,7 @@ struct ExportsController: RouteCollection {
                         CSV.text(try row.decode(column: "method", as: String.self)), try row.decode(column: "device_id", as: UUID?.self)?.uuidString ?? "",
                         CSV.text(try row.decode(column: "credential", as: String?.self) ?? ""), CSV.text(try row.decode(column: "reason", as: String.self)),
                     ])
-                    after = id
+                    after = (id, at)
                 }
                 if !text.isEmpty { try await write(text) }
                 if rows.count < Self.pageSize { break }
@@ -144,4 +147,9 @@ struct ExportsController: RouteCollection {
         response.headers.cacheControl = .init(noStore: true)
         return response
     }
+}
+
+private extension UUID {
+    /// A customer id for a CSV cell: empty for the anonymous customer of retention.
+    var exported: String { self == Retention.anonymousCustomer ? "" : uuidString }
 }

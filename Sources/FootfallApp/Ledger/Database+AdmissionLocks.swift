@@ -31,4 +31,7 @@ struct AdmissionLock: Hashable, Sendable {
 
     /// A kiosk's count of wrong PINs and member codes.
     static func guesses(_ device: UUID) -> AdmissionLock { AdmissionLock(text: "footfall guesses " + device.uuidString) }
+
+    /// Retention's run (it adds what anonymised visits used to their passes).
+    static let retention = AdmissionLock(text: "footfall retention")
 }

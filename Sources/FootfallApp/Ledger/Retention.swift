@@ -26,15 +26,19 @@ public enum Retention {
         let cutoff = now - TimeInterval(days) * 86_400
         return try await ledger.writer.perform { db in
             let sql = db as! any SQLDatabase
+            // One server at a time (servers restarted together all apply it at start-up): the
+            // second finds the first's work done instead of adding the passes' seconds again.
+            try await db.lockAdmissions([.retention])
             // What the visits leaving their pass used stays on the pass.
             let passVisits = try await CheckInModel.query(on: db).filter(\.$checkedOutAt < cutoff)
                 .filter(\.$customerId != anonymousCustomer).filter(\.$admittedPassId != nil).all()
             let used = passVisits.reduce(into: [UUID: TimeInterval]()) { used, visit in
                 used[visit.admittedPassId!, default: 0] += max(0, (visit.checkedOutAt ?? visit.checkedInAt).timeIntervalSince(visit.checkedInAt))
             }
-            for pass in try await PassModel.query(on: db).filter(\.$id ~~ Array(used.keys)).all() {
-                pass.anonymisedSeconds = (pass.anonymisedSeconds ?? 0) + (used[pass.id!] ?? 0)
-                try await pass.update(on: db)
+            for (pass, seconds) in used {
+                try await sql.raw("""
+                    UPDATE passes SET anonymised_seconds = COALESCE(anonymised_seconds, 0) + \(bind: seconds) WHERE id = \(bind: pass)
+                    """).run()
             }
             let visits = try await sql.raw("""
                 UPDATE check_ins SET customer_id = \(bind: anonymousCustomer), device_id = NULL, admitted_pass_id = NULL,

@@ -70,10 +70,10 @@ public enum FolderExport {
 
     /// Writes a new file (mode 0600, never over another) and returns its rows, header left out.
     private static func writeFile(_ path: String, _ produce: ((String) async throws -> Void) async throws -> Void) async throws -> Int {
-        guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]),
-              let handle = FileHandle(forWritingAtPath: path)
-        else { throw Refusal.exists(path) }
-        defer { try? handle.close() }
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw Refusal.exists(path) }
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: false)
+        defer { close(descriptor) }
         var lines = 0
         try await produce { text in
             lines += text.components(separatedBy: "\r\n").count - 1
