@@ -48,15 +48,9 @@ public struct NewVisit: Hashable, Sendable {
     public var timeLimitAt: Date?
     /// For an attempt dated in the past whose visit has ended by now: where the customer's next
     /// visit began (`moved`), or its cut-off or time limit, whichever came first.
-    public var closed: (at: Date, method: CheckInMethod)? {
-        get { closedAt.map { ($0, closedBy ?? .moved) } }
-        set { closedAt = newValue?.at; closedBy = newValue?.method }
-    }
-    private var closedAt: Date?
-    private var closedBy: CheckInMethod?
+    public var closed: ScheduledClosing?
 
-    public init(locationId: UUID, checkedInAt: Date, entitlement: Entitlement, timeLimitAt: Date?,
-                closed: (at: Date, method: CheckInMethod)? = nil) {
+    public init(locationId: UUID, checkedInAt: Date, entitlement: Entitlement, timeLimitAt: Date?, closed: ScheduledClosing? = nil) {
         self.locationId = locationId
         self.checkedInAt = checkedInAt
         self.entitlement = entitlement
@@ -127,10 +121,10 @@ public enum CheckInRules {
             let scheduled = ScheduledClosing(checkedInAt: request.at, zone: request.location.zone, timeLimitAt: timeLimit)
             // It ends where the next visit began, or by its own closing if that came first and
             // is past by now: never open beside a later visit.
-            let end: (at: Date, method: CheckInMethod)? = if let next = attempt.nextVisitAt, next < scheduled.at {
-                (next, .moved)
-            } else if scheduled.at <= attempt.now, attempt.nextVisitAt != nil || request.at < attempt.now - backDatedAfter {
-                (scheduled.at, scheduled.method)
+            let end: ScheduledClosing? = if let next = attempt.nextVisitAt, next < scheduled.at {
+                ScheduledClosing(at: next, method: .moved)
+            } else if scheduled.at <= attempt.now, attempt.nextVisitAt != nil || isBackDated(request.at, now: attempt.now) {
+                scheduled
             } else { nil }
             let visit = NewVisit(locationId: request.location.id, checkedInAt: request.at, entitlement: admitted.entitlement,
                                  timeLimitAt: timeLimit, closed: end)

@@ -96,7 +96,7 @@ struct CustomersController: RouteCollection {
 
     func memberLink(request: Request) async throws -> MemberLinkDTO {
         let customer = try await Self.find(request)
-        return MemberLinkDTO(url: "\(request.application.settings.baseURL)/member/\(customer.memberSecret)")
+        return MemberLinkDTO(customer, request)
     }
 
     /// A new private link: the old one, and every code made from it, stop working at once.
@@ -105,7 +105,7 @@ struct CustomersController: RouteCollection {
         customer.memberSecret = SecretToken.make(bytes: 20)
         try await customer.update(on: request.db)
         request.logger.notice("member link replaced", metadata: ["customer": .string(customer.id?.uuidString ?? ""), "by": .string(request.adminName)])
-        return try MemberLinkDTO(url: "\(request.application.settings.baseURL)/member/\(customer.memberSecret)").response(status: .created)
+        return try MemberLinkDTO(customer, request).response(status: .created)
     }
 
     private func checkPlan(_ planId: UUID?, _ request: Request) async throws {
@@ -132,6 +132,10 @@ struct CustomersController: RouteCollection {
 
 struct MemberLinkDTO: WireObject {
     var url: String
+
+    init(_ customer: CustomerModel, _ request: Request) {
+        url = "\(request.application.settings.baseURL)/member/\(customer.memberSecret)"
+    }
 }
 
 extension QueryBuilder where Model == CustomerModel {

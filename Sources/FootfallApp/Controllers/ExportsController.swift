@@ -54,85 +54,80 @@ struct ExportsController: RouteCollection {
     /// Visits that began in [from, to), by location (name order), then time.
     static func checkIns(_ range: Range, from sql: any SQLDatabase, to write: (String) async throws -> Void) async throws {
         let locations = range.locationId.map { [$0] } ?? range.locations.sorted { ($0.value, $0.key.uuidString) < ($1.value, $1.key.uuidString) }.map(\.key)
-        do {
-            try await write(CSV.line(["id", "customerId", "customerName", "locationId", "locationName", "checkedInAt", "checkedOutAt",
-                                      "minutes", "method", "checkOutMethod", "deviceId", "admittedByPlan", "admittedByPass"]))
-            for location in locations {
-                var after: (id: UUID, at: Date)?
-                repeat {
-                    // The next page starts after the last row as stored (a time read back and
-                    // bound again may differ from it in the last microsecond), or as read if it
-                    // was deleted meanwhile; as the lower end of the index range, so each page
-                    // starts where the last ended.
-                    let next: SQLQueryString = after.map { """
-                        AND v.checked_in_at >= COALESCE((SELECT checked_in_at FROM check_ins WHERE id = \(bind: $0.id)), \(bind: $0.at))
-                        AND (v.checked_in_at > COALESCE((SELECT checked_in_at FROM check_ins WHERE id = \(bind: $0.id)), \(bind: $0.at))
-                             OR v.id > \(bind: $0.id))
-                        """ } ?? ""
-                    let rows = try await sql.raw("""
-                        SELECT v.id, v.customer_id, c.name, v.checked_in_at, v.checked_out_at, v.method, v.check_out_method, v.device_id,
-                               v.admitted_plan_id, v.admitted_pass_id
-                        FROM check_ins v LEFT JOIN customers c ON c.id = v.customer_id
-                        WHERE v.location_id = \(bind: location) AND v.checked_in_at >= \(bind: range.from) AND v.checked_in_at < \(bind: range.to) \(next)
-                        ORDER BY v.checked_in_at, v.id LIMIT \(literal: Self.pageSize)
-                        """).all()
-                    var text = ""
-                    for row in rows {
-                        let id = try row.decode(column: "id", as: UUID.self), checkedInAt = try row.decode(column: "checked_in_at", as: Date.self)
-                        let checkedOutAt = try row.decode(column: "checked_out_at", as: Date?.self)
-                        text += CSV.line([
-                            // An anonymised visit belongs to nobody: no id that an importer could take for a customer's.
-                            id.uuidString, try row.decode(column: "customer_id", as: UUID.self).exported,
-                            CSV.text(try row.decode(column: "name", as: String?.self) ?? ""), location.uuidString, CSV.text(range.locations[location] ?? ""),
-                            RFC3339.format(checkedInAt), checkedOutAt.map(RFC3339.format) ?? "",
-                            checkedOutAt.map { String(Int(saturating: $0.timeIntervalSince(checkedInAt) / 60)) } ?? "",
-                            CSV.text(try row.decode(column: "method", as: String.self)), CSV.text(try row.decode(column: "check_out_method", as: String?.self) ?? ""),
-                            try row.decode(column: "device_id", as: UUID?.self)?.uuidString ?? "",
-                            try row.decode(column: "admitted_plan_id", as: UUID?.self)?.uuidString ?? "",
-                            try row.decode(column: "admitted_pass_id", as: UUID?.self)?.uuidString ?? "",
-                        ])
-                        after = (id, checkedInAt)
-                    }
-                    if !text.isEmpty { try await write(text) }
-                    if rows.count < Self.pageSize { break }
-                } while true
-            }
+        try await write(CSV.line(["id", "customerId", "customerName", "locationId", "locationName", "checkedInAt", "checkedOutAt",
+                                  "minutes", "method", "checkOutMethod", "deviceId", "admittedByPlan", "admittedByPass"]))
+        for location in locations {
+            try await inPages(of: "check_ins", by: "checked_in_at", sql, query: { next in """
+                SELECT t.id, t.customer_id, c.name, t.checked_in_at, t.checked_out_at, t.method, t.check_out_method, t.device_id,
+                       t.admitted_plan_id, t.admitted_pass_id
+                FROM check_ins t LEFT JOIN customers c ON c.id = t.customer_id
+                WHERE t.location_id = \(bind: location) AND t.checked_in_at >= \(bind: range.from) AND t.checked_in_at < \(bind: range.to) \(next)
+                ORDER BY t.checked_in_at, t.id LIMIT \(literal: pageSize)
+                """ }) { row in
+                let id = try row.decode(column: "id", as: UUID.self), checkedInAt = try row.decode(column: "checked_in_at", as: Date.self)
+                let checkedOutAt = try row.decode(column: "checked_out_at", as: Date?.self)
+                let line = CSV.line([
+                    // An anonymised visit belongs to nobody: no id that an importer could take for a customer's.
+                    id.uuidString, try row.decode(column: "customer_id", as: UUID.self).exported,
+                    CSV.text(try row.decode(column: "name", as: String?.self) ?? ""), location.uuidString, CSV.text(range.locations[location] ?? ""),
+                    RFC3339.format(checkedInAt), checkedOutAt.map(RFC3339.format) ?? "",
+                    checkedOutAt.map { String(Int(saturating: $0.timeIntervalSince(checkedInAt) / 60)) } ?? "",
+                    CSV.text(try row.decode(column: "method", as: String.self)), CSV.text(try row.decode(column: "check_out_method", as: String?.self) ?? ""),
+                    try row.decode(column: "device_id", as: UUID?.self)?.uuidString ?? "",
+                    try row.decode(column: "admitted_plan_id", as: UUID?.self)?.uuidString ?? "",
+                    try row.decode(column: "admitted_pass_id", as: UUID?.self)?.uuidString ?? "",
+                ])
+                return (line, id, checkedInAt)
+            } write: { try await write($0) }
         }
     }
 
     /// Refused attempts in [from, to), by time.
     static func failedCheckIns(_ range: Range, from sql: any SQLDatabase, to write: (String) async throws -> Void) async throws {
-        do {
-            try await write(CSV.line(["id", "at", "customerId", "customerName", "locationId", "locationName", "method", "deviceId",
-                                      "credential", "reason"]))
-            var after: (id: UUID, at: Date)?
-            repeat {
-                let next: SQLQueryString = after.map { """
-                    AND f.at >= COALESCE((SELECT at FROM failed_check_ins WHERE id = \(bind: $0.id)), \(bind: $0.at))
-                    AND (f.at > COALESCE((SELECT at FROM failed_check_ins WHERE id = \(bind: $0.id)), \(bind: $0.at)) OR f.id > \(bind: $0.id))
-                    """ } ?? ""
-                let location: SQLQueryString = range.locationId.map { "AND f.location_id = \(bind: $0)" } ?? ""
-                let rows = try await sql.raw("""
-                    SELECT f.id, f.at, f.customer_id, c.name, f.location_id, f.method, f.device_id, f.credential, f.reason
-                    FROM failed_check_ins f LEFT JOIN customers c ON c.id = f.customer_id
-                    WHERE f.at >= \(bind: range.from) AND f.at < \(bind: range.to) \(location) \(next)
-                    ORDER BY f.at, f.id LIMIT \(literal: Self.pageSize)
-                    """).all()
-                var text = ""
-                for row in rows {
-                    let id = try row.decode(column: "id", as: UUID.self), at = try row.decode(column: "at", as: Date.self)
-                    let location = try row.decode(column: "location_id", as: UUID.self)
-                    text += CSV.line([
-                        id.uuidString, RFC3339.format(at), try row.decode(column: "customer_id", as: UUID?.self)?.uuidString ?? "",
-                        CSV.text(try row.decode(column: "name", as: String?.self) ?? ""), location.uuidString, CSV.text(range.locations[location] ?? ""),
-                        CSV.text(try row.decode(column: "method", as: String.self)), try row.decode(column: "device_id", as: UUID?.self)?.uuidString ?? "",
-                        CSV.text(try row.decode(column: "credential", as: String?.self) ?? ""), CSV.text(try row.decode(column: "reason", as: String.self)),
-                    ])
-                    after = (id, at)
-                }
-                if !text.isEmpty { try await write(text) }
-                if rows.count < Self.pageSize { break }
-            } while true
+        try await write(CSV.line(["id", "at", "customerId", "customerName", "locationId", "locationName", "method", "deviceId",
+                                  "credential", "reason"]))
+        let location: SQLQueryString = range.locationId.map { "AND t.location_id = \(bind: $0)" } ?? ""
+        try await inPages(of: "failed_check_ins", by: "at", sql, query: { next in """
+            SELECT t.id, t.at, t.customer_id, c.name, t.location_id, t.method, t.device_id, t.credential, t.reason
+            FROM failed_check_ins t LEFT JOIN customers c ON c.id = t.customer_id
+            WHERE t.at >= \(bind: range.from) AND t.at < \(bind: range.to) \(location) \(next)
+            ORDER BY t.at, t.id LIMIT \(literal: pageSize)
+            """ }) { row in
+            let id = try row.decode(column: "id", as: UUID.self), at = try row.decode(column: "at", as: Date.self)
+            let location = try row.decode(column: "location_id", as: UUID.self)
+            let line = CSV.line([
+                id.uuidString, RFC3339.format(at), try row.decode(column: "customer_id", as: UUID?.self)?.uuidString ?? "",
+                CSV.text(try row.decode(column: "name", as: String?.self) ?? ""), location.uuidString, CSV.text(range.locations[location] ?? ""),
+                CSV.text(try row.decode(column: "method", as: String.self)), try row.decode(column: "device_id", as: UUID?.self)?.uuidString ?? "",
+                CSV.text(try row.decode(column: "credential", as: String?.self) ?? ""), CSV.text(try row.decode(column: "reason", as: String.self)),
+            ])
+            return (line, id, at)
+        } write: { try await write($0) }
+    }
+
+    /// Runs `query` (rows of `table`, aliased `t`, in `(time, id)` order, at most `pageSize`) page
+    /// after page, each starting after the last row of the one before as stored (a time read back
+    /// and bound again may differ from it in the last microsecond), or as read if that row was
+    /// deleted meanwhile; the condition is the lower end of the index range, so each page starts
+    /// where the last ended. Each page's lines are written at once.
+    private static func inPages(of table: String, by time: String, _ sql: any SQLDatabase, query: (SQLQueryString) -> SQLQueryString,
+                                line: (any SQLRow) throws -> (text: String, id: UUID, at: Date),
+                                write: (String) async throws -> Void) async throws {
+        var after: (id: UUID, at: Date)?
+        while true {
+            let next: SQLQueryString = after.map { last in
+                let stored: SQLQueryString = "COALESCE((SELECT \(ident: time) FROM \(ident: table) WHERE id = \(bind: last.id)), \(bind: last.at))"
+                return "AND t.\(ident: time) >= \(stored) AND (t.\(ident: time) > \(stored) OR t.id > \(bind: last.id))"
+            } ?? ""
+            let rows = try await sql.raw(query(next)).all()
+            var text = ""
+            for row in rows {
+                let (line, id, at) = try line(row)
+                text += line
+                after = (id, at)
+            }
+            if !text.isEmpty { try await write(text) }
+            if rows.count < pageSize { return }
         }
     }
 

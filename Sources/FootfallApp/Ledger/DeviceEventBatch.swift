@@ -151,10 +151,7 @@ struct DeviceEventBatch {
         // Counted under each capped location's lock, so that several servers admit in turn.
         let capped = Set(prepared.filter { $0.location.capacity != nil }.map(\.location.id!))
         try await db.lockAdmissions(capped.map(AdmissionLock.occupancy))
-        for location in capped {
-            state.occupancy[location] = try await CheckInModel.query(on: db)
-                .filter(\.$locationId == location).filter(\.$checkedOutAt == nil).count()
-        }
+        for location in capped { state.occupancy[location] = try await peopleIn(location) }
         let doorCustomers = zip(prepared, identified).compactMap { item, identity -> UUID? in
             guard item.event.type == .door, case .customer(let customer, _) = identity else { return nil }
             return customer.id
@@ -167,6 +164,11 @@ struct DeviceEventBatch {
             state.plans[planId] = try await ledger.lookups.plans.value(for: planId) { try await PlanModel.find(planId, on: db) }
         }
         return state
+    }
+
+    /// How many people are in at a location, as stored.
+    private func peopleIn(_ location: UUID) async throws -> Int {
+        try await CheckInModel.query(on: db).filter(\.$locationId == location).filter(\.$checkedOutAt == nil).count()
     }
 
     /// Each customer's latest door event at these locations that said where they were, keyed by
@@ -327,9 +329,7 @@ struct DeviceEventBatch {
         let outcome = try await ledger.admit(attempt, on: db)
         // Where the customer is now and how many are in at the capped locations, after it.
         state.open[customerId] = try await CheckInModel.query(on: db).filter(\.$customerId == customerId).filter(\.$checkedOutAt == nil).first()
-        for location in Array(state.occupancy.keys) {
-            state.occupancy[location] = try await CheckInModel.query(on: db).filter(\.$locationId == location).filter(\.$checkedOutAt == nil).count()
-        }
+        for location in Array(state.occupancy.keys) { state.occupancy[location] = try await peopleIn(location) }
         switch outcome {
         case .checkedIn(let visit, _):
             return DeviceEventAnswer(result: .checkedIn, customer: reference, checkIn: CheckInDTO(visit))
