@@ -49,11 +49,14 @@ final class RADIUSServer: Sendable {
         return server
     }
 
+    /// Requests read and not yet answered or dropped.
+    var requestsInFlight: Int { service.inFlight }
+
     /// Stops reading, then lets the requests being processed finish (up to 10 s), so that none
     /// is cut off from the database half-way.
     func stop() async {
         for channel in channels { try? await channel.close() }
-        for _ in 0..<1000 where service.inFlight > 0 { try? await Task.sleep(for: .milliseconds(10)) }
+        for _ in 0..<1000 where requestsInFlight > 0 { try? await Task.sleep(for: .milliseconds(10)) }
     }
 }
 
