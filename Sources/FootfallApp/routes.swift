@@ -9,6 +9,7 @@ func routes(_ app: Application) throws {
     app.get("openapi.json") { _ in OpenAPIDocument.response() }
 
     try app.register(collection: PagesController())
+    try app.register(collection: AssetsController())
     try app.register(collection: AdminPagesController())
     try app.register(collection: AdminSetupController())
     try app.grouped("api", "v1").register(collection: DeviceEventsController())

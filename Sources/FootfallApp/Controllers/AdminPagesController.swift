@@ -151,7 +151,7 @@ struct AdminPagesController: RouteCollection {
         let current = try await AdminSessions.current(request)!
         let location = try await LocationsController.find(request)
         let presence = try await Self.presence(at: [location], on: request.db)
-        return AdminPage.response(status: .ok, html: AdminPage.locationCard(presence[0], csrf: current.session.csrfToken))
+        return AdminPage.response(status: .ok, html: AdminPage.locationCard(presence[0], csrf: current.session.csrfToken).render())
     }
 
     func checkOut(request: Request) async throws -> Response {

@@ -50,6 +50,7 @@ struct PagesController: RouteCollection {
         response.headers.contentType = .html
         response.headers.replaceOrAdd(name: "Referrer-Policy", value: "no-referrer")
         response.headers.replaceOrAdd(name: "X-Frame-Options", value: "DENY")
+        response.headers.replaceOrAdd(name: "Content-Security-Policy", value: Asset.contentSecurityPolicy)
         // A member page is a credential: no shared or browser cache may keep it.
         response.headers.cacheControl = .init(noStore: true)
         return response
