@@ -23,14 +23,25 @@ struct AdminPagesController: RouteCollection {
         signedIn.get("reports", use: reports)
         signedIn.get("customers", use: customers)
         signedIn.get("customers", ":customerId", use: customer)
+        // The same functions as the API's, given the form's fields as the API's typed input.
         signedIn.post("customers", ":customerId", "pin") { request in
-            try await self.change(request, done: "PIN set.") { _ = try await CustomerCredentialsController().setPin(request: request) }
+            try await self.change(request, done: "PIN set.") {
+                try await CustomerCredentialsController.setPin(request.content.decode(PinInput.self), for: CustomersController.find(request),
+                                                               pins: request.ledger.pins, on: request.db)
+            }
         }
         signedIn.post("customers", ":customerId", "cards") { request in
-            try await self.change(request, done: "Card added.") { _ = try await CustomerCredentialsController().addCard(request: request) }
+            try await self.change(request, done: "Card added.") {
+                let input = try request.content.decode(CardInput.self)
+                _ = try await CustomerCredentialsController.register(card: input.number, format: input.format, to: CustomersController.find(request),
+                                                                     on: request.db)
+            }
         }
         signedIn.post("customers", ":customerId", "passes") { request in
-            try await self.change(request, done: "Pass added.") { _ = try await CustomerCredentialsController().addPass(request: request) }
+            try await self.change(request, done: "Pass added.") {
+                _ = try await CustomerCredentialsController.addPass(request.content.decode(PassInput.self), to: CustomersController.find(request),
+                                                                    on: request.db)
+            }
         }
         signedIn.post("customers", ":customerId", "visits", ":checkInId") { request in
             try await self.change(request, done: "Visit corrected.") { try await self.correctVisit(request) }
@@ -193,7 +204,7 @@ struct AdminPagesController: RouteCollection {
             guard let local = AdminPage.parseLocal(text, in: location.zone.timeZone) else {
                 return try await checkInPage(request, status: .badRequest, message: .bad("The time is not a date and time."))
             }
-            at = try CheckInsController.time(local, field: "at", request)
+            at = try CheckInsController.time(local, field: "at", now: request.clock.now())
         }
         let outcome = try await request.ledger.checkIn(Ledger.Attempt(customer: customer, location: location, at: at, method: .admin))
         let message: AdminPage.Message = switch outcome {
@@ -266,8 +277,9 @@ struct AdminPagesController: RouteCollection {
         let customer = try await CustomersController.find(request)
         let customerId = try customer.requireID()
         let plan = try await customer.planId.asyncFlatMap { try await PlanModel.find($0, on: request.db) }
-        let usage = try await CustomersController().usage(request: request)
-        let passes = try await CustomerCredentialsController().listPasses(request: request).items
+        let now = request.clock.now()
+        let usage = try await CustomersController.usage(of: customer, locationId: nil, at: now, on: request.db)
+        let passes = try await CustomerCredentialsController.passes(of: customer, at: now, on: request.db).map { PassDTO($0, usedSeconds: $1) }
         let cards = try await CardModel.query(on: request.db).filter(\.$customerId == customerId).sort(\.$createdAt).all()
         let visits = try await CheckInModel.query(on: request.db).filter(\.$customerId == customerId)
             .sort(\.$checkedInAt, .descending).limit(10).all()

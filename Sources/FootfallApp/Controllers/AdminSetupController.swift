@@ -3,8 +3,8 @@ import Foundation
 import Vapor
 
 /// The admin panel's locations, plans and devices pages. Each form is turned into the API's
-/// JSON body and goes through the same input checks and the same create and update code as
-/// the API, so a form can do nothing the API would refuse.
+/// typed input and goes through the same input checks and the same create and update functions
+/// as the API, so a form can do nothing the API would refuse.
 struct AdminSetupController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let admin = routes.grouped("admin").grouped(AdminPageAuth())
@@ -31,7 +31,7 @@ struct AdminSetupController: RouteCollection {
     func createLocation(request: Request) async throws -> Response {
         let form = try request.content.decode(AdminPage.LocationForm.self)
         return try await AdminPage.refusals(request, render: { try await locations(request, form: form, message: $0) }) {
-            let model = try await LocationsController.create(try decodeInput(locationBody(form)), on: request)
+            let model = try await LocationsController.create(try form.input(), on: request.db)
             return try await locations(request, form: .init(), message: .good("\(model.name) created."))
         }
     }
@@ -40,15 +40,9 @@ struct AdminSetupController: RouteCollection {
         let form = try request.content.decode(AdminPage.LocationForm.self)
         let model = try await LocationsController.find(request)
         return try await AdminPage.refusals(request, render: { try await location(request, form: form, message: $0) }) {
-            try await LocationsController.update(model, with: try decodeInput(locationBody(form)), on: request)
+            try await LocationsController.update(model, with: try form.input(), ledger: request.ledger, on: request.db)
             return try await location(request, form: .init(model), message: .good("Saved."))
         }
-    }
-
-    private func locationBody(_ form: AdminPage.LocationForm) throws -> [String: Any] {
-        ["name": form.name, "timeZone": form.timeZone.trimmingCharacters(in: .whitespaces), "cutoffTime": form.cutoffTime,
-         "capacity": try whole(form.capacity, "capacity") ?? NSNull(),
-         "openingHours": try WeeklyHoursText.parse(form.openingHours, field: "openingHours") ?? NSNull()]
     }
 
     private func locations(_ request: Request, form: AdminPage.LocationForm, message: AdminPage.Message?) async throws -> Response {
@@ -69,7 +63,7 @@ struct AdminSetupController: RouteCollection {
     func createPlan(request: Request) async throws -> Response {
         let form = try request.content.decode(AdminPage.PlanForm.self)
         return try await AdminPage.refusals(request, render: { try await plans(request, form: form, message: $0) }) {
-            let model = try await PlansController.create(try decodeInput(planBody(form)), on: request)
+            let model = try await PlansController.create(try form.input(), on: request.db)
             return try await plans(request, form: .init(), message: .good("\(model.name) created."))
         }
     }
@@ -78,21 +72,9 @@ struct AdminSetupController: RouteCollection {
         let form = try request.content.decode(AdminPage.PlanForm.self)
         let model = try await PlansController.find(request)
         return try await AdminPage.refusals(request, render: { try await plan(request, form: form, message: $0) }) {
-            try await PlansController.update(model, with: try decodeInput(planBody(form)), on: request)
+            try await PlansController.update(model, with: try form.input(), ledger: request.ledger, on: request.db)
             return try await plan(request, form: .init(model), message: .good("Saved."))
         }
-    }
-
-    private func planBody(_ form: AdminPage.PlanForm) throws -> [String: Any] {
-        var limits: Any = NSNull()
-        if !form.limitPeriod.isEmpty {
-            var fields: [String: Any] = ["period": form.limitPeriod, "enforce": form.limitEnforce != nil]
-            if let hours = try decimal(form.limitHours, "limits.hours") { fields["hours"] = hours }
-            if let days = try whole(form.limitDays, "limits.days") { fields["days"] = days }
-            limits = fields
-        }
-        return ["name": form.name, "locationIds": form.locationIds ?? [], "overtime": form.overtime, "limits": limits,
-                "accessHours": try WeeklyHoursText.parse(form.accessHours, field: "accessHours") ?? NSNull()]
     }
 
     private func plans(_ request: Request, form: AdminPage.PlanForm, message: AdminPage.Message?) async throws -> Response {
@@ -115,9 +97,7 @@ struct AdminSetupController: RouteCollection {
     func createDevice(request: Request) async throws -> Response {
         let form = try request.content.decode(AdminPage.DeviceForm.self)
         return try await AdminPage.refusals(request, render: { try await devices(request, form: form, message: $0) }) {
-            var body = try deviceBody(form)
-            body["kind"] = form.kind
-            let (model, key) = try await DevicesController.create(try decodeInput(body), on: request)
+            let (model, key) = try await DevicesController.create(try form.input(), on: request.db)
             let current = try await AdminSessions.current(request)!
             return AdminPage.response(status: .ok, html: AdminPage.createdDevice(model, key: key, baseURL: request.application.settings.baseURL,
                                                                                       user: current.user, csrf: current.session.csrfToken))
@@ -128,23 +108,9 @@ struct AdminSetupController: RouteCollection {
         let form = try request.content.decode(AdminPage.DeviceForm.self)
         let model = try await DevicesController.find(request)
         return try await AdminPage.refusals(request, render: { try await device(request, form: form, message: $0) }) {
-            try await DevicesController.update(model, with: try decodeInput(deviceBody(form)), on: request)
+            try await DevicesController.update(model, with: try form.patch(), ledger: request.ledger, on: request.db)
             return try await device(request, form: .init(model), message: .good("Saved."))
         }
-    }
-
-    private func deviceBody(_ form: AdminPage.DeviceForm) throws -> [String: Any] {
-        var doors: [String: String] = [:]
-        for (number, line) in form.doors.split(whereSeparator: \.isNewline).enumerated() {
-            let parts = line.split(separator: " ", omittingEmptySubsequences: true)
-            guard parts.count == 2 else {
-                throw APIError.invalidRequest(field: "doors", detail: "line \(number + 1): write the door's id, a space, then in, out or toggle.")
-            }
-            doors[String(parts[0])] = String(parts[1])
-        }
-        func text(_ value: String) -> Any { value.trimmingCharacters(in: .whitespaces).isEmpty ? NSNull() : value.trimmingCharacters(in: .whitespaces) }
-        return ["name": form.name, "locationId": form.locationId, "direction": form.direction, "doors": doors.isEmpty ? NSNull() : doors,
-                "nasIdentifier": text(form.nasIdentifier), "nasIp": text(form.nasIp)]
     }
 
     private func devices(_ request: Request, form: AdminPage.DeviceForm, message: AdminPage.Message?) async throws -> Response {
@@ -161,24 +127,80 @@ struct AdminSetupController: RouteCollection {
         return AdminPage.response(status: .ok, html: AdminPage.device(try Check.uuid(request, "deviceId"), form: form, locations: locations,
                                                                       message: message, user: current.user, csrf: current.session.csrfToken))
     }
+}
 
-    // MARK: Forms into API bodies
+// MARK: Forms into the API's inputs
 
-    private func decodeInput<T: Decodable>(_ body: [String: Any]) throws -> T {
-        try RFC3339.jsonDecoder().decode(T.self, from: JSONSerialization.data(withJSONObject: body))
+extension AdminPage.LocationForm {
+    /// Every field, as a full replacement: an empty capacity or opening hours clears it.
+    func input() throws -> LocationInput {
+        LocationInput(name: name, timeZone: timeZone.trimmingCharacters(in: .whitespaces),
+                      capacity: try FormField.whole(capacity, "capacity").map(Patch.value) ?? .null,
+                      openingHours: try WeeklyHoursText.parse(openingHours, field: "openingHours").map(Patch.value) ?? .null,
+                      cutoffTime: cutoffTime)
+    }
+}
+
+extension AdminPage.PlanForm {
+    func input() throws -> PlanInput {
+        let limits: Patch<LimitsDTO> = limitPeriod.isEmpty ? .null : .value(LimitsDTO(
+            period: limitPeriod, hours: try FormField.decimal(limitHours, "limits.hours"), days: try FormField.whole(limitDays, "limits.days"),
+            enforce: limitEnforce != nil))
+        return PlanInput(name: name, locationIds: try (locationIds ?? []).map { try FormField.uuid($0, "locationIds") },
+                         accessHours: try WeeklyHoursText.parse(accessHours, field: "accessHours").map(Patch.value) ?? .null,
+                         limits: limits, overtime: overtime)
+    }
+}
+
+extension AdminPage.DeviceForm {
+    /// A new device of the form's kind.
+    func input() throws -> DeviceInput {
+        let change = try patch()
+        return DeviceInput(name: name, locationId: try FormField.uuid(locationId, "locationId"), kind: kind, direction: direction,
+                           doors: change.doors.applied(to: nil), nasIdentifier: change.nasIdentifier.applied(to: nil),
+                           nasIp: change.nasIp.applied(to: nil), requireMessageAuthenticator: nil)
     }
 
-    private func whole(_ text: String, _ field: String) throws -> Int? {
+    /// Every field but the kind and the key, which stay.
+    func patch() throws -> DevicePatch {
+        var map: [String: String] = [:]
+        for (number, line) in doors.split(whereSeparator: \.isNewline).enumerated() {
+            let parts = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard parts.count == 2 else {
+                throw APIError.invalidRequest(field: "doors", detail: "line \(number + 1): write the door's id, a space, then in, out or toggle.")
+            }
+            map[String(parts[0])] = String(parts[1])
+        }
+        func text(_ value: String) -> Patch<String> {
+            let trimmed = value.trimmingCharacters(in: .whitespaces)
+            return trimmed.isEmpty ? .null : .value(trimmed)
+        }
+        return DevicePatch(name: name, locationId: try FormField.uuid(locationId, "locationId"), kind: kind, direction: direction,
+                           doors: map.isEmpty ? .null : .value(map), nasIdentifier: text(nasIdentifier), nasIp: text(nasIp),
+                           requireMessageAuthenticator: nil)
+    }
+}
+
+/// A form's text field read as the API's type, refused with the API's problem when it is not one.
+enum FormField {
+    static func whole(_ text: String, _ field: String) throws -> Int? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty else { return nil }
         guard let value = Int(trimmed) else { throw APIError.invalidRequest(field: field, detail: "must be a whole number.") }
         return value
     }
 
-    private func decimal(_ text: String, _ field: String) throws -> Double? {
+    static func decimal(_ text: String, _ field: String) throws -> Double? {
         let trimmed = text.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: ",", with: ".")
         guard !trimmed.isEmpty else { return nil }
         guard let value = Double(trimmed), value.isFinite else { throw APIError.invalidRequest(field: field, detail: "must be a number.") }
         return value
+    }
+
+    static func uuid(_ text: String, _ field: String) throws -> UUID {
+        guard let id = UUID(uuidString: text.trimmingCharacters(in: .whitespaces)) else {
+            throw APIError.invalidRequest(field: field, detail: "is not an id.")
+        }
+        return id
     }
 }

@@ -15,7 +15,7 @@ struct CheckInsController: RouteCollection {
 
     func checkIn(request: Request) async throws -> Response {
         let input = try request.content.decode(CheckInInput.self)
-        let at = try Self.time(input.at, field: "at", request)
+        let at = try Self.time(input.at, field: "at", now: request.clock.now())
         guard let customer = try await CustomerModel.find(input.customerId, on: request.db) else {
             throw APIError.invalidRequest(field: "customerId", detail: "no customer \(input.customerId).")
         }
@@ -33,7 +33,7 @@ struct CheckInsController: RouteCollection {
     func checkOut(request: Request) async throws -> CheckInDTO {
         let id = try Check.uuid(request, "checkInId")
         let input = request.body.data == nil ? CheckOutInput() : try request.content.decode(CheckOutInput.self)
-        let at = try input.at.map { try Self.time($0, field: "at", request) }
+        let at = try input.at.map { try Self.time($0, field: "at", now: request.clock.now()) }
         switch try await request.ledger.checkOut(id, at: at, method: .admin) {
         case .checkedOut(let visit): return CheckInDTO(visit)
         case .alreadyCheckedOut: throw APIError.conflict(code: "already_checked_out", detail: "This visit is closed already.")
@@ -92,8 +92,7 @@ struct CheckInsController: RouteCollection {
     }
 
     /// A time given by the client, or now; never meaningfully in the future.
-    static func time(_ given: Date?, field: String, _ request: Request) throws -> Date {
-        let now = request.clock.now()
+    static func time(_ given: Date?, field: String, now: Date) throws -> Date {
         guard let given else { return now }
         guard given <= now + Ledger.futureTolerance else {
             throw APIError.invalidRequest(field: field, detail: "must not be in the future.")

@@ -17,16 +17,19 @@ struct CustomerCredentialsController: RouteCollection {
     }
 
     func setPin(request: Request) async throws -> HTTPStatus {
-        let customer = try await CustomersController.find(request)
-        let pin = try request.content.decode(PinInput.self).validated()
-        let digest = request.ledger.pins.digest(pin)
-        let holder = try await CustomerModel.query(on: request.db).filter(\.$pinHash == digest).first()
+        try await Self.setPin(request.content.decode(PinInput.self), for: CustomersController.find(request), pins: request.ledger.pins, on: request.db)
+        return .noContent
+    }
+
+    /// What the API and the admin panel's form both do.
+    static func setPin(_ input: PinInput, for customer: CustomerModel, pins: PinHasher, on db: any Database) async throws {
+        let digest = pins.digest(try input.validated())
+        let holder = try await CustomerModel.query(on: db).filter(\.$pinHash == digest).first()
         guard holder == nil || holder?.id == customer.id else {
             throw APIError.conflict(code: "pin_in_use", detail: "Another customer has this PIN; PINs identify customers on their own.")
         }
         customer.pinHash = digest
-        try await customer.update(on: request.db)
-        return .noContent
+        try await customer.update(on: db)
     }
 
     func addCard(request: Request) async throws -> Response {
@@ -110,18 +113,26 @@ struct CustomerCredentialsController: RouteCollection {
     }
 
     func addPass(request: Request) async throws -> Response {
-        let customer = try await CustomersController.find(request)
-        let pass = try request.content.decode(PassInput.self)
-            .model(customerId: try customer.requireID(), knownLocations: try await knownLocations(request))
-        try await pass.create(on: request.db)
+        let pass = try await Self.addPass(request.content.decode(PassInput.self), to: CustomersController.find(request), on: request.db)
         return try PassDTO(pass, usedSeconds: 0).response(status: .created)
     }
 
+    /// What the API and the admin panel's form both do.
+    static func addPass(_ input: PassInput, to customer: CustomerModel, on db: any Database) async throws -> PassModel {
+        let pass = try input.model(customerId: try customer.requireID(), knownLocations: try await knownLocations(on: db))
+        try await pass.create(on: db)
+        return pass
+    }
+
     func listPasses(request: Request) async throws -> Page<PassDTO> {
-        let customer = try await CustomersController.find(request)
-        let records = try await Standing(db: request.db).passRecords(customerId: customer.requireID(), at: request.clock.now())
+        let records = try await Self.passes(of: CustomersController.find(request), at: request.clock.now(), on: request.db)
         let page = try PageRequest(request).slice(records)
         return Page(items: page.rows.map { PassDTO($0, usedSeconds: $1) }, nextCursor: page.nextCursor)
+    }
+
+    /// The customer's passes with what each has used by `at`.
+    static func passes(of customer: CustomerModel, at: Date, on db: any Database) async throws -> [(PassModel, TimeInterval)] {
+        try await Standing(db: db).passRecords(customerId: customer.requireID(), at: at)
     }
 }
 

@@ -66,12 +66,16 @@ struct CustomersController: RouteCollection {
     /// Usage on the calendar of `?locationId=`, else of the customer's latest visit, else of
     /// the first location the plan covers.
     func usage(request: Request) async throws -> UsageDTO {
-        let customer = try await Self.find(request)
+        try await Self.usage(of: Self.find(request), locationId: Check.queryUUID(request, "locationId"),
+                             at: Check.queryTime(request, "at") ?? request.clock.now(), on: request.db)
+    }
+
+    /// What the API and the admin panel's customer page both show.
+    static func usage(of customer: CustomerModel, locationId: UUID?, at: Date, on db: any Database) async throws -> UsageDTO {
         let customerId = try customer.requireID()
-        let at = try Check.queryTime(request, "at") ?? request.clock.now()
-        let standing = Standing(db: request.db)
-        let plan = try await customer.planId.asyncFlatMap { try await PlanModel.find($0, on: request.db) }
-        let zone = try await usageZone(customer: customerId, plan: plan, request: request)
+        let standing = Standing(db: db)
+        let plan = try await customer.planId.asyncFlatMap { try await PlanModel.find($0, on: db) }
+        let zone = try await usageZone(customer: customerId, plan: plan, locationId: locationId, on: db)
         let usage: PlanUsage
         if let plan {
             usage = try await standing.planUsage(customerId: customerId, plan: plan, zone: zone, period: plan.limits?.period ?? .month, at: at)
@@ -81,17 +85,17 @@ struct CustomersController: RouteCollection {
         return UsageDTO(usage: usage, passes: try await standing.passRecords(customerId: customerId, at: at))
     }
 
-    private func usageZone(customer: UUID, plan: PlanModel?, request: Request) async throws -> LocalZone {
-        if let id = try Check.queryUUID(request, "locationId") {
-            guard let location = try await LocationModel.find(id, on: request.db) else { throw APIError.notFound("location") }
+    private static func usageZone(customer: UUID, plan: PlanModel?, locationId: UUID?, on db: any Database) async throws -> LocalZone {
+        if let locationId {
+            guard let location = try await LocationModel.find(locationId, on: db) else { throw APIError.notFound("location") }
             return location.zone
         }
-        let latest = try await CheckInModel.query(on: request.db).filter(\.$customerId == customer).sort(\.$checkedInAt, .descending).first()
+        let latest = try await CheckInModel.query(on: db).filter(\.$customerId == customer).sort(\.$checkedInAt, .descending).first()
         let candidates = [latest?.locationId] + (plan?.locationIds ?? []).map { Optional($0) }
         for case let id? in candidates {
-            if let location = try await LocationModel.find(id, on: request.db) { return location.zone }
+            if let location = try await LocationModel.find(id, on: db) { return location.zone }
         }
-        return try await LocationModel.query(on: request.db).sort(\.$createdAt).first()?.zone ?? LocalZone(timeZone: .gmt)
+        return try await LocationModel.query(on: db).sort(\.$createdAt).first()?.zone ?? LocalZone(timeZone: .gmt)
     }
 
     func memberLink(request: Request) async throws -> MemberLinkDTO {

@@ -9,7 +9,7 @@ struct DeviceEventsController: RouteCollection {
     func record(request: Request) async throws -> Response {
         let input = try request.content.decode(DeviceEventInput.self)
         let (eventId, type, value) = try input.validated()
-        let at = try CheckInsController.time(input.at, field: "at", request)
+        let at = try CheckInsController.time(input.at, field: "at", now: request.clock.now())
         let answer = try await request.ledger.record(DeviceEvent(device: try request.device, eventId: eventId, type: type, value: value, at: at))
         return Response(json: answer)
     }

@@ -14,23 +14,23 @@ struct DevicesController: RouteCollection {
     /// The key is in this answer only; the server keeps its SHA-256, and the clear key only
     /// where a protocol needs it (RADIUS shared secret, webhook signing key).
     func create(request: Request) async throws -> Response {
-        let (model, key) = try await Self.create(request.content.decode(DeviceInput.self), on: request)
+        let (model, key) = try await Self.create(request.content.decode(DeviceInput.self), on: request.db)
         return try CreatedDeviceDTO(DeviceDTO(model), key: key).response(status: .created)
     }
 
     /// What the API and the admin panel's form both do; the key is returned here only.
-    static func create(_ input: DeviceInput, on request: Request) async throws -> (DeviceModel, key: String) {
+    static func create(_ input: DeviceInput, on db: any Database) async throws -> (DeviceModel, key: String) {
         let model = try input.model()
-        try await checkLocation(model.locationId, on: request)
+        try await checkLocation(model.locationId, on: db)
         let key = model.kind == DeviceKind.wifi.rawValue ? SecretToken.makeAlphanumeric() : SecretToken.make()
         model.keyHash = SecretToken.digest(key)
         if model.kind == DeviceKind.wifi.rawValue || model.kind == DeviceKind.door.rawValue { model.signingKey = StoredSecret(key) }
-        try await model.create(on: request.db)
+        try await model.create(on: db)
         return (model, key)
     }
 
-    private static func checkLocation(_ id: UUID, on request: Request) async throws {
-        guard try await LocationModel.find(id, on: request.db) != nil else {
+    private static func checkLocation(_ id: UUID, on db: any Database) async throws {
+        guard try await LocationModel.find(id, on: db) != nil else {
             throw APIError.invalidRequest(field: "locationId", detail: "no location \(id).")
         }
     }
@@ -49,13 +49,13 @@ struct DevicesController: RouteCollection {
     /// Name, location, direction, door map and NAS fields; the key and the kind stay.
     func update(request: Request) async throws -> DeviceDTO {
         let model = try await Self.find(request)
-        try await Self.update(model, with: request.content.decode(DevicePatch.self), on: request)
+        try await Self.update(model, with: request.content.decode(DevicePatch.self), ledger: request.ledger, on: request.db)
         return DeviceDTO(model)
     }
 
-    static func update(_ model: DeviceModel, with change: DevicePatch, on request: Request) async throws {
+    static func update(_ model: DeviceModel, with change: DevicePatch, ledger: Ledger, on db: any Database) async throws {
         let changed = try DeviceInput.patched(model, with: change)
-        if changed.locationId != model.locationId { try await checkLocation(changed.locationId, on: request) }
+        if changed.locationId != model.locationId { try await checkLocation(changed.locationId, on: db) }
         model.name = changed.name
         model.locationId = changed.locationId
         model.direction = changed.direction
@@ -63,8 +63,8 @@ struct DevicesController: RouteCollection {
         model.nasIdentifier = changed.nasIdentifier
         model.nasIp = changed.nasIp
         model.requireMessageAuthenticator = changed.requireMessageAuthenticator
-        try await model.update(on: request.db)
-        request.ledger.lookups.devices.removeAll()
+        try await model.update(on: db)
+        ledger.lookups.devices.removeAll()
     }
 
     func delete(request: Request) async throws -> HTTPStatus {

@@ -52,7 +52,7 @@ struct DoorWebhooksController: RouteCollection {
             request.logger.notice("door event \(event.eventId) from device \(device.id?.uuidString ?? "") for unmapped door \(event.doorId): ignored")
             return Self.ignored()
         }
-        let at = try CheckInsController.time(event.occurredAt, field: "occurredAt", request)
+        let at = try CheckInsController.time(event.occurredAt, field: "occurredAt", now: request.clock.now())
         let unlock = DoorUnlock(system: event.user.system, externalId: event.user.externalId, email: event.user.email, direction: direction)
         let answer = try await request.ledger.record(DeviceEvent(device: device, eventId: event.eventId, type: .door,
                                                                  value: event.user.presented, at: at, door: unlock))

@@ -13,14 +13,14 @@ struct LocationsController: RouteCollection {
     }
 
     func create(request: Request) async throws -> Response {
-        try LocationDTO(try await Self.create(request.content.decode(LocationInput.self), on: request)).response(status: .created)
+        try LocationDTO(try await Self.create(request.content.decode(LocationInput.self), on: request.db)).response(status: .created)
     }
 
     /// What the API and the admin panel's form both do.
-    static func create(_ input: LocationInput, on request: Request) async throws -> LocationModel {
+    static func create(_ input: LocationInput, on db: any Database) async throws -> LocationModel {
         let model = LocationModel()
         try input.apply(to: model, creating: true)
-        try await model.create(on: request.db)
+        try await model.create(on: db)
         return model
     }
 
@@ -35,18 +35,18 @@ struct LocationsController: RouteCollection {
 
     func update(request: Request) async throws -> LocationDTO {
         let model = try await Self.find(request)
-        try await Self.update(model, with: request.content.decode(LocationInput.self), on: request)
+        try await Self.update(model, with: request.content.decode(LocationInput.self), ledger: request.ledger, on: request.db)
         return LocationDTO(model)
     }
 
     /// A new cut-off or time zone reschedules the closing of the visits open there.
-    static func update(_ model: LocationModel, with input: LocationInput, on request: Request) async throws {
+    static func update(_ model: LocationModel, with input: LocationInput, ledger: Ledger, on db: any Database) async throws {
         let cutoff = model.cutoffTime, zone = model.timeZone
         try input.apply(to: model, creating: false)
-        try await model.update(on: request.db)
-        request.ledger.lookups.locations.removeAll()
+        try await model.update(on: db)
+        ledger.lookups.locations.removeAll()
         if model.cutoffTime != cutoff || model.timeZone != zone {
-            try await request.ledger.rescheduleOpenVisits(at: model)
+            try await ledger.rescheduleOpenVisits(at: model)
         }
     }
 

@@ -12,14 +12,14 @@ struct PlansController: RouteCollection {
     }
 
     func create(request: Request) async throws -> Response {
-        try PlanDTO(try await Self.create(request.content.decode(PlanInput.self), on: request)).response(status: .created)
+        try PlanDTO(try await Self.create(request.content.decode(PlanInput.self), on: request.db)).response(status: .created)
     }
 
     /// What the API and the admin panel's form both do.
-    static func create(_ input: PlanInput, on request: Request) async throws -> PlanModel {
+    static func create(_ input: PlanInput, on db: any Database) async throws -> PlanModel {
         let model = PlanModel()
-        try input.apply(to: model, creating: true, knownLocations: try await knownLocations(request))
-        try await model.create(on: request.db)
+        try input.apply(to: model, creating: true, knownLocations: try await knownLocations(on: db))
+        try await model.create(on: db)
         return model
     }
 
@@ -34,14 +34,14 @@ struct PlansController: RouteCollection {
 
     func update(request: Request) async throws -> PlanDTO {
         let model = try await Self.find(request)
-        try await Self.update(model, with: request.content.decode(PlanInput.self), on: request)
+        try await Self.update(model, with: request.content.decode(PlanInput.self), ledger: request.ledger, on: request.db)
         return PlanDTO(model)
     }
 
-    static func update(_ model: PlanModel, with input: PlanInput, on request: Request) async throws {
-        try input.apply(to: model, creating: false, knownLocations: try await knownLocations(request))
-        try await model.update(on: request.db)
-        request.ledger.lookups.plans.removeAll()
+    static func update(_ model: PlanModel, with input: PlanInput, ledger: Ledger, on db: any Database) async throws {
+        try input.apply(to: model, creating: false, knownLocations: try await knownLocations(on: db))
+        try await model.update(on: db)
+        ledger.lookups.plans.removeAll()
     }
 
     func delete(request: Request) async throws -> HTTPStatus {
@@ -62,6 +62,6 @@ struct PlansController: RouteCollection {
     }
 }
 
-func knownLocations(_ request: Request) async throws -> Set<UUID> {
-    Set(try await LocationModel.query(on: request.db).all(\.$id))
+func knownLocations(on db: any Database) async throws -> Set<UUID> {
+    Set(try await LocationModel.query(on: db).all(\.$id))
 }

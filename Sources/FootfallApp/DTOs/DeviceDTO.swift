@@ -138,6 +138,18 @@ struct DevicePatch: Decodable, Sendable {
 
     enum CodingKeys: String, CodingKey { case name, locationId, kind, direction, doors, nasIdentifier, nasIp, requireMessageAuthenticator }
 
+    init(name: String?, locationId: UUID?, kind: String?, direction: String?, doors: Patch<[String: String]>,
+         nasIdentifier: Patch<String>, nasIp: Patch<String>, requireMessageAuthenticator: Bool?) {
+        self.name = name
+        self.locationId = locationId
+        self.kind = kind
+        self.direction = direction
+        self.doors = doors
+        self.nasIdentifier = nasIdentifier
+        self.nasIp = nasIp
+        self.requireMessageAuthenticator = requireMessageAuthenticator
+    }
+
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         name = try container.decodeUnlessAbsent(String.self, forKey: .name)

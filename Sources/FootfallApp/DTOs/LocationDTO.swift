@@ -32,6 +32,14 @@ struct LocationInput: Decodable, Sendable {
 
     enum CodingKeys: String, CodingKey { case name, timeZone, capacity, openingHours, cutoffTime }
 
+    init(name: String?, timeZone: String?, capacity: Patch<Int>, openingHours: Patch<[String: [[String]]]>, cutoffTime: String?) {
+        self.name = name
+        self.timeZone = timeZone
+        self.capacity = capacity
+        self.openingHours = openingHours
+        self.cutoffTime = cutoffTime
+    }
+
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         name = try container.decodeUnlessAbsent(String.self, forKey: .name)

@@ -25,6 +25,13 @@ struct LimitsDTO: WireObject, Decodable {
     var days: Int?
     var enforce: Bool?
 
+    init(period: String, hours: Double?, days: Int?, enforce: Bool?) {
+        self.period = period
+        self.hours = hours
+        self.days = days
+        self.enforce = enforce
+    }
+
     init(_ limits: PlanLimits) {
         period = limits.period.rawValue
         hours = limits.hours
@@ -59,6 +66,14 @@ struct PlanInput: Decodable, Sendable {
     var overtime: String?
 
     enum CodingKeys: String, CodingKey { case name, locationIds, accessHours, limits, overtime }
+
+    init(name: String?, locationIds: [UUID]?, accessHours: Patch<[String: [[String]]]>, limits: Patch<LimitsDTO>, overtime: String?) {
+        self.name = name
+        self.locationIds = locationIds
+        self.accessHours = accessHours
+        self.limits = limits
+        self.overtime = overtime
+    }
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
