@@ -135,4 +135,24 @@ enum AdminPage: HTMLVocabulary {
 
     /// A refusal in words for the person at the desk.
     static func words(for reason: ReasonCode) -> String { ReasonWording.words(for: reason).desk }
+
+    /// What became of a form that was sent: done, or refused and why.
+    enum Message: HTMLVocabulary {
+        case good(String)
+        case bad(String)
+
+        var node: Node {
+            switch self {
+            case .good(let text): Self.p(.class("ok"), .role("status"), .id("message")) { text }
+            case .bad(let text): Self.p(.class("error"), .role("alert"), .id("message")) { text }
+            }
+        }
+    }
+
+    /// A `select`'s locations, `any` (when given) first for none in particular.
+    static func locationOptions(_ locations: [LocationModel], selected: UUID?, any: String?) -> [Node] {
+        (any.map { anyLabel in [option(.value("")) { anyLabel }] } ?? []) + locations.map { location in
+            option(.value(location.id!.uuidString), .selected(location.id == selected)) { location.name }
+        }
+    }
 }
