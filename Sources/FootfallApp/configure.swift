@@ -106,6 +106,9 @@ extension Application {
         get { storage[LedgerKey.self]! }
         set { storage[LedgerKey.self] = newValue }
     }
+
+    /// The ledger, if `configure` got as far as making it.
+    var configuredLedger: Ledger? { storage[LedgerKey.self] }
 }
 
 extension Request {

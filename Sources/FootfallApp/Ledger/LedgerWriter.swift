@@ -105,6 +105,13 @@ actor LedgerWriter {
 
     private var hasWork: Bool { !waiting.isEmpty || !waitingEvents.isEmpty || !waitingActivity.isEmpty }
 
+    /// Waits (up to `limit`) until the writer holds no connection: at shutdown, a connection
+    /// still held would be handed back after its thread has stopped, and could not be closed.
+    func finish(within limit: Duration = .seconds(10)) async {
+        let started = ContinuousClock.now
+        while draining, ContinuousClock.now - started < limit { try? await Task.sleep(for: .milliseconds(10)) }
+    }
+
     /// Holds the writer's connection while there is work, turn after turn on the writer's
     /// thread, and lets go of it once the queues are empty or a transaction failed (so that a
     /// connection the database closed is replaced).

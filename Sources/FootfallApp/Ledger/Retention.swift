@@ -85,7 +85,10 @@ struct RetentionKeeper: LifecycleHandler {
     }
 
     func shutdownAsync(_ application: Application) async {
-        application.storage[TaskKey.self]?.cancel()
+        // Ended and waited for, so that no query of it holds a connection past the databases' shutdown.
+        guard let task = application.storage[TaskKey.self] else { return }
+        task.cancel()
+        await task.value
     }
 
     private struct TaskKey: StorageKey { typealias Value = Task<Void, Never> }

@@ -30,7 +30,10 @@ struct Sweeper: LifecycleHandler {
     }
 
     func shutdownAsync(_ application: Application) async {
-        application.storage[TaskKey.self]?.cancel()
+        // Ended and waited for, so that no query of it holds a connection past the databases' shutdown.
+        guard let task = application.storage[TaskKey.self] else { return }
+        task.cancel()
+        await task.value
     }
 
     private struct TaskKey: StorageKey { typealias Value = Task<Void, Never> }

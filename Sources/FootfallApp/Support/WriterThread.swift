@@ -49,6 +49,7 @@ struct WriterDatabase: LifecycleHandler {
     }
 
     func shutdownAsync(_ application: Application) async {
+        await application.configuredLedger?.writer.finish()
         await databases.shutdownAsync()
         try? await thread.pool.shutdownGracefully()
     }
