@@ -60,7 +60,7 @@ struct AbuseLimitsTests {
         #expect(Int(saturating: -.infinity) == .min)
         #expect(Int(saturating: .nan) == 0)
         #expect(Int(saturating: 59.9) == 59)
-        #expect(TOTP(key: Data("k".utf8)).code(counter: -1).count == 6)
+        #expect(TimeStepCode(key: Data("k".utf8)).code(counter: -1).count == 6)
     }
 
     // MARK: 2. and 3. Guessing limits on the server's clock

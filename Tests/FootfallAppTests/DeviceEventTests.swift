@@ -278,9 +278,9 @@ struct MemberCodeTests {
     func rfc6238TestVectors(_ time: Int, _ sha1: String, _ sha256: String, _ sha512: String) {
         let instant = Date(timeIntervalSince1970: TimeInterval(time))
         let seed = "1234567890"
-        #expect(TOTP(key: Data(String(repeating: seed, count: 2).utf8), digits: 8, algorithm: .sha1).code(at: instant) == sha1)
-        #expect(TOTP(key: Data((String(repeating: seed, count: 3) + "12").utf8), digits: 8, algorithm: .sha256).code(at: instant) == sha256)
-        #expect(TOTP(key: Data((String(repeating: seed, count: 6) + "1234").utf8), digits: 8, algorithm: .sha512).code(at: instant) == sha512)
+        #expect(TimeStepCode(key: Data(String(repeating: seed, count: 2).utf8), digits: .eight, algorithm: .sha1).code(at: instant) == sha1)
+        #expect(TimeStepCode(key: Data((String(repeating: seed, count: 3) + "12").utf8), digits: .eight, algorithm: .sha256).code(at: instant) == sha256)
+        #expect(TimeStepCode(key: Data((String(repeating: seed, count: 6) + "1234").utf8), digits: .eight, algorithm: .sha512).code(at: instant) == sha512)
     }
 
     @Test func payloadRoundTrips() {

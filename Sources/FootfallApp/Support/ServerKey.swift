@@ -120,8 +120,8 @@ struct ServerKeyMismatch: Error, CustomStringConvertible {
 struct MemberCodeKeys: Sendable {
     let serverKey: ServerKey
 
-    func totp(memberSecret: String) -> TOTP {
-        TOTP(key: Data(HMAC<SHA256>.authenticationCode(for: Data(("member code:" + memberSecret).utf8),
+    func totp(memberSecret: String) -> TimeStepCode {
+        TimeStepCode(key: Data(HMAC<SHA256>.authenticationCode(for: Data(("member code:" + memberSecret).utf8),
                                                        using: SymmetricKey(data: Data(serverKey.value.utf8)))))
     }
 }
