@@ -102,10 +102,15 @@ public enum CheckInDecision: Hashable, Sendable {
 /// visit began. Nobody ever has two visits that overlap.
 public enum CheckInRules {
     /// An attempt dated more than this before the server's time is looked at as the ledger stood
-    /// then; closer to now (a reader's clock a little behind, the network) it is taken as live.
+    /// then; closer to now (a reader's clock a little behind, the network) it is taken as live —
+    /// unless one of the customer's visits ended after it (`endedSince`): that attempt too is
+    /// judged as the ledger stood at its time, so that it never opens a visit beside the one
+    /// that ended.
     public static let backDatedAfter: TimeInterval = 60
 
-    public static func isBackDated(_ at: Date, now: Date) -> Bool { at < now - backDatedAfter }
+    public static func isBackDated(_ at: Date, now: Date, endedSince: Bool = false) -> Bool {
+        at < now - backDatedAfter || (at < now && endedSince)
+    }
 
     public static func decide(_ attempt: CheckInAttempt) -> CheckInDecision {
         var request = attempt.request

@@ -135,6 +135,32 @@ struct AdmissionPathsDifferentialTests {
         }
     }
 
+    /// A tap stamped half a minute ago, after which the customer checked out: close to now, but
+    /// judged as the ledger stood then (they were in at Main), so it is a move, not a second
+    /// visit beside the first.
+    @Test(arguments: [Door.adminAPI, .readers])
+    func aTapStampedJustBeforeACheckOutOpensNoVisitBesideIt(door: Door) async throws {
+        try await withFootfall(clock: ManualClock(at("2026-11-26T10:00:00Z"))) { api in
+            let main = try await api.location(["name": "Main", "timeZone": "UTC"])
+            let annex = try await api.location(["name": "Annex", "timeZone": "UTC"])
+            let customer = try await api.customer(planId: try await api.plan())
+            #expect(try await api.post("/api/v1/customers/\(customer)/cards", ["number": "D1FFEE03"]).status == .created)
+            let reader = try await api.device(at: annex, direction: "in")
+            let visit = try await api.checkIn(customer, at: main)
+            api.clock.advance(by: 50)
+            #expect(try await api.post("/api/v1/check-ins/\(visit.id)/check-out").status == .ok)
+            api.clock.advance(by: 5)
+            switch door {
+            case .adminAPI: #expect(try await api.checkIn(customer, at: annex, time: "2026-11-26T10:00:20Z").status == .created)
+            case .readers: #expect(try await reader.send("card", "D1FFEE03", at: "2026-11-26T10:00:20Z").result == "checked_in")
+            case .wifi: Issue.record("a Wi-Fi login has no time of its own")
+            }
+            let visits = try await api.get("/api/v1/check-ins?customerId=\(customer)").items
+                .map { "\($0["locationId"] as! String == main ? "Main" : "Annex") \($0["checkedInAt"] as! String)-\($0["checkedOutAt"] as? String ?? "open") \($0["checkOutMethod"] as? String ?? "-")" }
+            #expect(visits.sorted() == ["Annex 2026-11-26T10:00:20Z-open -", "Main 2026-11-26T10:00:00Z-2026-11-26T10:00:20Z moved"], "\(door)")
+        }
+    }
+
     /// The ledger as text lines that name customers, locations and passes by their place in the
     /// script (ids differ between the two databases), and the visits that overlap.
     struct Ledger: Sendable {

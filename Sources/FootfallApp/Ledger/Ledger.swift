@@ -75,7 +75,8 @@ public final class Ledger: Sendable {
         try await closeDue(at: now, customerId: customerId, on: db)
 
         let standing = Standing(db: db)
-        let backDated = CheckInRules.isBackDated(attempt.at, now: now)
+        let endedSince = attempt.at < now ? try await standing.visitEnded(customerId: customerId, after: attempt.at) : false
+        let backDated = CheckInRules.isBackDated(attempt.at, now: now, endedSince: endedSince)
         let (open, nextVisitAt) = try await standing.whereabouts(customerId: customerId, at: attempt.at, backDated: backDated)
         // The count of people in is read under the location's lock: another server admitting
         // to it waits for this commit (capped locations only).

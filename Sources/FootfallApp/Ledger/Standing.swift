@@ -6,6 +6,12 @@ import Foundation
 struct Standing {
     let db: any Database
 
+    /// Whether one of the customer's visits ended after `at` (asked only of an attempt dated a
+    /// little before now; see `CheckInRules.isBackDated`).
+    func visitEnded(customerId: UUID, after at: Date) async throws -> Bool {
+        try await CheckInModel.query(on: db).filter(\.$customerId == customerId).filter(\.$checkedOutAt > at).first() != nil
+    }
+
     /// Where the customer was at `at`: their open visit, or, for an attempt dated in the past, the
     /// visit that covered `at` (closed since or not) and when their next visit after it began.
     func whereabouts(customerId: UUID, at: Date, backDated: Bool) async throws -> (visit: CheckInModel?, nextVisitAt: Date?) {

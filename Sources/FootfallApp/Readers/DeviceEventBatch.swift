@@ -267,14 +267,18 @@ struct DeviceEventBatch {
             return DeviceEventAnswer(result: .ignoredRepeat, customer: reference)
         }
         let open = state.open[customerId]
-        switch DeviceAction(direction: event.direction, isInHere: open?.locationId == locationId) {
+        let action = DeviceAction(direction: event.direction, isInHere: open?.locationId == locationId)
+        // A tap stamped a little before now: did a visit of the customer's end after it (in this
+        // batch, or before)? Taps stamped now, as kiosks' are, never ask.
+        let endedSince = action == .checkIn && event.at < now ? try await visitEnded(customerId, after: event.at, state) : false
+        switch action {
         case .notCheckedIn:
             return DeviceEventAnswer(result: .notCheckedIn, customer: reference)
         case .checkOut:
             let visit = open!
             close(visit, at: max(event.at, visit.checkedInAt), method: event.type.method, &state)
             return DeviceEventAnswer(result: .checkedOut, customer: reference, checkIn: CheckInDTO(visit))
-        case .checkIn where CheckInRules.isBackDated(event.at, now: now):
+        case .checkIn where CheckInRules.isBackDated(event.at, now: now, endedSince: endedSince):
             return try await admitBackDated(customer, item, reference, &state)
         case .checkIn:
             let plan = customer.planId.flatMap { state.plans[$0] }
@@ -309,6 +313,12 @@ struct DeviceEventBatch {
                 }
             }
         }
+    }
+
+    private func visitEnded(_ customerId: UUID, after at: Date, _ state: State) async throws -> Bool {
+        if state.closings.contains(where: { $0.visit.customerId == customerId && $0.at > at }) { return true }
+        if state.newVisits.contains(where: { $0.customerId == customerId && ($0.checkedOutAt ?? .distantPast) > at }) { return true }
+        return try await Standing(db: db).visitEnded(customerId: customerId, after: at)
     }
 
     /// A check-in dated in the past (a reader that was offline, a late door webhook) is judged by
