@@ -28,13 +28,17 @@ public struct CheckInAttempt: Sendable {
     public var nextVisitAt: Date?
     /// The server's time: a visit that would have closed by now is made closed.
     public var now: Date
+    /// Judged as the ledger stood at its time (see `CheckInRules.isBackDated`).
+    public var backDated: Bool
 
-    public init(request: AdmissionRequest, open: OpenVisit?, passes: [Pass]?, nextVisitAt: Date? = nil, now: Date? = nil) {
+    public init(request: AdmissionRequest, open: OpenVisit?, passes: [Pass]?, nextVisitAt: Date? = nil, now: Date? = nil,
+                backDated: Bool? = nil) {
         self.request = request
         self.open = open
         self.passes = passes
         self.nextVisitAt = nextVisitAt
         self.now = now ?? request.at
+        self.backDated = backDated ?? CheckInRules.isBackDated(request.at, now: now ?? request.at)
     }
 }
 
@@ -103,13 +107,14 @@ public enum CheckInDecision: Hashable, Sendable {
 public enum CheckInRules {
     /// An attempt dated more than this before the server's time is looked at as the ledger stood
     /// then; closer to now (a reader's clock a little behind, the network) it is taken as live —
-    /// unless one of the customer's visits ended after it (`endedSince`): that attempt too is
-    /// judged as the ledger stood at its time, so that it never opens a visit beside the one
-    /// that ended.
+    /// unless one of the customer's visits began or ended after it (`changedSince`; asked only
+    /// when the customer is not in at this location now, where a live attempt is simply already
+    /// in): that attempt too is judged as the ledger stood at its time, so that it never opens a
+    /// visit beside another.
     public static let backDatedAfter: TimeInterval = 60
 
-    public static func isBackDated(_ at: Date, now: Date, endedSince: Bool = false) -> Bool {
-        at < now - backDatedAfter || (at < now && endedSince)
+    public static func isBackDated(_ at: Date, now: Date, changedSince: Bool = false) -> Bool {
+        at < now - backDatedAfter || (at < now && changedSince)
     }
 
     public static func decide(_ attempt: CheckInAttempt) -> CheckInDecision {
@@ -128,7 +133,7 @@ public enum CheckInRules {
             // is past by now: never open beside a later visit.
             let end: ScheduledClosing? = if let next = attempt.nextVisitAt, next < scheduled.at {
                 ScheduledClosing(at: next, method: .moved)
-            } else if scheduled.at <= attempt.now, attempt.nextVisitAt != nil || isBackDated(request.at, now: attempt.now) {
+            } else if scheduled.at <= attempt.now, attempt.nextVisitAt != nil || attempt.backDated {
                 scheduled
             } else { nil }
             let visit = NewVisit(locationId: request.location.id, checkedInAt: request.at, entitlement: admitted.entitlement,

@@ -161,6 +161,37 @@ struct AdmissionPathsDifferentialTests {
         }
     }
 
+    /// Stamped just before a visit that began after it: judged as the ledger stood then, the
+    /// new visit ends where that one began. And one stamped just before a move to where the
+    /// customer is now: they are in, nothing splits.
+    @Test(arguments: [Door.adminAPI, .readers])
+    func aTapStampedJustBeforeAnotherVisitBeganEndsWhereItBegan(door: Door) async throws {
+        try await withFootfall(clock: ManualClock(at("2026-11-26T10:00:00Z"))) { api in
+            let main = try await api.location(["name": "Main", "timeZone": "UTC"])
+            let annex = try await api.location(["name": "Annex", "timeZone": "UTC"])
+            let customer = try await api.customer(planId: try await api.plan())
+            #expect(try await api.post("/api/v1/customers/\(customer)/cards", ["number": "D1FFEE04"]).status == .created)
+            // A kiosk at Main, a reader at the Annex, and a door reader at Main that reports late.
+            let readers = [try await api.device(at: main, direction: "in"), try await api.device(at: annex, direction: "in"),
+                           try await api.device(at: main, direction: "in")]
+            func arrive(_ reader: Int, stamped: String) async throws -> String {
+                switch door {
+                case .adminAPI: return "\(try await api.checkIn(customer, at: [main, annex, main][reader], time: stamped).status.code)"
+                default: return try await readers[reader].send("card", "D1FFEE04", at: stamped).result ?? "?"
+                }
+            }
+            api.clock.advance(by: 30)
+            _ = try await readers[0].send("card", "D1FFEE04")  // in at Main at 10:00:30, as a kiosk sends it: no time of its own
+            api.clock.advance(by: 10)
+            #expect(try await arrive(1, stamped: "2026-11-26T10:00:20Z") == (door == .adminAPI ? "201" : "checked_in"))
+            api.clock.advance(by: 10)
+            #expect(try await arrive(2, stamped: "2026-11-26T10:00:25Z") == (door == .adminAPI ? "200" : "already_in"))
+            let visits = try await api.get("/api/v1/check-ins?customerId=\(customer)").items
+                .map { "\($0["locationId"] as! String == main ? "Main" : "Annex") \($0["checkedInAt"] as! String)-\($0["checkedOutAt"] as? String ?? "open") \($0["checkOutMethod"] as? String ?? "-")" }
+            #expect(visits.sorted() == ["Annex 2026-11-26T10:00:20Z-2026-11-26T10:00:30Z moved", "Main 2026-11-26T10:00:30Z-open -"], "\(door)")
+        }
+    }
+
     /// The ledger as text lines that name customers, locations and passes by their place in the
     /// script (ids differ between the two databases), and the visits that overlap.
     struct Ledger: Sendable {

@@ -22,7 +22,7 @@ struct CheckInsController: RouteCollection {
         guard let location = try await LocationModel.find(input.locationId, on: request.db) else {
             throw APIError.invalidRequest(field: "locationId", detail: "no location \(input.locationId).")
         }
-        let attempt = Ledger.Attempt(customer: customer, location: location, at: at, method: .admin)
+        let attempt = Ledger.Attempt(customer: customer, location: location, at: at, method: .admin, stamped: input.at != nil)
         switch try await request.ledger.checkIn(attempt) {
         case .checkedIn(let visit, _): return try CheckInDTO(visit).response(status: .created)
         case .alreadyIn(let visit): return try CheckInDTO(visit).response(status: .ok)

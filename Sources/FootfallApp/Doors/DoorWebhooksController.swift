@@ -55,7 +55,8 @@ struct DoorWebhooksController: RouteCollection {
         let at = try CheckInsController.time(event.occurredAt, field: "occurredAt", now: request.clock.now())
         let unlock = DoorUnlock(system: event.user.system, externalId: event.user.externalId, email: event.user.email, direction: direction)
         let answer = try await request.ledger.record(DeviceEvent(device: device, eventId: event.eventId, type: .door,
-                                                                 value: event.user.presented, at: at, door: unlock))
+                                                                 value: event.user.presented, at: at,
+                                                                 stamped: true, door: unlock))
         return Response(json: answer)
     }
 

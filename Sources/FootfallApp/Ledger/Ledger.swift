@@ -45,6 +45,8 @@ public final class Ledger: Sendable {
         var location: LocationModel
         var at: Date
         var method: CheckInMethod
+        /// Whether `at` was given by the device or the admin (else it is the time it came in).
+        var stamped = false
         var deviceId: UUID?
         var credential: String?
         /// For a Wi-Fi check-in: the session it starts.
@@ -75,16 +77,21 @@ public final class Ledger: Sendable {
         try await closeDue(at: now, customerId: customerId, on: db)
 
         let standing = Standing(db: db)
-        let endedSince = attempt.at < now ? try await standing.visitEnded(customerId: customerId, after: attempt.at) : false
-        let backDated = CheckInRules.isBackDated(attempt.at, now: now, endedSince: endedSince)
-        let (open, nextVisitAt) = try await standing.whereabouts(customerId: customerId, at: attempt.at, backDated: backDated)
+        var backDated = CheckInRules.isBackDated(attempt.at, now: now)
+        var (open, nextVisitAt) = try await standing.whereabouts(customerId: customerId, at: attempt.at, backDated: backDated)
+        if !backDated, attempt.stamped, attempt.at < now, open?.locationId != locationId,
+           try await standing.visitChanged(customerId: customerId, after: attempt.at) {
+            backDated = true
+            (open, nextVisitAt) = try await standing.whereabouts(customerId: customerId, at: attempt.at, backDated: true)
+        }
         // The count of people in is read under the location's lock: another server admitting
         // to it waits for this commit (capped locations only).
         if attempt.location.capacity != nil { try await db.lockAdmissions([.occupancy(locationId)]) }
 
         let request = try await standing.admissionRequest(customer: attempt.customer, location: attempt.location, at: attempt.at,
                                                           backDated: backDated)
-        var checkIn = CheckInAttempt(request: request, open: open.map(OpenVisit.init), passes: nil, nextVisitAt: nextVisitAt, now: now)
+        var checkIn = CheckInAttempt(request: request, open: open.map(OpenVisit.init), passes: nil, nextVisitAt: nextVisitAt, now: now,
+                                     backDated: backDated)
         while true {
             switch CheckInRules.decide(checkIn) {
             case .needsPasses:

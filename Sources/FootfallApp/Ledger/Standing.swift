@@ -6,10 +6,13 @@ import Foundation
 struct Standing {
     let db: any Database
 
-    /// Whether one of the customer's visits ended after `at` (asked only of an attempt dated a
-    /// little before now; see `CheckInRules.isBackDated`).
-    func visitEnded(customerId: UUID, after at: Date) async throws -> Bool {
-        try await CheckInModel.query(on: db).filter(\.$customerId == customerId).filter(\.$checkedOutAt > at).first() != nil
+    /// Whether one of the customer's visits began or ended after `at` (asked only of an attempt
+    /// a device or an admin dated a little before now; see `CheckInRules.isBackDated`). Visits
+    /// end at the latest at their day's cut-off, so only those begun in the two days before `at`
+    /// are looked at, through the customer's history index.
+    func visitChanged(customerId: UUID, after at: Date) async throws -> Bool {
+        try await CheckInModel.query(on: db).filter(\.$customerId == customerId).filter(\.$checkedInAt > at - 2 * 86_400)
+            .group(.or) { $0.filter(\.$checkedInAt > at).filter(\.$checkedOutAt > at) }.first() != nil
     }
 
     /// Where the customer was at `at`: their open visit, or, for an attempt dated in the past, the

@@ -30,10 +30,7 @@ struct Sweeper: LifecycleHandler {
     }
 
     func shutdownAsync(_ application: Application) async {
-        // Ended and waited for, so that no query of it holds a connection past the databases' shutdown.
-        guard let task = application.storage[TaskKey.self] else { return }
-        task.cancel()
-        await task.value
+        await application.storage[TaskKey.self]?.stop()
     }
 
     private struct TaskKey: StorageKey { typealias Value = Task<Void, Never> }

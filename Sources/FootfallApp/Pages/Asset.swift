@@ -2,7 +2,7 @@ import Crypto
 import Foundation
 import Vapor
 
-/// A stylesheet or script of the pages: a real file under `Sources/FootfallApp/Assets`, built
+/// A stylesheet or script of the pages: a real file under `Sources/FootfallApp/Pages/Assets`, built
 /// into the binary (`embedInCode`, so a static build carries it), served at `/assets/<name>`.
 /// Its URL names a digest of its bytes, so browsers may keep it for a year: a new build with a
 /// changed file gives it a new URL.

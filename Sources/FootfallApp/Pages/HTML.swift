@@ -93,7 +93,10 @@ struct HTMLAttribute: Sendable {
     static func inputmode(_ value: String) -> HTMLAttribute { HTMLAttribute("inputmode", value) }
     static func title(_ value: String) -> HTMLAttribute { HTMLAttribute("title", value) }
     /// A `data-…` attribute: its whole name from this code, the value escaped.
-    static func data(_ name: StaticString, _ value: String) -> HTMLAttribute { HTMLAttribute(name, value) }
+    static func data(_ name: StaticString, _ value: String) -> HTMLAttribute {
+        precondition(name.description.hasPrefix("data-"), "\(name) is not a data- attribute")
+        return HTMLAttribute(name, value)
+    }
     static let required = HTMLAttribute("required", nil)
     static let autofocus = HTMLAttribute("autofocus", nil)
     static let hidden = HTMLAttribute("hidden", nil)
@@ -121,8 +124,9 @@ enum NodeBuilder {
 protocol HTMLVocabulary {}
 
 extension HTMLVocabulary {
-    static func element(_ name: String, _ attributes: [HTMLAttribute?], @NodeBuilder _ content: () -> [Node]) -> Node {
-        .element(name, attributes.compactMap { $0 }, content())
+    /// An element whose name is written in this code, never taken from data.
+    static func element(_ name: StaticString, _ attributes: [HTMLAttribute?], @NodeBuilder _ content: () -> [Node]) -> Node {
+        .element(name.description, attributes.compactMap { $0 }, content())
     }
 
     static func group(@NodeBuilder _ content: () -> [Node]) -> Node { .group(content()) }
@@ -148,7 +152,8 @@ extension HTMLVocabulary {
     static func select(_ attributes: HTMLAttribute?..., @NodeBuilder content: () -> [Node]) -> Node { element("select", attributes, content) }
     static func option(_ attributes: HTMLAttribute?..., @NodeBuilder content: () -> [Node] = { [] }) -> Node { element("option", attributes, content) }
     static func datalist(_ attributes: HTMLAttribute?..., @NodeBuilder content: () -> [Node]) -> Node { element("datalist", attributes, content) }
-    static func textarea(_ attributes: HTMLAttribute?..., text: String) -> Node { .element("textarea", attributes.compactMap { $0 }, [.text(text)]) }
+    /// A browser drops a text area's first line break, so one is written before the text.
+    static func textarea(_ attributes: HTMLAttribute?..., text: String) -> Node { .element("textarea", attributes.compactMap { $0 }, [.text("\n" + text)]) }
     static func fieldset(_ attributes: HTMLAttribute?..., @NodeBuilder content: () -> [Node]) -> Node { element("fieldset", attributes, content) }
     static func legend(_ attributes: HTMLAttribute?..., @NodeBuilder content: () -> [Node]) -> Node { element("legend", attributes, content) }
     static func table(_ attributes: HTMLAttribute?..., @NodeBuilder content: () -> [Node]) -> Node { element("table", attributes, content) }

@@ -268,9 +268,11 @@ struct DeviceEventBatch {
         }
         let open = state.open[customerId]
         let action = DeviceAction(direction: event.direction, isInHere: open?.locationId == locationId)
-        // A tap stamped a little before now: did a visit of the customer's end after it (in this
-        // batch, or before)? Taps stamped now, as kiosks' are, never ask.
-        let endedSince = action == .checkIn && event.at < now ? try await visitEnded(customerId, after: event.at, state) : false
+        // A tap the device stamped a little before now, for somewhere the customer is not in: did
+        // a visit of theirs begin or end after it (in this batch, or before)? Taps without a time
+        // of their own, as kiosks send them, never ask.
+        let changedSince = action == .checkIn && event.stamped && event.at < now && open?.locationId != locationId
+            ? try await visitChanged(customerId, after: event.at, state) : false
         switch action {
         case .notCheckedIn:
             return DeviceEventAnswer(result: .notCheckedIn, customer: reference)
@@ -278,7 +280,7 @@ struct DeviceEventBatch {
             let visit = open!
             close(visit, at: max(event.at, visit.checkedInAt), method: event.type.method, &state)
             return DeviceEventAnswer(result: .checkedOut, customer: reference, checkIn: CheckInDTO(visit))
-        case .checkIn where CheckInRules.isBackDated(event.at, now: now, endedSince: endedSince):
+        case .checkIn where CheckInRules.isBackDated(event.at, now: now, changedSince: changedSince):
             return try await admitBackDated(customer, item, reference, &state)
         case .checkIn:
             let plan = customer.planId.flatMap { state.plans[$0] }
@@ -303,7 +305,7 @@ struct DeviceEventBatch {
                 case .admitted(let effects):
                     if let moveOut = effects.moveOut, let open { close(open, at: moveOut.at, method: .moved, &state) }
                     let attempt = Ledger.Attempt(customer: customer, location: location, at: event.at, method: event.type.method,
-                                                 deviceId: event.device.id)
+                                                 stamped: event.stamped, deviceId: event.device.id)
                     let visit = try Ledger.newVisit(attempt, effects.visit)
                     state.newVisits.append(visit)
                     state.open[customerId] = visit
@@ -315,10 +317,12 @@ struct DeviceEventBatch {
         }
     }
 
-    private func visitEnded(_ customerId: UUID, after at: Date, _ state: State) async throws -> Bool {
+    private func visitChanged(_ customerId: UUID, after at: Date, _ state: State) async throws -> Bool {
         if state.closings.contains(where: { $0.visit.customerId == customerId && $0.at > at }) { return true }
-        if state.newVisits.contains(where: { $0.customerId == customerId && ($0.checkedOutAt ?? .distantPast) > at }) { return true }
-        return try await Standing(db: db).visitEnded(customerId: customerId, after: at)
+        if state.newVisits.contains(where: { $0.customerId == customerId && ($0.checkedInAt > at || ($0.checkedOutAt ?? .distantPast) > at) }) {
+            return true
+        }
+        return try await Standing(db: db).visitChanged(customerId: customerId, after: at)
     }
 
     /// A check-in dated in the past (a reader that was offline, a late door webhook) is judged by
@@ -335,7 +339,7 @@ struct DeviceEventBatch {
         state.dayPasses = []
         let event = item.event, customerId = try customer.requireID()
         let attempt = Ledger.Attempt(customer: customer, location: item.location, at: event.at, method: event.type.method,
-                                     deviceId: event.device.id)
+                                     stamped: event.stamped, deviceId: event.device.id)
         let outcome = try await ledger.admit(attempt, on: db)
         // Where the customer is now and how many are in at the capped locations, after it.
         state.open[customerId] = try await CheckInModel.query(on: db).filter(\.$customerId == customerId).filter(\.$checkedOutAt == nil).first()

@@ -10,7 +10,8 @@ struct DeviceEventsController: RouteCollection {
         let input = try request.content.decode(DeviceEventInput.self)
         let (eventId, type, value) = try input.validated()
         let at = try CheckInsController.time(input.at, field: "at", now: request.clock.now())
-        let answer = try await request.ledger.record(DeviceEvent(device: try request.device, eventId: eventId, type: type, value: value, at: at))
+        let answer = try await request.ledger.record(DeviceEvent(device: try request.device, eventId: eventId, type: type, value: value, at: at,
+                                                                       stamped: input.at != nil))
         return Response(json: answer)
     }
 }

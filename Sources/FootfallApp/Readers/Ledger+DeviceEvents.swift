@@ -41,6 +41,8 @@ struct DeviceEvent: Sendable {
     /// The card number, PIN or member code; for doors, what a failed check-in shows of the user.
     var value: String
     var at: Date
+    /// Whether `at` is the device's own (else it is when the event came in).
+    var stamped = false
     var door: DoorUnlock? = nil
 
     /// A door's own direction, else the device's.

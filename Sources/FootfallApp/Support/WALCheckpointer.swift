@@ -45,10 +45,7 @@ struct WALCheckpointer: LifecycleHandler {
     }
 
     func shutdownAsync(_ application: Application) async {
-        // Ended and waited for, so that no query of it holds a connection past the databases' shutdown.
-        guard let task = application.storage[TaskKey.self] else { return }
-        task.cancel()
-        await task.value
+        await application.storage[TaskKey.self]?.stop()
     }
 
     private struct TaskKey: StorageKey { typealias Value = Task<Void, Never> }

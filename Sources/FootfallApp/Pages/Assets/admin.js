@@ -12,7 +12,8 @@ if (document.querySelector("[data-live]")) {
     const card = document.querySelector(`[data-location="${CSS.escape(locationId)}"]`);
     if (!card) return;
     const response = await fetch(`/admin/locations/${encodeURIComponent(locationId)}/card`, { headers: { Accept: "text/html" } });
-    if (response.ok) card.outerHTML = await response.text();
+    // Signed out meanwhile: the answer is the sign-in page, which is no card.
+    if (response.ok && !response.redirected) card.outerHTML = await response.text();
   }
   function changed(locationId) {
     if (!pending.has(locationId)) pending.set(locationId, setTimeout(() => refresh(locationId), 250));
@@ -31,7 +32,9 @@ if (search) {
     timer = setTimeout(async () => {
       const response = await fetch(`/admin/check-in?q=${encodeURIComponent(search.value)}`);
       const page = new DOMParser().parseFromString(await response.text(), "text/html");
-      document.getElementById("results").replaceWith(page.getElementById("results"));
+      const results = page.getElementById("results");
+      if (!results) { location.reload(); return; }  // signed out meanwhile: the sign-in page
+      document.getElementById("results").replaceWith(results);
       history.replaceState(null, "", `?q=${encodeURIComponent(search.value)}`);
     }, 250);
   });
