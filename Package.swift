@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-algorithms.git", from: "1.2.0"),
+        .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.0"),
     ],
     targets: [
         // The check-in rules: admission, entitlements, usage, automatic check-out.
@@ -37,6 +38,7 @@ let package = Package(
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
                 .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
                 .product(name: "Algorithms", package: "swift-algorithms"),
+                .product(name: "CSV", package: "CSV.swift"),
             ],
             // The pages' stylesheets and scripts, built into the binary (see `Asset`).
             resources: ["base.css", "admin.css", "admin.js", "kiosk.css", "kiosk.js", "member.css", "member.js"].map { .embedInCode("Pages/Assets/\($0)") }

@@ -24,6 +24,7 @@ func routes(_ app: Application) throws {
     try admin.register(collection: CheckInsController())
     try admin.register(collection: ReportsController())
     try admin.register(collection: ExportsController())
+    try admin.register(collection: ImportsController())
     try admin.register(collection: EventStreamController())
 }
 

@@ -9,7 +9,7 @@ struct Footfall: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "footfall",
         abstract: "A self-hosted check-in server for coworking spaces.",
-        subcommands: [Serve.self, Migrate.self, Demo.self, Admin.self, BackupCommand.self, ExportCommand.self],
+        subcommands: [Serve.self, Migrate.self, Demo.self, Admin.self, BackupCommand.self, ExportCommand.self, ImportCommand.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -159,6 +159,33 @@ struct ExportCommand: AsyncParsableCommand {
         try await withApplication(try databaseOptions.settings()) { app in
             for (file, rows) in try await FolderExport.write(to: folder, from: app).sorted(by: { $0.key < $1.key }) {
                 print("\(folder)/\(file): \(rows) rows")
+            }
+        }
+    }
+}
+
+struct ImportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import", abstract: "Import from another system.", subcommands: [Customers.self])
+
+    struct Customers: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create and update customers from a CSV file (name,email,kind,plan,active,pin,cards,externalIds,passes), all or nothing.")
+        @OptionGroup var databaseOptions: DatabaseOptions
+        @ArgumentParser.Argument(help: "The CSV file (UTF-8, a header line).") var file: String
+        @ArgumentParser.Flag(help: "Check every line and say what would change; write nothing.") var dryRun = false
+
+        func run() async throws {
+            let text = try String(contentsOfFile: file, encoding: .utf8)
+            try await withApplication(try databaseOptions.settings()) { app in
+                do {
+                    let summary = try await CustomerImport.run(text, dryRun: dryRun, in: app)
+                    print("\(dryRun ? "Would create" : "Created") \(summary.created), \(dryRun ? "update" : "updated") \(summary.updated), "
+                          + "unchanged \(summary.unchanged).")
+                } catch let refusal as CustomerImport.Refusal {
+                    for problem in refusal.problems { print("line \(problem.line), \(problem.column): \(problem.code): \(problem.detail)") }
+                    throw ExitCode(65)
+                }
             }
         }
     }

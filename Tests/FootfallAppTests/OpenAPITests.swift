@@ -30,6 +30,7 @@ struct OpenAPITests {
             let document = try await api.request(.GET, "/openapi.json", headers: [:])
             #expect(document.string("openapi") == "3.1.0")
             let schemas = try #require((document["components"] as? [String: Any])?["schemas"] as? [String: Any])
+            func required(_ name: String) -> Set<String> { Set((schemas[name] as? [String: Any])?["required"] as? [String] ?? []) }
             func fields(_ name: String) -> Set<String> {
                 Set(((schemas[name] as? [String: Any])?["properties"] as? [String: Any] ?? [:]).keys)
             }
@@ -45,16 +46,23 @@ struct OpenAPITests {
             let stranger = try await api.post("/api/v1/customers", ["name": "S", "email": "s@example.com"])
             let refused = try await api.checkIn(stranger.id, at: location.id)
             let failed = try await api.get("/api/v1/failed-check-ins").items.first ?? [:]
+            var csv = adminHeaders
+            csv.replaceOrAdd(name: .contentType, value: "text/csv")
+            let imported = try await api.request(.POST, "/api/v1/imports/customers", headers: csv, rawBody: "name,email\r\nI,i@example.com\r\n")
+            let badImport = try await api.request(.POST, "/api/v1/imports/customers", headers: csv, rawBody: "name,email\r\nI,not-an-email\r\n")
 
             let answers: [(String, [String: Any])] = [
                 ("Location", location.json), ("Plan", plan.json), ("Customer", customer.json), ("Pass", pass.json),
                 ("CreatedDevice", device.json), ("CheckIn", checkIn.json), ("Presence", presence.json), ("Usage", usage.json),
-                ("Problem", refused.json), ("FailedCheckIn", failed),
+                ("Problem", refused.json), ("FailedCheckIn", failed), ("ImportSummary", imported.json), ("Problem", badImport.json),
             ]
             for (schema, json) in answers {
                 #expect(!fields(schema).isEmpty, "\(schema) has no properties")
-                #expect(Set(json.keys) == fields(schema), "\(schema): served \(json.keys.sorted()), documented \(fields(schema).sorted())")
+                // Every field served is documented, and every one documented as required is served.
+                #expect(Set(json.keys).isSubset(of: fields(schema)) && required(schema).isSubset(of: Set(json.keys)),
+                        "\(schema): served \(json.keys.sorted()), documented \(fields(schema).sorted()), required \(required(schema).sorted())")
             }
+            #expect((badImport["errors"] as? [[String: Any]])?.first.map { Set($0.keys) } == fields("ImportProblem"))
         }
     }
 }

@@ -3,8 +3,30 @@ import Foundation
 
 /// The admin panel's customer list and customer page.
 extension AdminPage {
-    static func customers(_ found: [CustomerModel], plans: [UUID: String], query: String, user: AdminUserModel, csrf: String) -> String {
+    /// What an upload of customers came to.
+    enum ImportResult {
+        case done(CustomerImport.Summary, dryRun: Bool)
+        case refused([CustomerImport.Problem])
+    }
+
+    static func customers(_ found: [CustomerModel], plans: [UUID: String], query: String, imported: ImportResult? = nil,
+                          user: AdminUserModel, csrf: String) -> String {
         signedIn(title: "Customers", user: user, csrf: csrf) {
+            switch imported {
+            case .done(let summary, let dryRun)?:
+                Message.good("\(dryRun ? "Checked, nothing written: would create" : "Imported: created") \(summary.created), "
+                    + "\(dryRun ? "update" : "updated") \(summary.updated), unchanged \(summary.unchanged).").node
+            case .refused(let problems)?:
+                Message.bad("Nothing was imported: \(problems.count) bad \(problems.count == 1 ? "line" : "lines").").node
+                div(.class("table")) {
+                    table(.id("import-errors")) {
+                        tr { th { "Line" }; th { "Column" }; th { "Problem" } }
+                        for problem in problems { tr { td { String(problem.line) }; td { problem.column }; td { problem.detail } } }
+                    }
+                }
+            case nil:
+                Node.group([])
+            }
             form(.class("filters"), .method("get"), .action("/admin/customers")) {
                 div { label(.for("q")) { "Search" }; input(.id("q"), .name("q"), .value(query), .placeholder("Name or email")) }
                 button(.class("small"), .type("submit")) { "Search" }
@@ -22,6 +44,15 @@ extension AdminPage {
                     }
                 }
                 if found.isEmpty { p(.class("muted")) { "No customers." } }
+            }
+            h2 { "Import customers" }
+            postForm("/admin/customers/import", csrf: csrf, .class("filters"), HTMLAttribute("enctype", "multipart/form-data")) {
+                div {
+                    label(.for("file")) { "CSV file: name, email, kind, plan, active, pin, cards, externalIds, passes" }
+                    input(.id("file"), .name("file"), .type("file"), HTMLAttribute("accept", ".csv,text/csv"), .required)
+                }
+                label(.class("check")) { input(.type("checkbox"), .name("dryRun"), .value("true")); " Only check it" }
+                button(.class("small"), .type("submit")) { "Import" }
             }
         }
     }

@@ -23,6 +23,7 @@ struct AdminPagesController: RouteCollection {
         signedIn.get("reports", use: reports)
         signedIn.get("customers", use: customers)
         signedIn.get("customers", ":customerId", use: customer)
+        signedIn.on(.POST, "customers", "import", body: .collect(maxSize: ImportsController.maximumFile), use: importCustomers)
         // The same functions as the API's, given the form's fields as the API's typed input.
         signedIn.post("customers", ":customerId", "pin") { request in
             try await self.change(request, done: "PIN set.") {
@@ -206,7 +207,8 @@ struct AdminPagesController: RouteCollection {
             }
             at = try CheckInsController.time(local, field: "at", now: request.clock.now())
         }
-        let outcome = try await request.ledger.checkIn(Ledger.Attempt(customer: customer, location: location, at: at, method: .admin))
+        let stamped = !(form.at ?? "").isEmpty
+        let outcome = try await request.ledger.checkIn(Ledger.Attempt(customer: customer, location: location, at: at, method: .admin, stamped: stamped))
         let message: AdminPage.Message = switch outcome {
         case .checkedIn: .good("\(customer.name) is checked in at \(location.name).")
         case .alreadyIn: .good("\(customer.name) is already in at \(location.name).")
@@ -238,6 +240,29 @@ struct AdminPagesController: RouteCollection {
 
     func customer(request: Request) async throws -> Response {
         try await customerPage(request, status: .ok, message: nil)
+    }
+
+    struct ImportForm: Content {
+        var file: File
+        var dryRun: String?
+    }
+
+    /// The upload form: the same import as the API's, its bad lines shown in a table.
+    func importCustomers(request: Request) async throws -> Response {
+        let current = try await AdminSessions.current(request)!
+        let form = try request.content.decode(ImportForm.self)
+        let dryRun = form.dryRun == "true"
+        let result: AdminPage.ImportResult, status: HTTPStatus
+        do {
+            let text = form.file.data.getString(at: form.file.data.readerIndex, length: form.file.data.readableBytes) ?? ""
+            (result, status) = (.done(try await CustomerImport.run(text, dryRun: dryRun, pins: request.ledger.pins, on: request.db), dryRun: dryRun), .ok)
+        } catch let refusal as CustomerImport.Refusal {
+            (result, status) = (.refused(refusal.problems), .unprocessableEntity)
+        }
+        let found = try await CustomerModel.query(on: request.db).sort(\.$name).limit(200).all()
+        let plans = try await PlanModel.query(on: request.db).all().reduce(into: [UUID: String]()) { $0[$1.id!] = $1.name }
+        return AdminPage.response(status: status, html: AdminPage.customers(found, plans: plans, query: "", imported: result, user: current.user,
+                                                                            csrf: current.session.csrfToken))
     }
 
     /// Runs a change of the API on the page's form; shows the page again with what happened.
@@ -383,6 +408,11 @@ struct AdminPageAuth: AsyncMiddleware {
             let path = request.url.path + (request.url.query.map { "?\($0)" } ?? "")
             let encoded = path.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "/-_.~"))) ?? "/admin"
             return request.redirect(to: "/admin/sign-in?next=\(encoded)", redirectType: .normal)
+        }
+        // An upload comes in parts: gathered here (up to its route's limit) so that its token can be read.
+        if request.method != .GET, request.body.data == nil {
+            let limit = request.url.path == "/admin/customers/import" ? ImportsController.maximumFile : request.application.routes.defaultMaxBodySize
+            _ = try await request.body.collect(max: limit.value).get()
         }
         let sent = request.method == .GET ? nil : (try? request.content.get(String.self, at: "_csrf")) ?? request.headers.first(name: "X-CSRF-Token")
         guard AdminSessions.allows(request, current, sent: sent) else { return AdminPage.forbidden() }

@@ -191,6 +191,17 @@ enum OpenAPIDocument {
                              responses: [200: ("A stream that stays open; read it with a timeout", ["type": "string"])],
                              answers: "text/event-stream"),
         ],
+        "/api/v1/imports/customers": [
+            "post": operation("importCustomers", "Create and update customers (by email) from CSV with the columns "
+                              + "name,email,kind,plan,active,pin,cards,externalIds,passes; all or nothing", tag: "customers",
+                              parameters: [query("dryRun", "true: check every line and count what would change, write nothing", ["type": "boolean"])],
+                              responses: [200: ("What was created, updated and left unchanged", ref("ImportSummary")),
+                                          422: ("invalid_import: errors lists every bad line (line, column, code, detail); nothing was written",
+                                                ref("Problem")),
+                                          415: ("unsupported_media_type: the body is not text/csv", ref("Problem")),
+                                          413: ("payload_too_large: the file is over 20 MB", ref("Problem"))])
+                .merging(["requestBody": ["required": true, "content": ["text/csv": ["schema": ["type": "string"]]]]]),
+        ],
         "/api/v1/exports/check-ins": [
             "get": operation("exportCheckIns", "Every visit that began in [from, to) (default: all), by location, then time, as CSV "
                              + "(streamed; cells that would start a formula begin with ')", tag: "reports",

@@ -1,4 +1,6 @@
 import Fluent
+import Algorithms
+import FootfallCore
 import Foundation
 import SQLKit
 import Vapor
@@ -42,6 +44,7 @@ public enum FolderExport {
     private static func customers(_ db: any Database, to write: (String) async throws -> Void) async throws {
         try await write(CSV.line(["name", "email", "kind", "plan", "active", "pin", "cards", "externalIds", "passes"]))
         let plans = try await PlanModel.query(on: db).all().reduce(into: [UUID: String]()) { $0[$1.id!] = $1.name }
+        let zone = try await LocationModel.query(on: db).sort(\.$createdAt).first()?.zone ?? LocalZone(timeZone: .gmt)
         var offset = 0
         while true {
             let page = try await CustomerModel.query(on: db).sort(\.$email).sort(\.$id).range(offset..<(offset + 500)).all()
@@ -56,11 +59,11 @@ public enum FolderExport {
                 text += CSV.line([
                     CSV.text(customer.name), CSV.text(customer.email), "member", CSV.text(customer.planId.flatMap { plans[$0] } ?? ""),
                     customer.active ? "true" : "false", "",
-                    CSV.text((cards[id] ?? []).map(\.normalized).joined(separator: ";")),
+                    // Hex bytes with dashes: read back as hex (all digits would be taken as decimal, two
+                    // numbers with a colon as Wiegand).
+                    CSV.text((cards[id] ?? []).map { $0.normalized.chunks(ofCount: 2).joined(separator: "-") }.joined(separator: ";")),
                     CSV.text((external[id] ?? []).map { "\($0.system):\($0.externalId)" }.joined(separator: ";")),
-                    CSV.text((passes[id] ?? []).map { pass in
-                        pass.kind == "time" ? "time:\(pass.minutes ?? 0)" : "day"
-                    }.joined(separator: ";")),
+                    CSV.text((passes[id] ?? []).map { CustomerImport.PassSpec.text(of: $0, zone: zone) }.joined(separator: ";")),
                 ])
             }
             try await write(text)

@@ -12,6 +12,8 @@ enum APIError: Error, Sendable {
     case invalidSignature(String)
     case conflict(code: String, detail: String)
     case checkInRefused(ReasonCode, failedCheckInId: UUID)
+    /// An import with bad lines, every one of them; nothing was written.
+    case invalidImport([CustomerImport.Problem])
 
     var status: HTTPResponseStatus {
         switch self {
@@ -21,7 +23,7 @@ enum APIError: Error, Sendable {
         case .forbidden: .forbidden
         case .invalidSignature: .unauthorized
         case .conflict: .conflict
-        case .checkInRefused: .unprocessableEntity
+        case .checkInRefused, .invalidImport: .unprocessableEntity
         }
     }
 
@@ -42,6 +44,9 @@ enum APIError: Error, Sendable {
         case .checkInRefused(let reason, let failedId):
             Problem(status: status, code: "check_in_refused", detail: "The check-in was refused: \(reason.rawValue).",
                     reason: reason.rawValue, failedCheckInId: failedId)
+        case .invalidImport(let errors):
+            Problem(status: status, code: "invalid_import",
+                    detail: "\(errors.count) bad \(errors.count == 1 ? "line" : "lines"); nothing was imported.", errors: errors)
         }
     }
 }
@@ -55,8 +60,11 @@ struct Problem: Content {
     var code: String
     var reason: String?
     var failedCheckInId: UUID?
+    /// An import's bad lines.
+    var errors: [CustomerImport.Problem]?
 
-    init(status: HTTPResponseStatus, code: String, detail: String, reason: String? = nil, failedCheckInId: UUID? = nil) {
+    init(status: HTTPResponseStatus, code: String, detail: String, reason: String? = nil, failedCheckInId: UUID? = nil,
+         errors: [CustomerImport.Problem]? = nil) {
         self.type = "https://footfall.invalid/problems/\(code)"
         self.title = status.reasonPhrase
         self.status = Int(status.code)
@@ -64,5 +72,6 @@ struct Problem: Content {
         self.code = code
         self.reason = reason
         self.failedCheckInId = failedCheckInId
+        self.errors = errors
     }
 }
