@@ -3,78 +3,6 @@ import SQLKit
 import FootfallCore
 import Vapor
 
-/// A credential a device presents.
-enum CredentialType: String, Codable, Sendable, CaseIterable {
-    case card, pin
-    case memberCode = "member_code"
-    /// A door system's user who unlocked a door (see `DoorUnlock`).
-    case door
-
-    /// What kiosks and readers may send to `POST /devices/{id}/events`.
-    static let deviceEventTypes: [CredentialType] = [.card, .pin, .memberCode]
-
-    var method: CheckInMethod {
-        switch self {
-        case .card: .rfid
-        case .pin: .kioskPin
-        case .memberCode: .memberCode
-        case .door: .door
-        }
-    }
-}
-
-/// A door unlocked by a door system's user, at a door the device maps to a direction.
-struct DoorUnlock: Sendable {
-    /// `generic` or `kisi`: whose ids `externalId` is.
-    var system: String
-    var externalId: String?
-    /// Lower case; the customer is matched by it when no external id matches.
-    var email: String?
-    var direction: Direction
-}
-
-/// One event from a kiosk, reader or door, as the ledger takes it.
-struct DeviceEvent: Sendable {
-    var device: DeviceModel
-    var eventId: String
-    var type: CredentialType
-    /// The card number, PIN or member code; for doors, what a failed check-in shows of the user.
-    var value: String
-    var at: Date
-    /// Whether `at` is the device's own (else it is when the event came in).
-    var stamped = false
-    var door: DoorUnlock? = nil
-
-    /// A door's own direction, else the device's.
-    var direction: Direction { door?.direction ?? Direction(rawValue: device.direction) ?? .toggle }
-}
-
-/// The answer a device gets: what happened, and to whom.
-struct DeviceEventAnswer: Encodable, Sendable {
-    enum Result: String, Codable, Sendable {
-        case checkedIn = "checked_in"
-        case checkedOut = "checked_out"
-        case alreadyIn = "already_in"
-        case notCheckedIn = "not_checked_in"
-        case ignoredRepeat = "ignored_repeat"
-        case ignored
-        case refused
-
-        /// Results that count as the credential's last accepted event for the double-tap rule.
-        static let accepted: [Result] = [.checkedIn, .checkedOut, .alreadyIn]
-    }
-
-    struct Customer: Encodable, Sendable {
-        var id: UUID
-        var name: String
-    }
-
-    var result: Result
-    var reason: ReasonCode?
-    var customer: Customer?
-    var checkIn: CheckInDTO?
-}
-
 extension Ledger {
     /// Applies a device event once. The event and everything it changes are stored in one
     /// transaction before the answer is returned; the same event id again returns the stored
@@ -205,44 +133,5 @@ extension Ledger {
             return .customer(customer, credentialKey: "card:\(cardId)")
         }
         return (identified, open)
-    }
-}
-
-/// The wrong PINs and member codes each kiosk of a batch has had lately, on the server's clock:
-/// read once per kiosk and kind, then counted one by one as the batch judges attempts, so that
-/// attempts arriving together cannot all be judged against the count from before them.
-struct GuessAttempts {
-    /// The server's time for every attempt of the batch.
-    let now: Date
-    private var wrong: [Key: [Date]] = [:]
-
-    private struct Key: Hashable {
-        var device: UUID
-        var method: CheckInMethod
-    }
-
-    init(now: Date) { self.now = now }
-
-    mutating func isLocked(_ device: DeviceModel, _ method: CheckInMethod, on db: any Database) async throws -> Bool {
-        let key = Key(device: try device.requireID(), method: method)
-        if wrong[key] == nil {
-            // Read under the kiosk's lock: another server judging its attempts waits for this commit.
-            try await db.lockAdmissions([.guesses(key.device)])
-            // Literal conditions, so that both databases read the partial index of wrong credentials.
-            let rows = try await (db as! any SQLDatabase).raw("""
-                SELECT recorded_at FROM failed_check_ins
-                WHERE device_id = \(bind: key.device) AND reason = 'unknown_credential' AND recorded_at IS NOT NULL
-                  AND recorded_at >= \(bind: now - GuessLockout.lookBack) AND method = \(bind: method.rawValue)
-                """).all()
-            // A row stamped by a server whose clock runs ahead still counts, as of now.
-            wrong[key] = try rows.map { min(try $0.decode(column: "recorded_at", as: Date.self), now) }
-        }
-        return GuessLockout.lockedUntil(wrongAttempts: wrong[key] ?? [], at: now) != nil
-    }
-
-    /// A wrong attempt judged now (its failed check-in is stored with `recordedAt = now`).
-    mutating func wrong(_ device: DeviceModel, _ method: CheckInMethod) {
-        guard let id = device.id else { return }
-        wrong[Key(device: id, method: method), default: []].append(now)
     }
 }

@@ -66,63 +66,11 @@ struct ServerKey: Sendable {
     func keyedDigest(_ value: String) -> String { SecretToken.keyedDigest(value, key: self.value) }
 }
 
-/// How PINs are stored: HMAC-SHA256 under the database's own key (`server_secrets.pin_key`),
-/// then under the server key. The inner digest is what PIN hashes were before the server key
-/// existed, so existing hashes are moved over without knowing any PIN (see `adopt`).
-struct PinHasher: Sendable {
-    let databaseKey: String
-    let serverKey: ServerKey
-
-    func digest(_ pin: String) -> String { serverKey.keyedDigest(SecretToken.keyedDigest(pin, key: databaseKey)) }
-
-    /// The PIN hasher for this database and server key. The first time a database meets a server
-    /// key, every stored PIN hash is wrapped under it and a check value is stored, in one
-    /// transaction; a later start with another key fails, naming the setting, instead of
-    /// silently refusing every PIN.
-    static func adopt(_ key: ServerKey, on db: any Database) async throws -> PinHasher {
-        do {
-            return try await adoptOnce(key, on: db)
-        } catch let error as any DatabaseError where error.isConstraintFailure {
-            // Another server adopted a key at the same moment: its check is there now.
-            return try await adoptOnce(key, on: db)
-        }
-    }
-
-    private static func adoptOnce(_ key: ServerKey, on db: any Database) async throws -> PinHasher {
-        let check = key.keyedDigest("footfall server key check")
-        return try await db.transaction { db in
-            let databaseKey = try await ServerSecretModel.value(ServerSecretModel.pinKey, on: db)
-            if let stored = try await ServerSecretModel.find(ServerSecretModel.serverKeyCheck, on: db) {
-                guard SecretToken.constantTimeEquals(stored.value, check) else { throw ServerKeyMismatch() }
-                return PinHasher(databaseKey: databaseKey, serverKey: key)
-            }
-            try await ServerSecretModel(name: ServerSecretModel.serverKeyCheck, value: check).create(on: db)
-            for customer in try await CustomerModel.query(on: db).filter(\.$pinHash != nil).all() {
-                customer.pinHash = customer.pinHash.map(key.keyedDigest)
-                try await customer.update(on: db)
-            }
-            return PinHasher(databaseKey: databaseKey, serverKey: key)
-        }
-    }
-}
-
 /// The server key is not the one this database's PINs were stored under.
 struct ServerKeyMismatch: Error, CustomStringConvertible {
     var description: String {
         "FOOTFALL_SECRET_KEY (or the key file beside the SQLite database) is not the key this database's PINs were stored with; "
             + "start with the key it was first used with."
-    }
-}
-
-/// The keys of members' rotating codes: derived from the member link's secret under the server
-/// key, so the code's key is neither the link (which may be shared or bookmarked) nor anything a
-/// copy of the database holds. A new member link changes the key, so old codes stop working.
-struct MemberCodeKeys: Sendable {
-    let serverKey: ServerKey
-
-    func totp(memberSecret: String) -> TimeStepCode {
-        TimeStepCode(key: Data(HMAC<SHA256>.authenticationCode(for: Data(("member code:" + memberSecret).utf8),
-                                                       using: SymmetricKey(data: Data(serverKey.value.utf8)))))
     }
 }
 
