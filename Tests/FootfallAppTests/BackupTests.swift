@@ -1,6 +1,7 @@
 @testable import FootfallApp
 import FootfallCore
 import Foundation
+import NIOConcurrencyHelpers
 import SQLKit
 import Testing
 import VaporTesting
@@ -48,6 +49,61 @@ struct BackupTests {
                 #expect(answer == "checked_in" || answer == "already_in", "\(answer ?? "no answer")")
             }
         }
+    }
+
+    /// Two backups while 32 readers keep posting: each copy, read by the sqlite3 command line,
+    /// passes its integrity check and holds every event acknowledged before that backup began.
+    @Test(.enabled(if: !TestDatabase.isPostgres, "SQLite's own backup; PostgreSQL's is pg_dump"))
+    func twoBackupsUnderLoadEachHoldEverythingAcknowledgedBeforeThem() async throws {
+        let copies = (0..<2).map { FileManager.default.temporaryDirectory.appendingPathComponent("footfall-backup-\(UUID().uuidString)-\($0).sqlite").path }
+        defer { for copy in copies { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: copy + suffix) } } }
+        try await withFootfall { api in
+            let location = try await api.location()
+            var readers: [TestDevice] = []
+            for _ in 0..<32 { readers.append(try await api.device(at: location, direction: "toggle")) }
+            for index in 0..<32 { _ = try await api.member(card: String(format: "B0C0%04X", index)) }
+            let acknowledged = NIOLockedValueBox<Set<String>>([])
+            let stop = NIOLockedValueBox(false)
+            var snapshots: [Set<String>] = []
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for (index, reader) in readers.enumerated() {
+                    group.addTask {
+                        while !stop.withLockedValue({ $0 }) {
+                            let eventId = UUID().uuidString
+                            let reply = try await reader.send("card", String(format: "B0C0%04X", index), eventId: eventId)
+                            if reply.status == .ok { acknowledged.withLockedValue { _ = $0.insert(eventId) } }
+                        }
+                    }
+                }
+                for copy in copies {
+                    try await Task.sleep(for: .milliseconds(300))
+                    snapshots.append(acknowledged.withLockedValue { $0 })
+                    _ = try await Backup.write(to: copy, from: api.app)
+                }
+                try await Task.sleep(for: .milliseconds(200))
+                stop.withLockedValue { $0 = true }
+                try await group.waitForAll()
+            }
+            for (copy, before) in zip(copies, snapshots) {
+                #expect(!before.isEmpty)
+                #expect(try sqlite3(copy, "PRAGMA integrity_check") == "ok")
+                let stored = Set(try sqlite3(copy, "SELECT event_id FROM device_events").split(separator: "\n").map(String.init))
+                #expect(before.isSubset(of: stored), "\(before.subtracting(stored).count) acknowledged events missing from \(copy)")
+            }
+        }
+    }
+
+    /// What the sqlite3 command line prints for one statement.
+    private func sqlite3(_ path: String, _ statement: String) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        process.arguments = [path, statement]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     @Test func onPostgreSQLTheAnswerNamesPgDump() async throws {
