@@ -93,19 +93,6 @@ struct BackupTests {
         }
     }
 
-    /// What the sqlite3 command line prints for one statement.
-    private func sqlite3(_ path: String, _ statement: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        process.arguments = [path, statement]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
     @Test func onPostgreSQLTheAnswerNamesPgDump() async throws {
         try await withFootfall { api in
             guard TestDatabase.isPostgres else {

@@ -50,6 +50,15 @@ struct RetentionTests {
             // The export names nobody for the anonymised visits.
             let exported = try await api.get("/api/v1/exports/check-ins").body.split(separator: "\r\n").dropFirst()
             #expect(exported.filter { $0.split(separator: ",", omittingEmptySubsequences: false)[1].isEmpty }.count == 2)
+            // In the file itself, read by the sqlite3 command line: no who, which device or credential left
+            // but the November visit's and its event's.
+            if case .sqlite(let path) = api.app.settings.database {
+                #expect(try sqlite3(path, "SELECT count(*) FROM check_ins WHERE device_id IS NOT NULL") == "1")
+                #expect(try sqlite3(path, "SELECT count(DISTINCT customer_id) FROM check_ins") == "2")  // Ada's November visit, and nobody
+                #expect(try sqlite3(path, "SELECT count(*) FROM failed_check_ins WHERE credential IS NOT NULL OR device_id IS NOT NULL "
+                                    + "OR customer_id IS NOT NULL OR card_number IS NOT NULL") == "0")
+                #expect(try sqlite3(path, "SELECT count(*) FROM device_events") == "1")
+            }
             // Applied again, nothing more changes.
             #expect(try await Retention.apply(days: 62, now: api.clock.now(), ledger: api.app.ledger) == Retention.Applied(visits: 0, failedCheckIns: 0, deviceEvents: 0))
             #expect(try await api.get("/api/v1/customers/\(visitor)/passes").items[0]["remainingMinutes"] as? Int == balanceBefore)

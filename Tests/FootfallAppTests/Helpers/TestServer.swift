@@ -69,6 +69,19 @@ func withFootfall(
 
 func at(_ text: String) -> Date { RFC3339.parse(text)! }
 
+/// What the sqlite3 command line prints for one statement on a database file.
+func sqlite3(_ path: String, _ statement: String) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+    process.arguments = [path, statement]
+    let output = Pipe()
+    process.standardOutput = output
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+}
+
 /// A JSON answer, read as a person reading the API would.
 struct Reply: Sendable {
     let status: HTTPStatus
