@@ -1,3 +1,4 @@
+import Algorithms
 import CSV
 import Fluent
 import FootfallCore
@@ -202,48 +203,60 @@ public enum CustomerImport {
             }
         }
         guard !dryRun else { return summary }
-        let zone = known.zone, checked = rows
-        try await db.writeTransaction { db in
-            for row in checked {
-                let customer = row.existing ?? CustomerModel()
-                if row.existing == nil {
-                    customer.memberSecret = SecretToken.make(bytes: 20)
-                    customer.email = row.email
-                }
-                customer.name = row.name
-                customer.planId = row.planId
-                customer.active = row.active
-                if let digest = row.pinDigest { customer.pinHash = digest }
-                try await customer.save(on: db)
-                let customerId = try customer.requireID()
-                for number in row.cards {
-                    let card = CardModel()
-                    card.customerId = customerId
-                    card.normalized = number.hex
-                    try await card.create(on: db)
-                    try await number.matchKeys.map { CardKeyModel(cardId: card.id!, key: $0) }.create(on: db)
-                }
-                for external in row.externalIds {
-                    let model = ExternalIdModel()
-                    model.customerId = customerId
-                    model.system = external.system
-                    model.externalId = external.id
-                    try await model.create(on: db)
-                }
-                for spec in row.passes {
-                    let pass = PassModel()
-                    pass.customerId = customerId
-                    pass.kind = spec.kind.rawValue
-                    pass.minutes = spec.minutes
-                    pass.locationIds = []
-                    if let day = spec.day {
-                        let start = zone.start(of: day)
-                        pass.validFrom = start
-                        pass.validUntil = zone.start(of: zone.day(of: start + 30 * 3600))
-                    }
-                    try await pass.create(on: db)
-                }
+        let zone = known.zone
+        // Built in memory, then written many rows to a statement: 10,000 customers are a few
+        // hundred statements, not tens of thousands.
+        var created: [CustomerModel] = [], changed: [CustomerModel] = [], cards: [CardModel] = [], keys: [CardKeyModel] = []
+        var externals: [ExternalIdModel] = [], passes: [PassModel] = []
+        for row in rows {
+            let customer = row.existing ?? CustomerModel()
+            if row.existing == nil {
+                customer.id = .timeOrdered()
+                customer.memberSecret = SecretToken.make(bytes: 20)
+                customer.email = row.email
             }
+            customer.name = row.name
+            customer.planId = row.planId
+            customer.active = row.active
+            // Every field given on every new row, nil or not: a many-row insert names the same columns for all.
+            if row.existing == nil || row.pinDigest != nil { customer.pinHash = row.pinDigest ?? customer.pinHash }
+            if row.existing == nil { created.append(customer) } else if customer.hasChanges { changed.append(customer) }
+            let customerId = customer.id!
+            for number in row.cards {
+                let card = CardModel()
+                card.id = .timeOrdered()
+                card.customerId = customerId
+                card.normalized = number.hex
+                cards.append(card)
+                keys += number.matchKeys.map { CardKeyModel(cardId: card.id!, key: $0) }
+            }
+            for external in row.externalIds {
+                let model = ExternalIdModel()
+                model.customerId = customerId
+                model.system = external.system
+                model.externalId = external.id
+                externals.append(model)
+            }
+            for spec in row.passes {
+                let pass = PassModel()
+                pass.customerId = customerId
+                pass.kind = spec.kind.rawValue
+                pass.minutes = spec.minutes
+                pass.locationIds = []
+                let start = spec.day.map(zone.start(of:))
+                pass.validFrom = start
+                pass.validUntil = start.map { zone.start(of: zone.day(of: $0 + 30 * 3600)) }
+                passes.append(pass)
+            }
+        }
+        let writes = (created, changed, cards, keys, externals, passes)
+        try await db.writeTransaction { db in
+            for chunk in writes.0.chunks(ofCount: 500) { try await Array(chunk).create(on: db) }
+            for customer in writes.1 { try await customer.update(on: db) }
+            for chunk in writes.2.chunks(ofCount: 500) { try await Array(chunk).create(on: db) }
+            for chunk in writes.3.chunks(ofCount: 500) { try await Array(chunk).create(on: db) }
+            for chunk in writes.4.chunks(ofCount: 500) { try await Array(chunk).create(on: db) }
+            for chunk in writes.5.chunks(ofCount: 500) { try await Array(chunk).create(on: db) }
         }
         return summary
     }
