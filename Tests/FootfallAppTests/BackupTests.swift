@@ -75,21 +75,34 @@ struct BackupTests {
                         }
                     }
                 }
+                // Each backup once another 64 events have been acknowledged (on a loaded machine that
+                // takes a while), while the readers keep going.
                 for copy in copies {
-                    try await Task.sleep(for: .milliseconds(300))
+                    let wanted = acknowledged.withLockedValue { $0.count } + 64
+                    try await waitUntil { acknowledged.withLockedValue { $0.count } >= wanted }
                     snapshots.append(acknowledged.withLockedValue { $0 })
                     _ = try await Backup.write(to: copy, from: api.app)
                 }
-                try await Task.sleep(for: .milliseconds(200))
+                let wanted = acknowledged.withLockedValue { $0.count } + 32
+                try await waitUntil { acknowledged.withLockedValue { $0.count } >= wanted }
                 stop.withLockedValue { $0 = true }
                 try await group.waitForAll()
             }
             for (copy, before) in zip(copies, snapshots) {
-                #expect(!before.isEmpty)
+                #expect(before.count >= 64)
                 #expect(try sqlite3(copy, "PRAGMA integrity_check") == "ok")
                 let stored = Set(try sqlite3(copy, "SELECT event_id FROM device_events").split(separator: "\n").map(String.init))
                 #expect(before.isSubset(of: stored), "\(before.subtracting(stored).count) acknowledged events missing from \(copy)")
             }
+        }
+    }
+
+    /// Polls `condition` every 20 ms for at most a minute.
+    private func waitUntil(_ condition: () -> Bool) async throws {
+        let started = ContinuousClock.now
+        while !condition() {
+            guard ContinuousClock.now - started < .seconds(60) else { throw ServerError("readers acknowledged too few events in a minute") }
+            try await Task.sleep(for: .milliseconds(20))
         }
     }
 
