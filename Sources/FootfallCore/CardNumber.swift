@@ -37,7 +37,8 @@ public struct CardNumber: Hashable, Sendable, CustomStringConvertible {
 
     private static func fromHex(_ text: String) -> String? {
         let digits = text.filter { !":- ".contains($0) }.uppercased()
-        guard !digits.isEmpty, digits.count <= 32, digits.allSatisfy(\.isHexDigit) else { return nil }
+        // ASCII only: `isHexDigit` is also true of full-width digits, which no radix-16 parse takes.
+        guard !digits.isEmpty, digits.count <= 32, digits.allSatisfy({ $0.isASCII && $0.isHexDigit }) else { return nil }
         return padded(String(digits.drop { $0 == "0" }))
     }
 

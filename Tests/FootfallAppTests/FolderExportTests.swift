@@ -25,7 +25,7 @@ struct FolderExportTests {
             #expect(rows == ["customers.csv": 2, "check-ins.csv": 1, "failed-check-ins.csv": 1])
             let customers = try String(contentsOfFile: folder + "/customers.csv", encoding: .utf8).components(separatedBy: "\r\n")
             #expect(customers[0] == "name,email,kind,plan,active,pin,cards,externalIds,passes")
-            #expect(customers[1] == "Ada Lovelace,ada@example.com,member,Flex,true,,0A-0B-0C-0D,kisi:4711,time:600")
+            #expect(customers[1] == "Ada Lovelace,ada@example.com,member,Flex,true,,hex:0A0B0C0D,kisi:4711,time:600")
             #expect(customers[2] == "'@SUM(A1),m@example.com,member,,true,,,,")
             // No PIN, nor its hash, anywhere.
             let everything = try FolderExport.files.map { try String(contentsOfFile: folder + "/" + $0, encoding: .utf8) }.joined()

@@ -92,6 +92,39 @@ struct ImportTests {
         }
     }
 
+    /// Columns a file leaves out leave existing customers' values alone; broken lines are
+    /// reported, not read as if they fitted; a card in full-width digits is no card (it used to
+    /// trap); a date that does not exist is no pass date.
+    @Test func missingColumnsKeepWhatIsThereAndBrokenLinesAreReported() async throws {
+        try await withFootfall { api in
+            try await Self.plans(api)
+            let flex = try #require(try await api.get("/api/v1/plans").items.first { $0["name"] as? String == "Flex 10" }?["id"] as? String)
+            let ada = try await api.customer(planId: flex, ["name": "Ada Lovelace", "email": "ada@example.org", "active": false])
+            let kept = try await Self.upload(api, "name,email\r\nAda Lovelace,ada@example.org\r\n")
+            #expect(kept["unchanged"] as? Int == 1, "\(kept.body)")
+            let customer = try await api.get("/api/v1/customers/\(ada)")
+            #expect(customer["planId"] as? String == flex && customer["active"] as? Bool == false)
+
+            let broken = Self.header + [
+                "Short,short@example.org,,",                                          // 2: wrong_cell_count
+                "Wide,wide@example.org,,,,,,,,extra",                                 // 3: wrong_cell_count
+                "Full Width,full@example.org,,,,,１２３４,,",                           // 4: invalid_card
+                "No Such Day,day@example.org,,,,,,,day@2026-02-31",                   // 5: invalid_pass
+                "Line,\"line@example.org\r\nbreak\",,,,,,,",                          // 6: line_break in a quoted cell
+                "\"Open,open@example.org,,,,,,,\r\nNext,next@example.org,,,,,,,",     // 7 (a record; the line break above made it the file's 8th line): an open quote takes the rest, one cell
+            ].joined(separator: "\r\n") + "\r\n"
+            let reply = try await Self.upload(api, broken)
+            let codes = (reply["errors"] as? [[String: Any]] ?? []).map { "\($0["line"] as? Int ?? 0) \($0["code"] as? String ?? "")" }
+            #expect(codes == ["2 wrong_cell_count", "3 wrong_cell_count", "4 invalid_card", "5 invalid_pass", "6 line_break", "7 wrong_cell_count"],
+                    "\(reply.body)")
+            let twice = try await Self.upload(api, "name,email,email\r\nA,a@example.org,b@example.org\r\n")
+            #expect((twice["errors"] as? [[String: Any]])?.first?["code"] as? String == "duplicate_column")
+            // The same full-width number through the API's card registration: refused, and the server lives.
+            #expect(try await api.post("/api/v1/customers/\(ada)/cards", ["number": "１２"]).status == .badRequest)
+            #expect(try await api.get("/healthz").status == .ok)
+        }
+    }
+
     @Test func aHeaderWithoutTheNeededColumnsOrWithUnknownOnesIsRefused() async throws {
         try await withFootfall { api in
             let reply = try await Self.upload(api, "name,mail\r\nAda,ada@example.org\r\n")

@@ -31,6 +31,16 @@ struct DeviceRulesTests {
         #expect(readings.contains { card.matchKeys.contains($0.hex) }, "\(output) read as \(readings.map(\.hex))")
     }
 
+    /// Digits that are hex digits to Unicode but not to a radix-16 parse (full-width ones) are no
+    /// card number; they used to trap when the card's match keys were worked out.
+    @Test func fullWidthDigitsAreNoCardNumber() {
+        for text in ["１２", "0A０B", "１２３４５６７８"] {
+            #expect(CardNumber(text) == nil, "\(text)")
+            #expect(CardNumber(text, format: .hex) == nil, "\(text)")
+            #expect(CardNumber.readings(of: text).allSatisfy { !$0.matchKeys.isEmpty })
+        }
+    }
+
     @Test func anotherCardDoesNotMatch() {
         let card = CardNumber("01:02:6F:6C:3A")!
         for output in ["01026F6C3B", "111,27707", "0040856635"] {

@@ -254,7 +254,9 @@ struct AdminPagesController: RouteCollection {
         let dryRun = form.dryRun == "true"
         let result: AdminPage.ImportResult, status: HTTPStatus
         do {
-            let text = form.file.data.getString(at: form.file.data.readerIndex, length: form.file.data.readableBytes) ?? ""
+            guard let text = String(validating: Array(form.file.data.readableBytesView), as: UTF8.self) else {
+                throw CustomerImport.Refusal(problems: [.init(line: 1, column: "", code: "not_utf8", detail: "The file is not UTF-8 text.")])
+            }
             (result, status) = (.done(try await CustomerImport.run(text, dryRun: dryRun, pins: request.ledger.pins, on: request.db), dryRun: dryRun), .ok)
         } catch let refusal as CustomerImport.Refusal {
             (result, status) = (.refused(refusal.problems), .unprocessableEntity)
@@ -411,7 +413,8 @@ struct AdminPageAuth: AsyncMiddleware {
         }
         // An upload comes in parts: gathered here (up to its route's limit) so that its token can be read.
         if request.method != .GET, request.body.data == nil {
-            let limit = request.url.path == "/admin/customers/import" ? ImportsController.maximumFile : request.application.routes.defaultMaxBodySize
+            let isUpload = request.route?.path.map(\.description) == ["admin", "customers", "import"]
+            let limit = isUpload ? ImportsController.maximumFile : request.application.routes.defaultMaxBodySize
             _ = try await request.body.collect(max: limit.value).get()
         }
         let sent = request.method == .GET ? nil : (try? request.content.get(String.self, at: "_csrf")) ?? request.headers.first(name: "X-CSRF-Token")

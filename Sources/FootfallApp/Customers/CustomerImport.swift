@@ -72,7 +72,8 @@ public enum CustomerImport {
             let trimmed = text.trimmingCharacters(in: .whitespaces)
             if trimmed == "day" {
                 self.text = trimmed; kind = .day
-            } else if trimmed.hasPrefix("day@"), let day = LocalDate(String(trimmed.dropFirst(4))) {
+            } else if trimmed.hasPrefix("day@"), let day = LocalDate(String(trimmed.dropFirst(4))),
+                      DateComponents(calendar: Calendar(identifier: .gregorian), year: day.year, month: day.month, day: day.day).isValidDate {
                 self.text = "day@\(day)"; kind = .day; self.day = day
             } else if trimmed.hasPrefix("time:"), let minutes = Int(trimmed.dropFirst(5)), (1...PassInput.maximumMinutes).contains(minutes) {
                 self.text = "time:\(minutes)"; kind = .time; self.minutes = minutes
@@ -90,9 +91,26 @@ public enum CustomerImport {
         }
     }
 
+    /// At most this many rows a file, and this many bad lines reported (then the file is refused
+    /// with those): a file is checked, and written, in one go.
+    static let maximumRows = 50_000
+    static let maximumProblems = 500
+
     static func run(_ text: String, dryRun: Bool, pins: PinHasher, on db: any Database) async throws -> Summary {
-        let records = try read(text)
-        let known = try await Known(on: db)
+        let file = try read(text)
+        guard !dryRun else { return try check(file, known: try await Known(on: db), pins: pins).summary }
+        // What the lines may collide with is read inside the transaction that writes them.
+        return try await db.writeTransaction { db in
+            let known = try await Known(on: db)
+            let (rows, summary) = try check(file, known: known, pins: pins)
+            try await write(rows, zone: known.zone, on: db)
+            return summary
+        }
+    }
+
+    /// Every line checked against the database and the lines before it.
+    private static func check(_ file: File, known: Known, pins: PinHasher) throws -> (rows: [Row], summary: Summary) {
+        let records = file.records
         var problems: [Problem] = []
         var rows: [Row] = []
         var emailLines: [String: Int] = [:]
@@ -100,9 +118,23 @@ public enum CustomerImport {
         var pinLines: [String: Int] = [:]
         var externalLines: [String: Int] = [:]
         for (line, cells) in records {
+            guard problems.count < maximumProblems else {
+                problems.append(Problem(line: line, column: "", code: "too_many_problems", detail: "\(maximumProblems) bad lines and more; the rest is not checked."))
+                break
+            }
             func report(_ column: String, _ code: String, _ detail: String) { problems.append(Problem(line: line, column: column, code: code, detail: detail)) }
+            if cells.count != file.header.count {
+                report("", "wrong_cell_count", "The line has \(cells.count) cells, the header \(file.header.count).")
+                continue
+            }
+            // Every cell is one line of text (a quote left open swallows the lines after it).
+            if let column = file.header.first(where: { cells[$0, default: ""].contains(where: \.isNewline) }) {
+                report(column, "line_break", "A cell holds a line break (a quote left open?).")
+                continue
+            }
             let name = cells["name", default: ""].trimmingCharacters(in: .whitespaces)
             if name.isEmpty { report("name", "missing_name", "A customer needs a name.") }
+            if name.count > 200 { report("name", "name_too_long", "A name has at most 200 characters.") }
             guard let email = try? CustomerInput.normalizedEmail(cells["email", default: ""]) else {
                 report("email", "invalid_email", "\(cells["email", default: ""].isEmpty ? "The email is empty" : "This is not an email address").")
                 continue
@@ -118,11 +150,18 @@ public enum CustomerImport {
             case "visitor": report("kind", "unsupported_kind", "Visitors come in with visitor tokens, not by import.")
             case let other: report("kind", "invalid_kind", "\(other) is not member.")
             }
-            let planName = cells["plan", default: ""].trimmingCharacters(in: .whitespaces)
-            let planId = planName.isEmpty ? nil : known.plans[planName.lowercased()]
-            if !planName.isEmpty, planId == nil { report("plan", "unknown_plan", "There is no plan called \(planName).") }
-            var active = true
-            switch cells["active", default: ""].trimmingCharacters(in: .whitespaces).lowercased() {
+            // A column the header does not name leaves an existing customer's value as it is.
+            var planId = existing?.planId
+            if file.header.contains("plan") {
+                let planName = cells["plan", default: ""].trimmingCharacters(in: .whitespaces)
+                let matches = planName.isEmpty ? [] : known.plans[planName.lowercased()] ?? []
+                planId = matches.first
+                if !planName.isEmpty, matches.isEmpty { report("plan", "unknown_plan", "There is no plan called \(planName).") }
+                if matches.count > 1 { report("plan", "ambiguous_plan", "\(matches.count) plans are called \(planName); rename one.") }
+            }
+            var active = existing?.active ?? true
+            switch cells["active"]?.trimmingCharacters(in: .whitespaces).lowercased() {
+            case nil: break
             case "", "true", "yes", "1": active = true
             case "false", "no", "0": active = false
             case let other: report("active", "invalid_active", "\(other) is not true or false.")
@@ -146,24 +185,28 @@ public enum CustomerImport {
             }
             var cards: [CardNumber] = []
             for text in list(cells["cards"]) {
-                guard let card = CardNumber(text, format: .auto) else {
+                // `hex:` says the digits are hex (an all-digit UID would otherwise be read as decimal).
+                let hex = text.lowercased().hasPrefix("hex:")
+                guard let card = CardNumber(hex ? String(text.dropFirst(4)) : text, format: hex ? .hex : .auto) else {
                     report("cards", "invalid_card", "\(text) is not a card number.")
                     continue
                 }
                 let holders = Set(card.matchKeys.compactMap { known.cardKeys[$0] })
-                if holders.contains(where: { $0 != existing?.id }) {
-                    report("cards", "card_in_use", "\(text): another customer's card matches it as some reader reports it.")
+                let ownAlready = existing.map { known.cards[$0.id!, default: []].contains(card.hex) } ?? false
+                if !holders.isEmpty, !ownAlready {
+                    // As card registration: any overlap is refused, but the same card again is the customer's own.
+                    report("cards", "card_in_use", "\(text): a registered card matches it as some reader reports it.")
                 } else if let first = card.matchKeys.compactMap({ cardKeyLines[$0] }).first {
                     report("cards", "card_in_use", "\(text) matches a card on line \(first) as some reader reports it.")
                 } else {
                     for key in card.matchKeys { cardKeyLines[key] = line }
-                    if holders.isEmpty { cards.append(card) }
+                    if !ownAlready { cards.append(card) }
                 }
             }
             var externalIds: [(system: String, id: String)] = []
             for text in list(cells["externalIds"]) {
                 let parts = text.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-                guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, text.count <= 200 else {
                     report("externalIds", "invalid_external_id", "\(text) is not system:id.")
                     continue
                 }
@@ -193,19 +236,22 @@ public enum CustomerImport {
         guard problems.isEmpty else { throw Refusal(problems: problems) }
 
         var summary = Summary(created: 0, updated: 0, unchanged: 0)
+        var changedEmails: Set<String> = []
         for row in rows {
             if let customer = row.existing {
                 let same = customer.name == row.name && customer.planId == row.planId && customer.active == row.active
                     && (row.pinDigest == nil || row.pinDigest == customer.pinHash) && row.cards.isEmpty && row.externalIds.isEmpty && row.passes.isEmpty
-                if same { summary.unchanged += 1 } else { summary.updated += 1 }
+                if same { summary.unchanged += 1 } else { summary.updated += 1; changedEmails.insert(customer.email) }
             } else {
                 summary.created += 1
             }
         }
-        guard !dryRun else { return summary }
-        let zone = known.zone
-        // Built in memory, then written many rows to a statement: 10,000 customers are a few
-        // hundred statements, not tens of thousands.
+        return (rows.filter { $0.existing == nil || changedEmails.contains($0.email) }, summary)
+    }
+
+    /// The checked lines written, many rows to a statement: 10,000 customers are a few hundred
+    /// statements, not tens of thousands.
+    private static func write(_ rows: [Row], zone: LocalZone, on db: any Database) async throws {
         var created: [CustomerModel] = [], changed: [CustomerModel] = [], cards: [CardModel] = [], keys: [CardKeyModel] = []
         var externals: [ExternalIdModel] = [], passes: [PassModel] = []
         for row in rows {
@@ -220,7 +266,7 @@ public enum CustomerImport {
             customer.active = row.active
             // Every field given on every new row, nil or not: a many-row insert names the same columns for all.
             if row.existing == nil || row.pinDigest != nil { customer.pinHash = row.pinDigest ?? customer.pinHash }
-            if row.existing == nil { created.append(customer) } else if customer.hasChanges { changed.append(customer) }
+            if row.existing == nil { created.append(customer) } else { changed.append(customer) }
             let customerId = customer.id!
             for number in row.cards {
                 let card = CardModel()
@@ -249,20 +295,21 @@ public enum CustomerImport {
                 passes.append(pass)
             }
         }
-        let writes = (created, changed, cards, keys, externals, passes)
-        try await db.writeTransaction { db in
-            for chunk in writes.0.chunks(ofCount: 500) { try await Array(chunk).create(on: db) }
-            for customer in writes.1 { try await customer.update(on: db) }
-            for chunk in writes.2.chunks(ofCount: 500) { try await Array(chunk).create(on: db) }
-            for chunk in writes.3.chunks(ofCount: 500) { try await Array(chunk).create(on: db) }
-            for chunk in writes.4.chunks(ofCount: 500) { try await Array(chunk).create(on: db) }
-            for chunk in writes.5.chunks(ofCount: 500) { try await Array(chunk).create(on: db) }
-        }
-        return summary
+        for chunk in created.chunks(ofCount: 500) { try await Array(chunk).create(on: db) }
+        for customer in changed { try await customer.update(on: db) }
+        for chunk in cards.chunks(ofCount: 500) { try await Array(chunk).create(on: db) }
+        for chunk in keys.chunks(ofCount: 500) { try await Array(chunk).create(on: db) }
+        for chunk in externals.chunks(ofCount: 500) { try await Array(chunk).create(on: db) }
+        for chunk in passes.chunks(ofCount: 500) { try await Array(chunk).create(on: db) }
     }
 
-    /// The records after the header, by line, each as column → cell.
-    private static func read(_ text: String) throws -> [(line: Int, cells: [String: String])] {
+    /// A file as read: its header, and the records after it by line, each as column → cell.
+    struct File: Sendable {
+        var header: [String]
+        var records: [(line: Int, cells: [String: String])]
+    }
+
+    private static func read(_ text: String) throws -> File {
         let body = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
         let reader: CSVReader
         do {
@@ -275,6 +322,9 @@ public enum CustomerImport {
         for column in header where !columns.contains(column) {
             problems.append(Problem(line: 1, column: column, code: "unknown_column", detail: "The columns are \(columns.joined(separator: ", "))."))
         }
+        for column in Set(header) where header.filter({ $0 == column }).count > 1 {
+            problems.append(Problem(line: 1, column: column, code: "duplicate_column", detail: "The header names \(column) more than once."))
+        }
         for column in ["name", "email"] where !header.contains(column) {
             problems.append(Problem(line: 1, column: column, code: "missing_column", detail: "The header must name the \(column) column."))
         }
@@ -283,15 +333,21 @@ public enum CustomerImport {
         var line = 1
         while let fields = reader.next() {
             line += 1
+            guard records.count < maximumRows else {
+                throw Refusal(problems: [Problem(line: line, column: "", code: "too_many_rows",
+                                                 detail: "A file holds at most \(maximumRows) customers; split it.")])
+            }
             if fields.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { continue }  // blank lines
             var cells: [String: String] = [:]
             for (column, field) in zip(header, fields) { cells[column] = unescaped(field) }
+            // A short or long line is reported, not read as if it fitted.
+            if fields.count != header.count { cells = Dictionary(uniqueKeysWithValues: (0..<fields.count).map { ("#\($0)", "") }) }
             records.append((line, cells))
         }
         if let error = reader.error {
             throw Refusal(problems: [Problem(line: line, column: "", code: "unreadable_csv", detail: "The file is not CSV as RFC 4180 writes it: \(error).")])
         }
-        return records
+        return File(header: header, records: records)
     }
 
     /// A cell as written by `CSV.text`, without the `'` it puts before what a spreadsheet would
@@ -308,7 +364,10 @@ public enum CustomerImport {
     /// What the database holds that a line can collide with, read once.
     private struct Known {
         var customers: [String: CustomerModel] = [:]
-        var plans: [String: UUID] = [:]
+        /// Plans by their name in lower case (two plans may share one).
+        var plans: [String: [UUID]] = [:]
+        /// Each customer's cards, normalized.
+        var cards: [UUID: Set<String>] = [:]
         var pinHolders: [String: UUID] = [:]
         var cardKeys: [String: UUID] = [:]
         var externalIds: [String: UUID] = [:]
@@ -323,8 +382,12 @@ public enum CustomerImport {
                 customers[customer.email] = customer
                 if let pin = customer.pinHash { pinHolders[pin] = customer.id }
             }
-            for plan in try await PlanModel.query(on: db).all() { plans[plan.name.lowercased()] = plan.id }
-            let cardHolders = try await CardModel.query(on: db).all().reduce(into: [UUID: UUID]()) { $0[$1.id!] = $1.customerId }
+            for plan in try await PlanModel.query(on: db).all() { plans[plan.name.lowercased(), default: []].append(plan.id!) }
+            var cardHolders: [UUID: UUID] = [:]
+            for card in try await CardModel.query(on: db).all() {
+                cardHolders[card.id!] = card.customerId
+                cards[card.customerId, default: []].insert(card.normalized)
+            }
             for key in try await CardKeyModel.query(on: db).all() { cardKeys[key.key] = cardHolders[key.cardId] }
             for external in try await ExternalIdModel.query(on: db).all() { externalIds[external.system + ":" + external.externalId] = external.customerId }
             for pass in try await PassModel.query(on: db).all() {

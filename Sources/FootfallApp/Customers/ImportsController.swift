@@ -13,7 +13,7 @@ struct ImportsController: RouteCollection {
         guard let type = request.headers.contentType, type.type == "text", type.subType == "csv" else {
             throw Abort(.unsupportedMediaType, reason: "Send the file as text/csv.")
         }
-        guard let body = request.body.data, let text = body.getString(at: body.readerIndex, length: body.readableBytes) else {
+        guard let body = request.body.data, let text = String(validating: Array(body.readableBytesView), as: UTF8.self) else {
             throw APIError.invalidRequest(field: "body", detail: "is empty or not UTF-8.")
         }
         let dryRun = try request.query.get(Bool?.self, at: "dryRun") ?? false

@@ -59,9 +59,8 @@ public enum FolderExport {
                 text += CSV.line([
                     CSV.text(customer.name), CSV.text(customer.email), "member", CSV.text(customer.planId.flatMap { plans[$0] } ?? ""),
                     customer.active ? "true" : "false", "",
-                    // Hex bytes with dashes: read back as hex (all digits would be taken as decimal, two
-                    // numbers with a colon as Wiegand).
-                    CSV.text((cards[id] ?? []).map { $0.normalized.chunks(ofCount: 2).joined(separator: "-") }.joined(separator: ";")),
+                    // `hex:` and the digits: read back as hex (all digits would be taken as decimal).
+                    CSV.text((cards[id] ?? []).map { "hex:" + $0.normalized }.joined(separator: ";")),
                     CSV.text((external[id] ?? []).map { "\($0.system):\($0.externalId)" }.joined(separator: ";")),
                     CSV.text((passes[id] ?? []).map { CustomerImport.PassSpec.text(of: $0, zone: zone) }.joined(separator: ";")),
                 ])
