@@ -183,9 +183,9 @@ struct ImportTests {
             var browser = try await PanelBrowser.signedIn(to: api)
             let page = try await browser.send(.GET, "/admin/customers")
             let csrf = try #require(PanelBrowser.csrf(in: page.body.string))
-            func upload(_ csv: String) async throws -> TestingHTTPResponse {
+            func upload(_ csv: String, token: String? = nil) async throws -> TestingHTTPResponse {
                 let boundary = "----footfall\(UUID().uuidString)"
-                var body = "--\(boundary)\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n\(csrf)\r\n"
+                var body = "--\(boundary)\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n\(token ?? csrf)\r\n"
                 body += "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"customers.csv\"\r\nContent-Type: text/csv\r\n\r\n\(csv)\r\n"
                 body += "--\(boundary)--\r\n"
                 var headers: HTTPHeaders = ["Content-Type": "multipart/form-data; boundary=\(boundary)"]
@@ -197,6 +197,9 @@ struct ImportTests {
             #expect(bad.body.string.contains("Nothing was imported: 2 bad lines."))
             #expect(bad.body.string.contains("<td>2</td><td>plan</td><td>There is no plan called Gold.</td>"), "\(bad.body.string)")
             #expect(bad.body.string.contains("<td>3</td><td>email</td>"))
+            #expect(try await api.get("/api/v1/customers").items.isEmpty)
+            // Without the page's token: refused, nothing written.
+            #expect(try await upload(Self.header + "Ada Lovelace,ada@example.org,,,,,,,\r\n", token: "forged").status == .forbidden)
             #expect(try await api.get("/api/v1/customers").items.isEmpty)
             let good = try await upload(Self.header + "Ada Lovelace,ada@example.org,,,,,,,\r\n")
             #expect(good.status == .ok)

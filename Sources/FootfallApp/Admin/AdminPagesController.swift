@@ -23,7 +23,9 @@ struct AdminPagesController: RouteCollection {
         signedIn.get("reports", use: reports)
         signedIn.get("customers", use: customers)
         signedIn.get("customers", ":customerId", use: customer)
-        signedIn.on(.POST, "customers", "import", body: .collect(maxSize: ImportsController.maximumFile), use: importCustomers)
+        // The upload checks its session and token itself, after its route has gathered the file
+        // (AdminPageAuth reads the token before any body beyond the usual size has arrived).
+        admin.on(.POST, "customers", "import", body: .collect(maxSize: ImportsController.maximumFile), use: importCustomers)
         // The same functions as the API's, given the form's fields as the API's typed input.
         signedIn.post("customers", ":customerId", "pin") { request in
             try await self.change(request, done: "PIN set.") {
@@ -243,14 +245,17 @@ struct AdminPagesController: RouteCollection {
     }
 
     struct ImportForm: Content {
+        var _csrf: String?
         var file: File
         var dryRun: String?
     }
 
     /// The upload form: the same import as the API's, its bad lines shown in a table.
     func importCustomers(request: Request) async throws -> Response {
-        let current = try await AdminSessions.current(request)!
+        guard let current = try await AdminSessions.current(request) else { return request.redirect(to: "/admin/sign-in", redirectType: .normal) }
         let form = try request.content.decode(ImportForm.self)
+        guard AdminSessions.allows(request, current, sent: form._csrf) else { return AdminPage.forbidden() }
+        request.adminName = current.user.email
         let dryRun = form.dryRun == "true"
         let result: AdminPage.ImportResult, status: HTTPStatus
         do {
@@ -410,12 +415,6 @@ struct AdminPageAuth: AsyncMiddleware {
             let path = request.url.path + (request.url.query.map { "?\($0)" } ?? "")
             let encoded = path.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "/-_.~"))) ?? "/admin"
             return request.redirect(to: "/admin/sign-in?next=\(encoded)", redirectType: .normal)
-        }
-        // An upload comes in parts: gathered here (up to its route's limit) so that its token can be read.
-        if request.method != .GET, request.body.data == nil {
-            let isUpload = request.route?.path.map(\.description) == ["admin", "customers", "import"]
-            let limit = isUpload ? ImportsController.maximumFile : request.application.routes.defaultMaxBodySize
-            _ = try await request.body.collect(max: limit.value).get()
         }
         let sent = request.method == .GET ? nil : (try? request.content.get(String.self, at: "_csrf")) ?? request.headers.first(name: "X-CSRF-Token")
         guard AdminSessions.allows(request, current, sent: sent) else { return AdminPage.forbidden() }
