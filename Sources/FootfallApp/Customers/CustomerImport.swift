@@ -117,14 +117,15 @@ public enum CustomerImport {
         var cardKeyLines: [String: Int] = [:]
         var pinLines: [String: Int] = [:]
         var externalLines: [String: Int] = [:]
-        for (line, cells) in records {
+        for (line, cellCount, cells) in records {
             guard problems.count < maximumProblems else {
                 problems.append(Problem(line: line, column: "", code: "too_many_problems", detail: "\(maximumProblems) bad lines and more; the rest is not checked."))
                 break
             }
             func report(_ column: String, _ code: String, _ detail: String) { problems.append(Problem(line: line, column: column, code: code, detail: detail)) }
-            if cells.count != file.header.count {
-                report("", "wrong_cell_count", "The line has \(cells.count) cells, the header \(file.header.count).")
+            // A short or long line is reported, not read as if it fitted.
+            if cellCount != file.header.count {
+                report("", "wrong_cell_count", "The line has \(cellCount) cells, the header \(file.header.count).")
                 continue
             }
             // Every cell is one line of text (a quote left open swallows the lines after it).
@@ -306,7 +307,7 @@ public enum CustomerImport {
     /// A file as read: its header, and the records after it by line, each as column → cell.
     struct File: Sendable {
         var header: [String]
-        var records: [(line: Int, cells: [String: String])]
+        var records: [(line: Int, cellCount: Int, cells: [String: String])]
     }
 
     private static func read(_ text: String) throws -> File {
@@ -329,7 +330,7 @@ public enum CustomerImport {
             problems.append(Problem(line: 1, column: column, code: "missing_column", detail: "The header must name the \(column) column."))
         }
         guard problems.isEmpty else { throw Refusal(problems: problems) }
-        var records: [(line: Int, cells: [String: String])] = []
+        var records: [(line: Int, cellCount: Int, cells: [String: String])] = []
         var line = 1
         while let fields = reader.next() {
             line += 1
@@ -340,9 +341,7 @@ public enum CustomerImport {
             if fields.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { continue }  // blank lines
             var cells: [String: String] = [:]
             for (column, field) in zip(header, fields) { cells[column] = unescaped(field) }
-            // A short or long line is reported, not read as if it fitted.
-            if fields.count != header.count { cells = Dictionary(uniqueKeysWithValues: (0..<fields.count).map { ("#\($0)", "") }) }
-            records.append((line, cells))
+            records.append((line, fields.count, cells))
         }
         if let error = reader.error {
             throw Refusal(problems: [Problem(line: line, column: "", code: "unreadable_csv", detail: "The file is not CSV as RFC 4180 writes it: \(error).")])
