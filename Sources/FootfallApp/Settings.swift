@@ -36,6 +36,13 @@ public struct Settings: Sendable {
         }
     }
     public var clock: any WallClock = SystemClock()
+    /// ISO 4217 code of the currency pay-as-you-go amounts are in (minor units).
+    public var currency = "EUR"
+
+    /// Whether the text is an ISO 4217 code as the setting takes it: three capital letters.
+    public static func isCurrencyCode(_ text: String) -> Bool {
+        text.count == 3 && text.allSatisfy { $0.isASCII && $0.isUppercase }
+    }
     /// `FOOTFALL_SECRET_KEY`: the key PINs and member codes are keyed with, kept out of the
     /// database. Nil on SQLite: a key file beside the database (see `ServerKey`); required on
     /// PostgreSQL, the same for every server.

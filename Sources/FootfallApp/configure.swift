@@ -39,7 +39,7 @@ public func configure(_ app: Application, _ settings: Settings) async throws {
 
     app.ledger = Ledger(database: app.db, writer: writer.database(logger: app.logger), on: writer.thread,
                         clock: settings.clock, logger: app.logger, wifiIdleTimeout: settings.wifiIdleTimeout,
-                        pins: pins, memberCodes: MemberCodeKeys(serverKey: serverKey))
+                        pins: pins, memberCodes: MemberCodeKeys(serverKey: serverKey), currency: settings.currency)
     app.signInThrottle = SignInThrottle()
     try routes(app)
 }

@@ -11,9 +11,13 @@ public struct AdmissionRequest: Sendable {
     public var passes: [Pass]
     /// People in at the location, not counting this customer.
     public var othersPresent: Int
+    /// On Wi-Fi: the access token logged in with, when it carries an allowance of its own.
+    public var accessToken: TokenAllowance?
+    /// The customer's own pay-as-you-go rate, else their plan's.
+    public var payAsYouGo: PayAsYouGoRate?
 
     public init(at: Date, location: Location, customerActive: Bool, plan: Plan?, planUsage: PlanUsage?,
-                passes: [Pass], othersPresent: Int) {
+                passes: [Pass], othersPresent: Int, accessToken: TokenAllowance? = nil, payAsYouGo: PayAsYouGoRate? = nil) {
         self.at = at
         self.location = location
         self.customerActive = customerActive
@@ -21,6 +25,8 @@ public struct AdmissionRequest: Sendable {
         self.planUsage = planUsage
         self.passes = passes
         self.othersPresent = othersPresent
+        self.accessToken = accessToken
+        self.payAsYouGo = payAsYouGo
     }
 }
 
@@ -28,6 +34,8 @@ public struct AdmissionRequest: Sendable {
 public enum Entitlement: Hashable, Sendable {
     case plan(UUID)
     case pass(UUID)
+    case accessToken(UUID)
+    case payAsYouGo
 }
 
 /// An admitted attempt: what admits it, and when that runs out.
@@ -39,6 +47,18 @@ public struct Admitted: Hashable, Sendable {
     public var entitlementEndsAt: Date?
     /// Whether the visit is closed at `entitlementEndsAt` (`overtime: checkout`).
     public var closesWhenEntitlementEnds: Bool
+    /// From when the pay-as-you-go rate charges the visit: its start when the rate admits it, or
+    /// when the plan's included hours run out; nil when it is never charged.
+    public var chargedFrom: Date?
+
+    public init(entitlement: Entitlement, dayPassUsedOn: LocalDate? = nil, entitlementEndsAt: Date?, closesWhenEntitlementEnds: Bool,
+                chargedFrom: Date? = nil) {
+        self.entitlement = entitlement
+        self.dayPassUsedOn = dayPassUsedOn
+        self.entitlementEndsAt = entitlementEndsAt
+        self.closesWhenEntitlementEnds = closesWhenEntitlementEnds
+        self.chargedFrom = chargedFrom
+    }
 }
 
 public enum AdmissionDecision: Hashable, Sendable {
@@ -56,28 +76,46 @@ public enum Admission {
             return .refused(.locationClosed)
         }
 
-        var planRefusal: ReasonCode?
-        if let plan = request.plan {
+        var refusal: ReasonCode?
+        var planHoursUsedUp = false
+        // A plan with a rate and no limits includes no time of its own.
+        if let plan = request.plan, !(plan.payAsYouGo != nil && plan.limits == nil) {
             switch planStanding(plan, request) {
             case .success(let admitted): return .admitted(admitted)
-            case .failure(let refusal) where refusal.reason == .planLimitReached:
-                return .refused(.planLimitReached) // an enforced limit is never bypassed by a pass
-            case .failure(let refusal): planRefusal = refusal.reason
+            case .failure(let failure) where failure.reason == .planLimitReached:
+                // An enforced limit is never bypassed by a pass or a token; a rate bills past it.
+                guard request.payAsYouGo != nil else { return .refused(.planLimitReached) }
+                planHoursUsedUp = true
+            case .failure(let failure): refusal = failure.reason
             }
         }
-        if let admitted = passAdmission(request) { return .admitted(admitted) }
-        return .refused(planRefusal ?? .noValidPass)
+        if !planHoursUsedUp {
+            if let admitted = passAdmission(request) { return .admitted(admitted) }
+            if let token = request.accessToken {
+                switch tokenStanding(token, request) {
+                case .success(let admitted): return .admitted(admitted)
+                case .failure(let failure): refusal = failure.reason
+                }
+            }
+        }
+        if request.payAsYouGo != nil {
+            return .admitted(Admitted(entitlement: .payAsYouGo, entitlementEndsAt: nil, closesWhenEntitlementEnds: false,
+                                      chargedFrom: request.at))
+        }
+        return .refused(refusal ?? .noValidPass)
     }
 
-    private struct PlanRefusal: Error { var reason: ReasonCode }
+    private struct Refusal: Error { var reason: ReasonCode }
 
-    private static func planStanding(_ plan: Plan, _ request: AdmissionRequest) -> Result<Admitted, PlanRefusal> {
+    private static func planStanding(_ plan: Plan, _ request: AdmissionRequest) -> Result<Admitted, Refusal> {
         let zone = request.location.zone
         guard plan.covers(request.location.id) else { return .failure(.init(reason: .planLocationNotAllowed)) }
         if let hours = plan.accessHours, !hours.contains(request.at, in: zone) {
             return .failure(.init(reason: .outsideAccessHours))
         }
-        guard let limits = plan.limits, limits.enforce, let usage = request.planUsage else {
+        // With a rate, the limits are the hours included before it charges, enforced or not.
+        let billed = request.payAsYouGo != nil
+        guard let limits = plan.limits, limits.enforce || billed, let usage = request.planUsage else {
             return .success(Admitted(entitlement: .plan(plan.id), entitlementEndsAt: nil, closesWhenEntitlementEnds: false))
         }
         if usage.isUsedUp(today: zone.day(of: request.at)) { return .failure(.init(reason: .planLimitReached)) }
@@ -87,8 +125,23 @@ public enum Admission {
             // Past the period's end the hours start afresh.
             endsAt = candidate <= usage.period.end ? candidate : usage.period.end + limit
         }
+        if billed {
+            // The visit runs on at the rate when the included hours run out: no closing, no timeout.
+            return .success(Admitted(entitlement: .plan(plan.id), entitlementEndsAt: nil, closesWhenEntitlementEnds: false,
+                                     chargedFrom: endsAt))
+        }
         return .success(Admitted(entitlement: .plan(plan.id), entitlementEndsAt: endsAt,
                                  closesWhenEntitlementEnds: plan.overtime == .checkout))
+    }
+
+    /// A token's own allowance (Wi-Fi): its locations, its validity, then its minutes. The visit
+    /// closes when the minutes or the validity run out, whichever comes first.
+    private static func tokenStanding(_ token: TokenAllowance, _ request: AdmissionRequest) -> Result<Admitted, Refusal> {
+        guard token.covers(request.location.id) else { return .failure(.init(reason: .planLocationNotAllowed)) }
+        guard token.isValid(at: request.at) else { return .failure(.init(reason: .tokenExpired)) }
+        if let remaining = token.remainingSeconds, remaining <= 0 { return .failure(.init(reason: .tokenUsedUp)) }
+        let ends = [token.remainingSeconds.map { request.at + $0 }, token.validUntil].compactMap { $0 }.min()
+        return .success(Admitted(entitlement: .accessToken(token.id), entitlementEndsAt: ends, closesWhenEntitlementEnds: ends != nil))
     }
 
     /// A day pass already used today, else a new day pass, else a time pass with minutes left;

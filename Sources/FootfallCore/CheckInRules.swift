@@ -122,7 +122,7 @@ public enum CheckInRules {
         if let open = attempt.open, open.locationId == request.location.id { return .alreadyIn(open) }
         request.passes = attempt.passes ?? []
         let decision = Admission.decide(request)
-        if attempt.passes == nil, case .refused(let reason) = decision, passesCanChange(reason) { return .needsPasses }
+        if attempt.passes == nil, passesCanChange(decision) { return .needsPasses }
         switch decision {
         case .refused(let reason):
             return .refused(reason)
@@ -143,10 +143,18 @@ public enum CheckInRules {
         }
     }
 
-    /// Whether passes could turn this refusal into an admission: not for an inactive customer, a
-    /// full or a closed location, which refuse before any entitlement is looked at, nor for an
-    /// enforced plan limit, which no pass bypasses.
-    static func passesCanChange(_ reason: ReasonCode) -> Bool {
-        ![.customerInactive, .locationFull, .locationClosed, .planLimitReached].contains(reason)
+    /// Whether passes could change this decision, made without them: a refusal, unless the
+    /// customer is inactive or the location full or closed, which refuse before any entitlement is
+    /// looked at, or an enforced plan limit, which no pass bypasses; and an admission by a token or
+    /// a rate, which come after passes.
+    static func passesCanChange(_ decision: AdmissionDecision) -> Bool {
+        switch decision {
+        case .refused(let reason): ![.customerInactive, .locationFull, .locationClosed, .planLimitReached].contains(reason)
+        case .admitted(let admitted):
+            switch admitted.entitlement {
+            case .accessToken, .payAsYouGo: true
+            case .plan, .pass: false
+            }
+        }
     }
 }

@@ -57,14 +57,18 @@ public struct Plan: Sendable {
     public var accessHours: WeeklySchedule?
     public var limits: PlanLimits?
     public var overtime: Overtime
+    /// With no limits, the plan includes no time: every visit under it is charged at this rate.
+    /// With limits, it includes their hours, and the rate takes over when they run out.
+    public var payAsYouGo: PayAsYouGoRate?
 
     public init(id: UUID, locationIds: Set<UUID> = [], accessHours: WeeklySchedule? = nil,
-                limits: PlanLimits? = nil, overtime: Overtime = .allow) {
+                limits: PlanLimits? = nil, overtime: Overtime = .allow, payAsYouGo: PayAsYouGoRate? = nil) {
         self.id = id
         self.locationIds = locationIds
         self.accessHours = accessHours
         self.limits = limits
         self.overtime = overtime
+        self.payAsYouGo = payAsYouGo
     }
 
     public func covers(_ location: UUID) -> Bool { locationIds.isEmpty || locationIds.contains(location) }
@@ -75,7 +79,7 @@ public enum PassKind: String, Codable, Sendable, CaseIterable {
 }
 
 /// A pass a customer holds, with what has been used of it so far.
-public struct Pass: Sendable {
+public struct Pass: Allowance, Sendable {
     public var id: UUID
     public var kind: PassKind
     /// Time passes: minutes bought.
@@ -101,13 +105,30 @@ public struct Pass: Sendable {
         self.usedSeconds = usedSeconds
     }
 
+}
+
+/// What passes and access tokens with an allowance have in common: minutes counted down by
+/// the visits they admit, a validity, and the locations they admit to.
+public protocol Allowance {
+    /// Nil is no limit on time.
+    var minutes: Int? { get }
+    var validFrom: Date? { get }
+    var validUntil: Date? { get }
+    /// Empty admits to all.
+    var locationIds: Set<UUID> { get }
+    /// Seconds of the visits it admitted so far.
+    var usedSeconds: TimeInterval { get }
+}
+
+extension Allowance {
     public func covers(_ location: UUID) -> Bool { locationIds.isEmpty || locationIds.contains(location) }
 
+    /// From `validFrom` (inclusive) to `validUntil` (exclusive).
     public func isValid(at instant: Date) -> Bool {
         (validFrom.map { $0 <= instant } ?? true) && (validUntil.map { instant < $0 } ?? true)
     }
 
-    /// Time passes: seconds left, never below zero.
+    /// Seconds left, never below zero; nil when it has no minutes.
     public var remainingSeconds: TimeInterval? {
         minutes.map { max(0, TimeInterval($0) * 60 - usedSeconds) }
     }

@@ -10,6 +10,9 @@ public enum ReasonCode: String, Codable, Sendable, CaseIterable {
     case outsideAccessHours = "outside_access_hours"
     case planLimitReached = "plan_limit_reached"
     case noValidPass = "no_valid_pass"
+    case tokenExpired = "token_expired"
+    case tokenUsedUp = "token_used_up"
+    case deviceLimitReached = "device_limit_reached"
 }
 
 /// How a visit started or ended. The raw values are the API's.

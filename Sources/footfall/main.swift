@@ -44,6 +44,8 @@ struct Serve: AsyncParsableCommand {
     @ArgumentParser.Option(help: "RADIUS authentication UDP port (env FOOTFALL_RADIUS_AUTH_PORT).") var radiusAuthPort: Int?
     @ArgumentParser.Option(help: "RADIUS accounting UDP port (env FOOTFALL_RADIUS_ACCT_PORT).") var radiusAcctPort: Int?
     @ArgumentParser.Flag(help: "Do not run the RADIUS server.") var noRadius = false
+    @ArgumentParser.Option(help: "ISO 4217 currency of pay-as-you-go rates and charges, in its minor units (env FOOTFALL_CURRENCY; default EUR).")
+    var currency: String?
     @ArgumentParser.Option(help: "Seconds without Wi-Fi traffic after which a Wi-Fi visit is closed at its last activity (env FOOTFALL_WIFI_IDLE_TIMEOUT).")
     var wifiIdleTimeout: Int?
     @ArgumentParser.Option(help: "Anonymise visits, failed check-ins and device events older than this many days, at start-up and daily (env FOOTFALL_RETAIN_DAYS; at least 62; default: keep all).")
@@ -83,6 +85,12 @@ struct Serve: AsyncParsableCommand {
                                             expected: "a number of days from \(Retention.minimumDays) (shorter would reach into this month's plan usage) to 36500")
             }
             settings.retainDays = days
+        }
+        if let code = currency ?? environment["FOOTFALL_CURRENCY"].flatMap({ $0.isEmpty ? nil : $0 }) {
+            guard Settings.isCurrencyCode(code) else {
+                throw SettingsError.invalid(name: "--currency", value: code, expected: "an ISO 4217 code such as EUR, USD or GBP")
+            }
+            settings.currency = code
         }
         try await withApplication(settings) { app in
             if demo {

@@ -95,7 +95,7 @@ struct AccessRulesTests {
                     }
                 }.joined(separator: "/")
                 let name = "\(route.method) \(path)"
-                let query = path.hasPrefix("/api/v1/reports/") ? "?from=2026-11-01T00:00:00Z&to=2026-11-27T00:00:00Z&locationId=\(location)" : ""
+                let query = path.hasPrefix("/api/v1/reports/") || path == "/api/v1/charges" ? "?from=2026-11-01T00:00:00Z&to=2026-11-27T00:00:00Z&locationId=\(location)" : ""
                 let kind: Kind = path.contains("/integrations/") ? .webhook : path.hasSuffix("/events") && path.contains("/devices/") ? .device : .admin
                 // The stream never ends; its headers are checked with curl in EventStreamTests.
                 let stream = path.hasSuffix("/events/stream")

@@ -9,7 +9,7 @@ struct CheckInDTO: WireObject {
     var method: String
     var checkOutMethod: String?
     var deviceId: UUID?
-    var admittedBy: [String: UUID]
+    var admittedBy: AdmittedBy
 
     init(_ model: CheckInModel) {
         id = model.id!
@@ -20,13 +20,7 @@ struct CheckInDTO: WireObject {
         method = model.method
         checkOutMethod = model.checkOutMethod
         deviceId = model.deviceId
-        if let plan = model.admittedPlanId {
-            admittedBy = ["plan": plan]
-        } else if let pass = model.admittedPassId {
-            admittedBy = ["pass": pass]
-        } else {
-            admittedBy = [:]
-        }
+        admittedBy = model.admittedBy
     }
 
     private enum Key: String, CodingKey {
@@ -45,6 +39,25 @@ struct CheckInDTO: WireObject {
         try container.encode(checkOutMethod, forKey: .checkOutMethod)
         try container.encode(deviceId, forKey: .deviceId)
         try container.encode(admittedBy, forKey: .admittedBy)
+    }
+}
+
+/// What admitted a visit, on the wire: `{"plan": id}`, `{"pass": id}`, `{"accessToken": id}`,
+/// `{"payAsYouGo": true}`, or `{}` for a visit whose entitlement retention has removed.
+enum AdmittedBy: Encodable, Equatable, Sendable {
+    case plan(UUID), pass(UUID), accessToken(UUID), payAsYouGo, nothing
+
+    private enum Key: String, CodingKey { case plan, pass, accessToken, payAsYouGo }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: Key.self)
+        switch self {
+        case .plan(let id): try container.encode(id, forKey: .plan)
+        case .pass(let id): try container.encode(id, forKey: .pass)
+        case .accessToken(let id): try container.encode(id, forKey: .accessToken)
+        case .payAsYouGo: try container.encode(true, forKey: .payAsYouGo)
+        case .nothing: break
+        }
     }
 }
 

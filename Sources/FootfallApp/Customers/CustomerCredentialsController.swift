@@ -11,6 +11,8 @@ struct CustomerCredentialsController: RouteCollection {
         customer.post("cards", use: addCard)
         customer.delete("cards", ":cardId", use: removeCard)
         customer.post("access-tokens", use: addAccessToken)
+        customer.get("access-tokens", use: listAccessTokens)
+        customer.delete("access-tokens", ":tokenId", use: removeAccessToken)
         customer.post("external-ids", use: addExternalId)
         customer.post("passes", use: addPass)
         customer.get("passes", use: listPasses)
@@ -77,20 +79,29 @@ struct CustomerCredentialsController: RouteCollection {
     func addAccessToken(request: Request) async throws -> Response {
         let customer = try await CustomersController.find(request)
         let input = request.body.data == nil ? AccessTokenInput() : try request.content.decode(AccessTokenInput.self)
-        if let expiresAt = input.expiresAt, expiresAt <= request.clock.now() {
-            throw APIError.invalidRequest(field: "expiresAt", detail: "must be in the future.")
-        }
-        let password = SecretToken.make(bytes: 12)
-        let token = AccessTokenModel()
-        token.customerId = try customer.requireID()
-        token.username = "ff-" + SecretToken.make(bytes: 6).lowercased().filter { $0.isLetter || $0.isNumber }
-        token.passwordHash = SecretToken.digest(password)
-        // CHAP proves the password without sending it, so the server must hold it (README).
-        if input.chap == true { token.chapPassword = StoredSecret(password) }
-        token.expiresAt = input.expiresAt
+        let (token, password) = try await AccessTokens.make(input, for: customer.requireID(), now: request.clock.now(), on: request.db)
         try await token.create(on: request.db)
-        return try AccessTokenDTO(id: token.requireID(), username: token.username, password: password, expiresAt: token.expiresAt)
-            .response(status: .created)
+        return try NewAccessTokenDTO(token, password: password).response(status: .created)
+    }
+
+    func listAccessTokens(request: Request) async throws -> Page<AccessTokenDTO> {
+        let customer = try await CustomersController.find(request)
+        let query = AccessTokenModel.query(on: request.db).filter(\.$customerId == (try customer.requireID())).sort(\.$createdAt).sort(\.$id)
+        let page = try await PageRequest(request).fetch(query)
+        return Page(items: try await AccessTokens.status(of: page.rows, at: request.clock.now(), ledger: request.ledger, on: request.db),
+                    nextCursor: page.nextCursor)
+    }
+
+    func removeAccessToken(request: Request) async throws -> HTTPStatus {
+        let customer = try await CustomersController.find(request)
+        guard let token = try await AccessTokenModel.find(Check.uuid(request, "tokenId"), on: request.db), token.customerId == customer.id
+        else { throw APIError.notFound("access token") }
+        let tokenId = try token.requireID()
+        try await request.db.writeTransaction { db in
+            try await WifiDeviceModel.query(on: db).filter(\.$accessTokenId == tokenId).delete()
+            try await token.delete(on: db)
+        }
+        return .noContent
     }
 
     func addExternalId(request: Request) async throws -> Response {

@@ -7,6 +7,9 @@ struct CustomerDTO: WireObject {
     var planId: UUID?
     var active: Bool
     var hasPin: Bool
+    /// `member`, or `visitor` (made with a printed visitor token).
+    var kind: String
+    var payAsYouGo: RateDTO?
 
     init(_ model: CustomerModel) {
         id = model.id!
@@ -15,6 +18,8 @@ struct CustomerDTO: WireObject {
         planId = model.planId
         active = model.active
         hasPin = model.pinHash != nil
+        kind = model.kind
+        payAsYouGo = model.payAsYouGo.rate.map(RateDTO.init)
     }
 }
 
@@ -23,8 +28,9 @@ struct CustomerInput: Decodable, Sendable {
     var email: String?
     var planId: Patch<UUID>
     var active: Bool?
+    var payAsYouGo: Patch<RateDTO>
 
-    enum CodingKeys: String, CodingKey { case name, email, planId, active }
+    enum CodingKeys: String, CodingKey { case name, email, planId, active, payAsYouGo }
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -32,6 +38,7 @@ struct CustomerInput: Decodable, Sendable {
         email = try container.decodeUnlessAbsent(String.self, forKey: .email)
         planId = try container.decodePatch(UUID.self, forKey: .planId)
         active = try container.decodeUnlessAbsent(Bool.self, forKey: .active)
+        payAsYouGo = try container.decodePatch(RateDTO.self, forKey: .payAsYouGo)
     }
 
     func apply(to model: CustomerModel, creating: Bool) throws {
@@ -43,6 +50,8 @@ struct CustomerInput: Decodable, Sendable {
         if let email { model.email = try Self.normalizedEmail(email) }
         model.planId = planId.applied(to: model.planId)
         if let active { model.active = active } else if creating { model.active = true }
+        if creating { model.kind = CustomerKind.member.rawValue }
+        try payAsYouGo.apply(to: model.payAsYouGo)
     }
 
     static func normalizedEmail(_ email: String) throws -> String {

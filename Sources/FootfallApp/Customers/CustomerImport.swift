@@ -261,6 +261,7 @@ public enum CustomerImport {
                 customer.id = .timeOrdered()
                 customer.memberSecret = SecretToken.make(bytes: 20)
                 customer.email = row.email
+                customer.kind = CustomerKind.member.rawValue
             }
             customer.name = row.name
             customer.planId = row.planId

@@ -27,7 +27,9 @@ struct CustomersController: RouteCollection {
     }
 
     func list(request: Request) async throws -> Page<CustomerDTO> {
-        let query = CustomerModel.query(on: request.db).sort(\.$name).sort(\.$id).matching(request.query["q"] ?? "")
+        let kind = try Check.queryText(request, "kind") ?? CustomerKind.member.rawValue
+        guard CustomerKind(rawValue: kind) != nil else { throw APIError.invalidRequest(field: "kind", detail: "must be \"member\" or \"visitor\".") }
+        let query = CustomerModel.query(on: request.db).filter(\.$kind == kind).sort(\.$name).sort(\.$id).matching(request.query["q"] ?? "")
         let page = try await PageRequest(request).fetch(query)
         return Page(items: page.rows.map(CustomerDTO.init), nextCursor: page.nextCursor)
     }
@@ -53,7 +55,10 @@ struct CustomersController: RouteCollection {
             let cards = try await CardModel.query(on: db).filter(\.$customerId == id).all(\.$id)
             try await CardKeyModel.query(on: db).filter(\.$cardId ~~ cards).delete()
             try await CardModel.query(on: db).filter(\.$customerId == id).delete()
+            let tokens = try await AccessTokenModel.query(on: db).filter(\.$customerId == id).all(\.$id)
+            try await WifiDeviceModel.query(on: db).filter(\.$accessTokenId ~~ tokens).delete()
             try await AccessTokenModel.query(on: db).filter(\.$customerId == id).delete()
+            try await ChargeModel.query(on: db).filter(\.$customerId == id).set(\.$customerId, to: nil).update()
             try await ExternalIdModel.query(on: db).filter(\.$customerId == id).delete()
             try await PassModel.query(on: db).filter(\.$customerId == id).delete()
             try await CheckInModel.query(on: db).filter(\.$customerId == id).delete()

@@ -78,6 +78,7 @@ private struct DemoBuilder {
             customer.email = "\(first).\(last).\(index)@demo.footfall.invalid".lowercased()
             customer.active = index % 25 != 24
             customer.memberSecret = SecretToken.make(bytes: 20)
+            customer.kind = CustomerKind.member.rawValue
             customer.pinHash = pins.digest(String(1000 + index * 37))
             let plan: PlanModel? = index < 40 ? plans[index % plans.count] : nil
             customer.planId = plan?.id

@@ -21,6 +21,8 @@ public final class Ledger: Sendable {
     let pins: PinHasher
     /// The keys of members' rotating codes.
     let memberCodes: MemberCodeKeys
+    /// The currency of pay-as-you-go charges.
+    let currency: String
     /// Wi-Fi logins with an unknown name or wrong password stored per NAS and minute.
     let unknownWifiLogins = RecordingLimit(perMinute: 20)
 
@@ -29,8 +31,9 @@ public final class Ledger: Sendable {
     ///   - writer: the connection the ledger's writer keeps to itself (see `DatabaseID.ledger`).
     ///   - thread: where the writer runs, and on SQLite its connection's calls (see `WriterThread`).
     init(database: any Database, writer: any Database, on thread: WriterThread, clock: any WallClock, logger: Logger,
-         wifiIdleTimeout: TimeInterval = 900, pins: PinHasher, memberCodes: MemberCodeKeys) {
+         wifiIdleTimeout: TimeInterval = 900, pins: PinHasher, memberCodes: MemberCodeKeys, currency: String = "EUR") {
         self.database = database
+        self.currency = currency
         self.pins = pins
         self.memberCodes = memberCodes
         self.clock = clock
@@ -51,6 +54,8 @@ public final class Ledger: Sendable {
         var credential: String?
         /// For a Wi-Fi check-in: the session it starts.
         var wifi: WifiSession?
+        /// For a Wi-Fi check-in: the access token logged in with (its allowance admits last but one).
+        var accessToken: AccessTokenModel?
     }
 
     /// What a Wi-Fi check-in knows of its session; the check-in counts as its first activity.
@@ -88,8 +93,9 @@ public final class Ledger: Sendable {
         // to it waits for this commit (capped locations only).
         if attempt.location.capacity != nil { try await db.lockAdmissions([.occupancy(locationId)]) }
 
-        let request = try await standing.admissionRequest(customer: attempt.customer, location: attempt.location, at: attempt.at,
+        var request = try await standing.admissionRequest(customer: attempt.customer, location: attempt.location, at: attempt.at,
                                                           backDated: backDated)
+        if let token = attempt.accessToken { request.accessToken = try await standing.allowance(of: token, at: attempt.at) }
         var checkIn = CheckInAttempt(request: request, open: open.map(OpenVisit.init), passes: nil, nextVisitAt: nextVisitAt, now: now,
                                      backDated: backDated)
         while true {
@@ -105,7 +111,7 @@ public final class Ledger: Sendable {
                 return .refused(reason, failed)
             case .admitted(let effects):
                 if let moveOut = effects.moveOut, let open { _ = try await close(open, at: moveOut.at, method: .moved, revising: true, on: db) }
-                let visit = try Self.newVisit(attempt, effects.visit)
+                let visit = try Self.newVisit(attempt, effects, rate: request.payAsYouGo)
                 try await visit.create(on: db)
                 PendingEvents.checkIn(visit)
                 if visit.checkedOutAt != nil { PendingEvents.checkOut(visit) }
@@ -118,7 +124,8 @@ public final class Ledger: Sendable {
     }
 
     /// The visit an admitted attempt opens, with when it closes by itself; not yet stored.
-    static func newVisit(_ attempt: Attempt, _ new: NewVisit) throws -> CheckInModel {
+    static func newVisit(_ attempt: Attempt, _ effects: CheckInEffects, rate: PayAsYouGoRate?) throws -> CheckInModel {
+        let new = effects.visit
         let visit = CheckInModel()
         visit.id = .timeOrdered()
         visit.customerId = try attempt.customer.requireID()
@@ -129,6 +136,12 @@ public final class Ledger: Sendable {
         switch new.entitlement {
         case .plan(let id): visit.admittedPlanId = id
         case .pass(let id): visit.admittedPassId = id
+        case .accessToken(let id): visit.admittedTokenId = id
+        case .payAsYouGo: break
+        }
+        if let chargedFrom = effects.admitted.chargedFrom, let rate {
+            visit.chargedFrom = chargedFrom
+            visit.chargeRate = rate
         }
         visit.timeLimitAt = new.timeLimitAt
         if let closed = new.closed {
@@ -224,7 +237,12 @@ public final class Ledger: Sendable {
     /// many visits it closed.
     @discardableResult
     func sweep() async throws -> Int {
-        try await writer.perform { db in try await self.closeDue(at: self.clock.now(), on: db) }
+        try await writer.perform { db in
+            let now = self.clock.now()
+            let closed = try await self.closeDue(at: now, on: db)
+            try await self.settleCharges(at: now, on: db)
+            return closed
+        }
     }
 
     /// The earliest moment an open visit is due to close, for the sweeper's next wake-up.

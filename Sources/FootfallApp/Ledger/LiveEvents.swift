@@ -75,6 +75,10 @@ final class PendingEvents: Sendable {
         current?.add("failed_check_in") { try? String(decoding: encoder.encode(FailedCheckInDTO(failed)), as: UTF8.self) }
     }
 
+    static func charge(_ charge: ChargeDTO) {
+        current?.add("charge") { try? String(decoding: encoder.encode(charge), as: UTF8.self) }
+    }
+
     private func add(_ name: String, _ json: () -> String?) {
         guard recording, let json = json() else { return }
         events.withLockedValue { $0.append(LiveEvents.Event(name: name, json: json)) }

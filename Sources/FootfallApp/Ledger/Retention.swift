@@ -29,20 +29,31 @@ public enum Retention {
             // One server at a time (servers restarted together all apply it at start-up): the
             // second finds the first's work done instead of adding the passes' seconds again.
             try await db.lockAdmissions([.retention])
-            // What the visits leaving their pass used stays on the pass.
-            let passVisits = try await CheckInModel.query(on: db).filter(\.$checkedOutAt < cutoff)
-                .filter(\.$customerId != anonymousCustomer).filter(\.$admittedPassId != nil).all()
-            let used = passVisits.reduce(into: [UUID: TimeInterval]()) { used, visit in
-                used[visit.admittedPassId!, default: 0] += max(0, (visit.checkedOutAt ?? visit.checkedInAt).timeIntervalSince(visit.checkedInAt))
+            // What the visits leaving their pass or token used stays on it.
+            let entitled = try await CheckInModel.query(on: db).filter(\.$checkedOutAt < cutoff)
+                .filter(\.$customerId != anonymousCustomer)
+                .group(.or) { $0.filter(\.$admittedPassId != nil).filter(\.$admittedTokenId != nil) }.all()
+            var used: [(table: String, id: UUID, seconds: TimeInterval)] = []
+            for visit in entitled {
+                let seconds = max(0, (visit.checkedOutAt ?? visit.checkedInAt).timeIntervalSince(visit.checkedInAt))
+                if let pass = visit.admittedPassId { used.append((PassModel.schema, pass, seconds)) }
+                if let token = visit.admittedTokenId { used.append((AccessTokenModel.schema, token, seconds)) }
             }
-            for (pass, seconds) in used {
+            for entries in Dictionary(grouping: used, by: { "\($0.table) \($0.id)" }).values {
+                guard let first = entries.first else { continue }
+                let seconds = entries.reduce(0) { $0 + $1.seconds }
                 try await sql.raw("""
-                    UPDATE passes SET anonymised_seconds = COALESCE(anonymised_seconds, 0) + \(bind: seconds) WHERE id = \(bind: pass)
+                    UPDATE \(ident: first.table) SET anonymised_seconds = COALESCE(anonymised_seconds, 0) + \(bind: seconds) WHERE id = \(bind: first.id)
                     """).run()
             }
+            // Which devices were online (MAC addresses) goes with the visits; charges stop naming their customer.
+            try await sql.raw("""
+                DELETE FROM wifi_devices WHERE check_in_id IN (SELECT id FROM check_ins WHERE checked_out_at < \(bind: cutoff))
+                """).run()
+            try await sql.raw("UPDATE charges SET customer_id = NULL WHERE day_start < \(bind: cutoff) AND customer_id IS NOT NULL").run()
             let visits = try await sql.raw("""
                 UPDATE check_ins SET customer_id = \(bind: anonymousCustomer), device_id = NULL, admitted_pass_id = NULL,
-                    wifi_session_id = NULL, wifi_mac = NULL
+                    admitted_token_id = NULL, wifi_session_id = NULL, wifi_mac = NULL
                 WHERE checked_out_at < \(bind: cutoff) AND customer_id <> \(bind: anonymousCustomer) RETURNING id
                 """).all().count
             let failed = try await sql.raw("""

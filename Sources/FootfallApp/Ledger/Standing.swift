@@ -45,7 +45,24 @@ struct Standing {
         let othersPresent = try await others.count()
         return AdmissionRequest(
             at: at, location: location.rules, customerActive: customer.active, plan: plan?.rules,
-            planUsage: usage, passes: [], othersPresent: othersPresent)
+            planUsage: usage, passes: [], othersPresent: othersPresent, payAsYouGo: customer.payAsYouGo.rate ?? plan?.payAsYouGo.rate)
+    }
+
+    /// A token's allowance with what its visits had used by `at` (across days and locations);
+    /// nil for a token that only logs in.
+    func allowance(of token: AccessTokenModel, at: Date) async throws -> TokenAllowance? {
+        guard token.hasAllowance == true else { return nil }
+        return token.allowance(usedSeconds: try await tokenUsedSeconds([token.requireID()], at: at)[token.requireID()] ?? 0)
+    }
+
+    /// Seconds each token's visits had used by `at`.
+    func tokenUsedSeconds(_ tokens: [UUID], at: Date) async throws -> [UUID: TimeInterval] {
+        guard !tokens.isEmpty else { return [:] }
+        var used: [UUID: TimeInterval] = [:]
+        for visit in try await CheckInModel.query(on: db).filter(\.$admittedTokenId ~~ tokens).filter(\.$checkedInAt <= at).all() {
+            used[visit.admittedTokenId!, default: 0] += max(0, min(visit.checkedOutAt ?? at, at).timeIntervalSince(visit.checkedInAt))
+        }
+        return used
     }
 
     /// The plan's usage in the week or month containing `at`, on the given location's calendar.

@@ -25,4 +25,5 @@ let allMigrations: [any Migration] = [
     IndexOnlySetPassesAndSessions(),
     AddGuessLimitsAndRADIUSAuthenticators(),
     AddAnonymisedPassSeconds(),
+    AddAllowancesVisitorsAndCharges(),
 ]

@@ -17,6 +17,13 @@ final class CheckInModel: Model, @unchecked Sendable {
     @OptionalField(key: "device_id") var deviceId: UUID?
     @OptionalField(key: "admitted_plan_id") var admittedPlanId: UUID?
     @OptionalField(key: "admitted_pass_id") var admittedPassId: UUID?
+    @OptionalField(key: "admitted_token_id") var admittedTokenId: UUID?
+    /// From when the pay-as-you-go rate charges the visit (see `Admitted.chargedFrom`), and the
+    /// rate, as it was when the visit began.
+    @OptionalField(key: "charged_from") var chargedFrom: Date?
+    @OptionalField(key: "charge_rate") var chargeRateJSON: String?
+    /// True once every day the visit is charged on has its final charge.
+    @OptionalField(key: "charge_settled") var chargeSettled: Bool?
     /// When the visit's entitlement closes it (`overtime: checkout`); nil when only the cut-off does.
     @OptionalField(key: "time_limit_at") var timeLimitAt: Date?
     /// When the sweeper closes the visit if nobody does before: the earlier of the next cut-off
@@ -33,6 +40,21 @@ final class CheckInModel: Model, @unchecked Sendable {
 }
 
 extension CheckInModel {
+    /// The rate the visit is charged at, kept as JSON text (the same on SQLite and PostgreSQL).
+    var chargeRate: PayAsYouGoRate? {
+        get { chargeRateJSON.flatMap { try? JSONDecoder().decode(PayAsYouGoRate.self, from: Data($0.utf8)) } }
+        set { chargeRateJSON = newValue.flatMap { try? JSONEncoder().encode($0) }.map { String(decoding: $0, as: UTF8.self) } }
+    }
+
+    /// What admitted the visit, as `admittedBy` says it.
+    var admittedBy: AdmittedBy {
+        if let plan = admittedPlanId { return .plan(plan) }
+        if let pass = admittedPassId { return .pass(pass) }
+        if let token = admittedTokenId { return .accessToken(token) }
+        if chargedFrom != nil { return .payAsYouGo }
+        return .nothing
+    }
+
     /// When this visit closes by itself: cut-off, time limit or, on Wi-Fi, idleness.
     func scheduledClosing(zone: LocalZone, wifiIdleTimeout: TimeInterval) -> ScheduledClosing {
         let idle = method == CheckInMethod.wifi.rawValue

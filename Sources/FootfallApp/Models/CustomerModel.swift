@@ -1,4 +1,5 @@
 import Fluent
+import FootfallCore
 import Foundation
 
 final class CustomerModel: Model, @unchecked Sendable {
@@ -16,7 +17,38 @@ final class CustomerModel: Model, @unchecked Sendable {
     @Field(key: "member_secret") var memberSecret: String
     /// The time step of the last member code accepted: each code works once.
     @OptionalField(key: "member_code_step") var memberCodeStep: Int64?
+    /// `member`, or `visitor` for the customer made with a printed visitor token.
+    @Field(key: "kind") var kind: String
+    /// The customer's own pay-as-you-go rate (it wins over the plan's).
+    @Group(key: "payg") var payAsYouGo: RateColumns
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}
+}
+
+enum CustomerKind: String, Codable, CaseIterable {
+    case member, visitor
+}
+
+/// A pay-as-you-go rate in four columns (`payg_price`, …); no price is no rate.
+final class RateColumns: Fields, @unchecked Sendable {
+    @OptionalField(key: "price") var price: Int?
+    @OptionalField(key: "increment") var increment: Int?
+    @OptionalField(key: "daily_minimum") var dailyMinimum: Int?
+    @OptionalField(key: "daily_maximum") var dailyMaximum: Int?
+
+    init() {}
+
+    var rate: PayAsYouGoRate? {
+        get {
+            price.map { PayAsYouGoRate(price: $0, increment: increment ?? PayAsYouGoRate.defaultIncrement,
+                                       dailyMinimum: dailyMinimum, dailyMaximum: dailyMaximum) }
+        }
+        set {
+            price = newValue?.price
+            increment = newValue?.increment
+            dailyMinimum = newValue?.dailyMinimum
+            dailyMaximum = newValue?.dailyMaximum
+        }
+    }
 }

@@ -14,6 +14,7 @@ final class PlanModel: Model, @unchecked Sendable {
     @OptionalField(key: "limit_days") var limitDays: Int?
     @Field(key: "limit_enforce") var limitEnforce: Bool
     @Field(key: "overtime") var overtime: String
+    @Group(key: "payg") var payAsYouGo: RateColumns
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}
@@ -29,7 +30,8 @@ final class PlanModel: Model, @unchecked Sendable {
             locationIds: Set(locationIds),
             accessHours: accessHours.flatMap { try? WeeklySchedule(wire: $0) },
             limits: limits,
-            overtime: Overtime(rawValue: overtime) ?? .allow
+            overtime: Overtime(rawValue: overtime) ?? .allow,
+            payAsYouGo: payAsYouGo.rate
         )
     }
 }

@@ -77,8 +77,9 @@ enum OpenAPIDocument {
         "/api/v1/customers": [
             "post": operation("createCustomer", "Create a customer", tag: "customers", body: "CustomerInput",
                               responses: [201: ("Created", ref("Customer")), 409: ("email_in_use", ref("Problem"))]),
-            "get": operation("listCustomers", "List or search customers", tag: "customers",
-                             parameters: pageParameters + [query("q", "Part of the name or email", ["type": "string"])],
+            "get": operation("listCustomers", "List or search customers (members by default)", tag: "customers",
+                             parameters: pageParameters + [query("q", "Part of the name or email", ["type": "string"]),
+                                                           query("kind", "member (default) or visitor", enumeration(["member", "visitor"]))],
                              responses: [200: ("A page of customers", page("Customer"))]),
         ],
         "/api/v1/customers/{customerId}": [
@@ -106,6 +107,32 @@ enum OpenAPIDocument {
             "post": operation("addAccessToken", "Create a Wi-Fi access token; the password is in this answer only", tag: "customers",
                               parameters: [path("customerId")], body: "AccessTokenInput", optionalBody: true,
                               responses: [201: ("Created", ref("AccessToken"))]),
+            "get": operation("listAccessTokens", "The customer's Wi-Fi tokens, with minutes left and devices online", tag: "customers",
+                             parameters: [path("customerId")] + pageParameters,
+                             responses: [200: ("A page of tokens", page("AccessTokenStatus"))]),
+        ],
+        "/api/v1/customers/{customerId}/access-tokens/{tokenId}": [
+            "delete": operation("removeAccessToken", "Remove a Wi-Fi token", tag: "customers", parameters: [path("customerId"), path("tokenId")],
+                                responses: [204: ("Removed", nil)]),
+        ],
+        "/api/v1/visitor-tokens": [
+            "post": operation("printVisitorTokens", "Print up to 500 visitor Wi-Fi tokens, each with a visitor customer of its own; "
+                              + "the passwords are in this answer only", tag: "customers", body: "VisitorBatchInput",
+                              responses: [201: ("Created", ["type": "object", "required": ["items"], "properties": [
+                                  "items": ["type": "array", "items": ref("AccessToken")], "nextCursor": ["type": "null"],
+                              ]])]),
+            "get": operation("listVisitorTokens", "Visitor tokens, newest first, with minutes left and devices online", tag: "customers",
+                             parameters: pageParameters, responses: [200: ("A page of tokens", page("AccessTokenStatus"))]),
+        ],
+        "/api/v1/charges": [
+            "get": operation("listCharges", "Pay-as-you-go charges by customer, location and location day, for days that begin in "
+                             + "[from, to): final ones as stored, pending ones as they stand now. Accept: text/csv gives CSV.", tag: "reports",
+                             parameters: pageParameters + [
+                                 query("from", nil, time, required: true), query("to", nil, time, required: true),
+                                 query("customerId", nil, uuid), query("locationId", nil, uuid),
+                                 query("status", nil, enumeration(["pending", "final"])),
+                                 query("format", "csv: the rows as CSV, as Accept: text/csv does", enumeration(["json", "csv"])),
+                             ], responses: [200: ("A page of charges", page("Charge"))], csv: true),
         ],
         "/api/v1/customers/{customerId}/external-ids": [
             "post": operation("addExternalId", "Link the customer to their id at a door system", tag: "customers",
@@ -219,6 +246,7 @@ enum OpenAPIDocument {
                              parameters: [
                                  query("from", nil, time, required: true), query("to", nil, time, required: true), query("locationId", nil, uuid),
                                  query("groupBy", "Default customer", enumeration(["customer", "plan", "day"])),
+                                 query("kind", "Only members' or only visitors' visits", enumeration(["member", "visitor"])),
                                  query("format", "csv: the rows as CSV, as Accept: text/csv does", enumeration(["json", "csv"])),
                              ], responses: [200: ("The rows", ref("PresenceReport"))], csv: true),
         ],

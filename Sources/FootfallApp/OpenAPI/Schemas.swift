@@ -54,26 +54,56 @@ extension OpenAPIDocument {
             "Plan": object([
                 "id": uuid, "name": string, "locationIds": uuids, "accessHours": nullable(ref("WeeklySchedule")),
                 "limits": nullable(ref("Limits")), "overtime": enumeration(Overtime.allCases.map(\.rawValue)),
+                "payAsYouGo": nullable(ref("Rate")),
             ]),
             "PlanInput": object([
                 "name": string, "locationIds": uuids, "accessHours": nullable(ref("WeeklySchedule")),
                 "limits": nullable(ref("Limits")), "overtime": enumeration(Overtime.allCases.map(\.rawValue)),
-            ], optional: ["locationIds", "accessHours", "limits", "overtime"]),
+                "payAsYouGo": nullable(ref("RateInput")),
+            ], optional: ["locationIds", "accessHours", "limits", "overtime", "payAsYouGo"]),
+            "Rate": object([
+                "price": integer, "increment": integer, "dailyMinimum": nullable(integer), "dailyMaximum": nullable(integer),
+            ]),
+            "RateInput": object([
+                "price": amount, "increment": ["type": ["integer", "null"], "minimum": 1, "maximum": 1440, "description": "Minutes (default 15)"],
+                "dailyMinimum": nullable(amount), "dailyMaximum": nullable(amount),
+            ], optional: ["increment", "dailyMinimum", "dailyMaximum"]),
 
             "Customer": object([
                 "id": uuid, "name": string, "email": string, "planId": nullable(uuid), "active": ["type": "boolean"], "hasPin": ["type": "boolean"],
+                "kind": enumeration(CustomerKind.allCases.map(\.rawValue)), "payAsYouGo": nullable(ref("Rate")),
             ]),
             "CustomerInput": object([
                 "name": string, "email": string, "planId": nullable(uuid), "active": ["type": "boolean"],
-            ], optional: ["planId", "active"]),
+                "payAsYouGo": nullable(ref("RateInput")),
+            ], optional: ["planId", "active", "payAsYouGo"]),
             "PinInput": object(["pin": ["type": "string", "pattern": "^[0-9]{4,8}$"]]),
             "CardInput": object(["number": string, "format": enumeration(CardNumber.Format.allCases.map(\.rawValue))], optional: ["format"]),
             "Card": object(["id": uuid, "normalized": string]),
-            "AccessTokenInput": object([
+            "AccessTokenInput": object(allowanceInput.merging([
                 "expiresAt": nullable(time),
                 "chap": ["type": "boolean", "description": "Also for CHAP logins: the server then keeps the password itself, not only its hash"],
-            ], optional: ["expiresAt", "chap"]),
-            "AccessToken": object(["id": uuid, "username": string, "password": string, "expiresAt": nullable(time)]),
+            ]) { $1 }, optional: ["expiresAt", "chap", "minutes", "validFrom", "validUntil", "locationIds", "maxDevices"]),
+            "AccessToken": object([
+                "id": uuid, "customerId": uuid, "username": string, "password": ["type": "string", "description": "Shown once"],
+                "expiresAt": nullable(time), "minutes": nullable(integer), "validFrom": nullable(time), "validUntil": nullable(time),
+                "locationIds": nullable(uuids), "maxDevices": nullable(integer),
+            ]),
+            "AccessTokenStatus": object([
+                "id": uuid, "customerId": uuid, "username": string, "label": nullable(string), "expiresAt": nullable(time),
+                "hasAllowance": ["type": "boolean", "description": "Admits on Wi-Fi by itself, within its minutes, validity and locations"],
+                "minutes": nullable(integer), "remainingMinutes": nullable(integer), "validFrom": nullable(time), "validUntil": nullable(time),
+                "locationIds": nullable(uuids), "maxDevices": nullable(integer), "devicesOnline": integer, "createdAt": nullable(time),
+            ]),
+            "VisitorBatchInput": object(allowanceInput.merging([
+                "label": ["type": "string", "minLength": 1, "maxLength": 200, "description": "Visitors are named the label and their number"],
+                "count": ["type": "integer", "minimum": 1, "maximum": .number(Double(VisitorBatchInput.maximumCount))],
+            ]) { $1 }, optional: ["minutes", "validFrom", "validUntil", "locationIds", "maxDevices"]),
+            "Charge": object([
+                "id": uuid, "customerId": nullable(uuid), "locationId": uuid, "day": ["type": "string", "format": "date"],
+                "minutes": integer, "amount": ["type": "integer", "description": "Minor units of currency"],
+                "currency": ["type": "string", "description": "ISO 4217"], "status": enumeration(["pending", "final"]), "checkInIds": uuids,
+            ]),
             "ExternalIdInput": object(["system": string, "externalId": string]),
             "ExternalId": object(["id": uuid, "customerId": uuid, "system": string, "externalId": string]),
             "MemberLink": object(["url": string]),
@@ -144,7 +174,8 @@ extension OpenAPIDocument {
             "CheckIn": object([
                 "id": uuid, "customerId": uuid, "locationId": uuid, "checkedInAt": time, "checkedOutAt": nullable(time),
                 "method": ref("Method"), "checkOutMethod": nullable(ref("Method")), "deviceId": nullable(uuid),
-                "admittedBy": ["type": "object", "properties": ["plan": uuid, "pass": uuid], "minProperties": 0, "maxProperties": 1],
+                "admittedBy": ["type": "object", "properties": ["plan": uuid, "pass": uuid, "accessToken": uuid, "payAsYouGo": ["const": true]],
+                               "minProperties": 0, "maxProperties": 1],
             ]),
             "CheckInInput": object(["customerId": uuid, "locationId": uuid, "at": time], optional: ["at"]),
             "CheckOutInput": object(["at": time], optional: ["at"]),
@@ -163,7 +194,7 @@ extension OpenAPIDocument {
 
         /// The inputs whose optional fields take null as "not given" (they are decoded the plain
         /// way); saying so keeps the document exact about what the server accepts.
-        private static let nullMeansAbsent = ["Limits", "CardInput", "AccessTokenInput", "PassInput", "DeviceInput", "DeviceEventInput",
+        private static let nullMeansAbsent = ["Limits", "CardInput", "AccessTokenInput", "VisitorBatchInput", "PassInput", "DeviceInput", "DeviceEventInput",
                                               "CheckInInput", "CheckOutInput", "CheckInEdit"]
 
         private static let document: [String: JSONValue] = all.merging(nullMeansAbsent.map { name in
@@ -186,6 +217,18 @@ extension OpenAPIDocument {
                 schema["required"] = nil
                 return (patch, JSONValue.object(schema))
             }) { first, _ in first }
+
+        private static let amount: JSONValue = ["type": "integer", "minimum": 0, "maximum": .number(Double(RateDTO.maximumAmount)),
+                                                "description": "Minor units of the server's currency"]
+
+        /// What a token may allow by itself, on a member's token or a visitor batch.
+        private static let allowanceInput: [String: JSONValue] = [
+            "minutes": ["type": "integer", "minimum": 1, "maximum": .number(Double(AccessTokenInput.maximumMinutes)),
+                        "description": "Wi-Fi minutes, counted down by visit time"],
+            "validFrom": time, "validUntil": time, "locationIds": uuids,
+            "maxDevices": ["type": "integer", "minimum": 1, "maximum": .number(Double(AccessTokenInput.maximumDevices)),
+                           "description": "Devices online at once (visitor tokens: default 1; member tokens: no limit unless set)"],
+        ]
 
         private static let deviceProperties: [String: JSONValue] = [
             "id": uuid, "name": string, "locationId": uuid, "kind": enumeration(DeviceKind.allCases.map(\.rawValue)),

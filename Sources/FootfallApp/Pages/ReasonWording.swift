@@ -19,6 +19,10 @@ enum ReasonWording {
         case .outsideAccessHours: ("Their plan does not allow access at this time.", "Your plan does not allow access at this time.")
         case .planLimitReached: ("They have used their plan's allowance for this period.", "You have used your plan's allowance for this period.")
         case .noValidPass: ("They have no plan or pass valid here today.", "You have no valid pass for today.")
+        case .tokenExpired: ("Their Wi-Fi login is not valid at this time.", "Your Wi-Fi login is not valid at this time.")
+        case .tokenUsedUp: ("Their Wi-Fi login has no minutes left.", "Your Wi-Fi login has no minutes left.")
+        case .deviceLimitReached: ("Their Wi-Fi login is online on as many devices as it allows.",
+                                   "Your Wi-Fi login is already online on as many devices as it allows. Log out on one first.")
         }
     }
 

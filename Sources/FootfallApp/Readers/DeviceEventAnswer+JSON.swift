@@ -36,7 +36,15 @@ extension CheckInDTO {
     func write(to out: inout JSONText) {
         out.object {
             $0.member("admittedBy") { out in
-                out.object { for (kind, id) in admittedBy.sorted(by: { $0.key < $1.key }) { $0.member(kind, id) } }
+                out.object {
+                    switch admittedBy {
+                    case .plan(let id): $0.member("plan", id)
+                    case .pass(let id): $0.member("pass", id)
+                    case .accessToken(let id): $0.member("accessToken", id)
+                    case .payAsYouGo: $0.member("payAsYouGo", true)
+                    case .nothing: break
+                    }
+                }
             }
             $0.member("checkOutMethod", checkOutMethod)
             $0.member("checkedInAt", checkedInAt)
@@ -93,6 +101,8 @@ struct JSONText {
         mutating func member(_ name: String, _ value: UUID?) { member(name, value?.uuidString) }
 
         mutating func member(_ name: String, _ value: Date?) { member(name, value.map(RFC3339.format)) }
+
+        mutating func member(_ name: String, _ value: Bool) { member(name) { $0.text.append(value ? "true" : "false") } }
     }
 
     private mutating func string(_ value: String) {

@@ -291,7 +291,8 @@ struct DeviceEventBatch {
                         try await Standing(db: db).planUsage(customerId: customerId, plan: plan, zone: location.zone, period: $0.period, at: event.at)
                     }
                 },
-                passes: [], othersPresent: state.occupancy[locationId] ?? 0)
+                passes: [], othersPresent: state.occupancy[locationId] ?? 0,
+                payAsYouGo: customer.payAsYouGo.rate ?? plan?.payAsYouGo.rate)
             var checkIn = CheckInAttempt(request: request, open: open.map(OpenVisit.init), passes: nil, now: now)
             while true {
                 switch CheckInRules.decide(checkIn) {
@@ -306,7 +307,7 @@ struct DeviceEventBatch {
                     if let moveOut = effects.moveOut, let open { close(open, at: moveOut.at, method: .moved, &state) }
                     let attempt = Ledger.Attempt(customer: customer, location: location, at: event.at, method: event.type.method,
                                                  stamped: event.stamped, deviceId: event.device.id)
-                    let visit = try Ledger.newVisit(attempt, effects.visit)
+                    let visit = try Ledger.newVisit(attempt, effects, rate: request.payAsYouGo)
                     state.newVisits.append(visit)
                     state.open[customerId] = visit
                     if location.capacity != nil { state.occupancy[locationId, default: 0] += 1 }
@@ -411,11 +412,12 @@ struct DeviceEventBatch {
         for chunk in state.newVisits.chunks(ofCount: 200) {
             try await sql.insert(into: CheckInModel.schema)
                 .columns("id", "customer_id", "location_id", "checked_in_at", "checked_out_at", "method", "check_out_method",
-                         "device_id", "admitted_plan_id", "admitted_pass_id", "time_limit_at", "closes_at")
+                         "device_id", "admitted_plan_id", "admitted_pass_id", "time_limit_at", "closes_at", "charged_from", "charge_rate")
                 .rows(chunk.map { visit in
                     [SQLBind(visit.id!), SQLBind(visit.customerId), SQLBind(visit.locationId), SQLBind(visit.checkedInAt),
                      SQLBind(visit.checkedOutAt), SQLBind(visit.method), SQLBind(visit.checkOutMethod), SQLBind(visit.deviceId),
-                     SQLBind(visit.admittedPlanId), SQLBind(visit.admittedPassId), SQLBind(visit.timeLimitAt), SQLBind(visit.closesAt)]
+                     SQLBind(visit.admittedPlanId), SQLBind(visit.admittedPassId), SQLBind(visit.timeLimitAt), SQLBind(visit.closesAt),
+                     SQLBind(visit.chargedFrom), SQLBind(visit.chargeRateJSON)]
                 })
                 .run()
         }

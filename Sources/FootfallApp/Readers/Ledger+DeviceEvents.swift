@@ -92,8 +92,9 @@ extension Ledger {
         if !all.isEmpty {
             let rows = try await (db as! any SQLDatabase).raw("""
                 SELECT k.key AS reading, k.card_id, c.id AS customer_id, c.name, c.active, c.plan_id,
+                       c.payg_price, c.payg_increment, c.payg_daily_minimum, c.payg_daily_maximum,
                        v.id AS visit_id, v.location_id, v.checked_in_at, v.method, v.device_id, v.admitted_plan_id,
-                       v.admitted_pass_id, v.time_limit_at, v.closes_at, v.last_activity_at
+                       v.admitted_pass_id, v.admitted_token_id, v.charged_from, v.time_limit_at, v.closes_at, v.last_activity_at
                 FROM card_keys k
                 JOIN cards ca ON ca.id = k.card_id
                 JOIN customers c ON c.id = ca.customer_id
@@ -106,6 +107,10 @@ extension Ledger {
                 customer.name = try row.decode(column: "name", as: String.self)
                 customer.active = try row.decode(column: "active", as: Bool.self)
                 customer.planId = try row.decode(column: "plan_id", as: UUID?.self)
+                customer.payAsYouGo.price = try row.decode(column: "payg_price", as: Int?.self)
+                customer.payAsYouGo.increment = try row.decode(column: "payg_increment", as: Int?.self)
+                customer.payAsYouGo.dailyMinimum = try row.decode(column: "payg_daily_minimum", as: Int?.self)
+                customer.payAsYouGo.dailyMaximum = try row.decode(column: "payg_daily_maximum", as: Int?.self)
                 holders[try row.decode(column: "reading", as: String.self)] = (customer, try row.decode(column: "card_id", as: UUID.self))
                 if let visitId = try row.decode(column: "visit_id", as: UUID?.self) {
                     let visit = CheckInModel()
@@ -119,6 +124,8 @@ extension Ledger {
                     visit.deviceId = try row.decode(column: "device_id", as: UUID?.self)
                     visit.admittedPlanId = try row.decode(column: "admitted_plan_id", as: UUID?.self)
                     visit.admittedPassId = try row.decode(column: "admitted_pass_id", as: UUID?.self)
+                    visit.admittedTokenId = try row.decode(column: "admitted_token_id", as: UUID?.self)
+                    visit.chargedFrom = try row.decode(column: "charged_from", as: Date?.self)
                     visit.timeLimitAt = try row.decode(column: "time_limit_at", as: Date?.self)
                     visit.closesAt = try row.decode(column: "closes_at", as: Date?.self)
                     visit.lastActivityAt = try row.decode(column: "last_activity_at", as: Date?.self)

@@ -47,7 +47,9 @@ public enum FolderExport {
         let zone = try await LocationModel.query(on: db).sort(\.$createdAt).first()?.zone ?? LocalZone(timeZone: .gmt)
         var offset = 0
         while true {
-            let page = try await CustomerModel.query(on: db).sort(\.$email).sort(\.$id).range(offset..<(offset + 500)).all()
+            // Members only: visitors come with their printed tokens, not by import.
+            let page = try await CustomerModel.query(on: db).filter(\.$kind == CustomerKind.member.rawValue).sort(\.$email).sort(\.$id)
+                .range(offset..<(offset + 500)).all()
             guard !page.isEmpty else { return }
             let ids = page.compactMap(\.id)
             let cards = Dictionary(grouping: try await CardModel.query(on: db).filter(\.$customerId ~~ ids).sort(\.$createdAt).all(), by: \.customerId)

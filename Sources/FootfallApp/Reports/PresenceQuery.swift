@@ -10,6 +10,8 @@ struct PresenceQuery {
     let to: Date
     let now: Date
     let locationId: UUID?
+    /// Members' or visitors' visits only; nil for both.
+    var kind: CustomerKind? = nil
 
     private var sql: any SQLDatabase { db as! any SQLDatabase }
 
@@ -26,8 +28,10 @@ struct PresenceQuery {
             v.checked_in_at >= \(bind: from - Ledger.longestVisit) AND v.checked_in_at < \(bind: min(to, now)) \
             AND (v.checked_out_at IS NULL OR v.checked_out_at > \(bind: from))
             """
-        guard let locationId else { return filter }
-        return "\(filter) AND v.location_id = \(bind: locationId)"
+        var narrowed = filter
+        if let locationId { narrowed = "\(narrowed) AND v.location_id = \(bind: locationId)" }
+        if let kind { narrowed = "\(narrowed) AND v.customer_id IN (SELECT id FROM customers WHERE kind = \(bind: kind.rawValue))" }
+        return narrowed
     }
 
     /// The report's rows, grouped as asked.

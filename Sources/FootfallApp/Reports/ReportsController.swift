@@ -27,7 +27,12 @@ struct ReportsController: RouteCollection {
         guard let groupBy = GroupBy(rawValue: groupText) else {
             throw APIError.invalidRequest(field: "groupBy", detail: "must be customer, plan or day.")
         }
-        let items = try await PresenceQuery(db: request.db, from: from, to: to, now: request.clock.now(), locationId: locationId).items(by: groupBy)
+        let kind = try Check.queryText(request, "kind").map { text in
+            guard let kind = CustomerKind(rawValue: text) else { throw APIError.invalidRequest(field: "kind", detail: "must be member or visitor.") }
+            return kind
+        }
+        let items = try await PresenceQuery(db: request.db, from: from, to: to, now: request.clock.now(), locationId: locationId, kind: kind)
+            .items(by: groupBy)
         // CSV for `Accept: text/csv`, or `format=csv` for a plain download link.
         if request.headers.accept.mediaTypes.contains(where: { $0.type == "text" && $0.subType == "csv" })
             || (try? request.query.get(String.self, at: "format")) == "csv" {
@@ -52,7 +57,7 @@ struct ReportsController: RouteCollection {
         return OccupancyReportDTO(items: hours.map { OccupancyHourDTO(start: $0.start, peak: $0.peak, average: $0.average) })
     }
 
-    private static func range(_ request: Request) throws -> (Date, Date) {
+    static func range(_ request: Request) throws -> (Date, Date) {
         guard let from = try Check.queryTime(request, "from") else { throw APIError.invalidRequest(field: "from", detail: "is required.") }
         guard let to = try Check.queryTime(request, "to") else { throw APIError.invalidRequest(field: "to", detail: "is required.") }
         guard to > from else { throw APIError.invalidRequest(field: "to", detail: "must be after from.") }

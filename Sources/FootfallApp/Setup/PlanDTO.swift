@@ -8,6 +8,7 @@ struct PlanDTO: WireObject {
     var accessHours: [String: [[String]]]?
     var limits: LimitsDTO?
     var overtime: String
+    var payAsYouGo: RateDTO?
 
     init(_ model: PlanModel) {
         id = model.id!
@@ -16,6 +17,7 @@ struct PlanDTO: WireObject {
         accessHours = model.accessHours
         limits = model.limits.map(LimitsDTO.init)
         overtime = model.overtime
+        payAsYouGo = model.payAsYouGo.rate.map(RateDTO.init)
     }
 }
 
@@ -64,15 +66,18 @@ struct PlanInput: Decodable, Sendable {
     var accessHours: Patch<[String: [[String]]]>
     var limits: Patch<LimitsDTO>
     var overtime: String?
+    var payAsYouGo: Patch<RateDTO>
 
-    enum CodingKeys: String, CodingKey { case name, locationIds, accessHours, limits, overtime }
+    enum CodingKeys: String, CodingKey { case name, locationIds, accessHours, limits, overtime, payAsYouGo }
 
-    init(name: String?, locationIds: [UUID]?, accessHours: Patch<[String: [[String]]]>, limits: Patch<LimitsDTO>, overtime: String?) {
+    init(name: String?, locationIds: [UUID]?, accessHours: Patch<[String: [[String]]]>, limits: Patch<LimitsDTO>, overtime: String?,
+         payAsYouGo: Patch<RateDTO> = .absent) {
         self.name = name
         self.locationIds = locationIds
         self.accessHours = accessHours
         self.limits = limits
         self.overtime = overtime
+        self.payAsYouGo = payAsYouGo
     }
 
     init(from decoder: any Decoder) throws {
@@ -82,6 +87,7 @@ struct PlanInput: Decodable, Sendable {
         accessHours = try container.decodePatch([String: [[String]]].self, forKey: .accessHours)
         limits = try container.decodePatch(LimitsDTO.self, forKey: .limits)
         overtime = try container.decodeUnlessAbsent(String.self, forKey: .overtime)
+        payAsYouGo = try container.decodePatch(RateDTO.self, forKey: .payAsYouGo)
     }
 
     func apply(to model: PlanModel, creating: Bool, knownLocations: Set<UUID>) throws {
@@ -119,6 +125,51 @@ struct PlanInput: Decodable, Sendable {
             model.overtime = overtime
         } else if creating {
             model.overtime = Overtime.allow.rawValue
+        }
+        try payAsYouGo.apply(to: model.payAsYouGo)
+    }
+}
+
+/// A pay-as-you-go rate on the wire: `price` per `increment` minutes (default 15), with an
+/// optional daily minimum and maximum, all amounts in minor units of the server's currency.
+struct RateDTO: WireObject, Decodable {
+    /// A hundred million minor units (a million euros) a step or a day at most: amounts stay far
+    /// from overflowing, and a typo of a few extra digits is refused.
+    static let maximumAmount = 100_000_000
+
+    var price: Int
+    var increment: Int?
+    var dailyMinimum: Int?
+    var dailyMaximum: Int?
+
+    init(_ rate: PayAsYouGoRate) {
+        price = rate.price
+        increment = rate.increment
+        dailyMinimum = rate.dailyMinimum
+        dailyMaximum = rate.dailyMaximum
+    }
+
+    func validated() throws -> PayAsYouGoRate {
+        let amounts = 0...Self.maximumAmount
+        _ = try Check.bounded(price, amounts, "payAsYouGo.price")
+        if let increment { _ = try Check.bounded(increment, 1...1440, "payAsYouGo.increment") }
+        if let dailyMinimum { _ = try Check.bounded(dailyMinimum, amounts, "payAsYouGo.dailyMinimum") }
+        if let dailyMaximum { _ = try Check.bounded(dailyMaximum, amounts, "payAsYouGo.dailyMaximum") }
+        if let dailyMinimum, let dailyMaximum, dailyMaximum < dailyMinimum {
+            throw APIError.invalidRequest(field: "payAsYouGo.dailyMaximum", detail: "must not be below dailyMinimum.")
+        }
+        return PayAsYouGoRate(price: price, increment: increment ?? PayAsYouGoRate.defaultIncrement,
+                              dailyMinimum: dailyMinimum, dailyMaximum: dailyMaximum)
+    }
+}
+
+extension Patch<RateDTO> {
+    /// Sets, clears (`null`) or leaves the rate.
+    func apply(to columns: RateColumns) throws {
+        switch self {
+        case .absent: break
+        case .null: columns.rate = nil
+        case .value(let dto): columns.rate = try dto.validated()
         }
     }
 }

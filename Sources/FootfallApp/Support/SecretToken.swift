@@ -21,6 +21,14 @@ enum SecretToken {
         return String((0..<length).map { _ in alphabet.randomElement(using: &generator)! })
     }
 
+    /// Lower-case letters and digits without the ones people misread on paper (`l`, `o`, `0`,
+    /// `1`): 5 bits each, for Wi-Fi logins that are printed and typed on phones.
+    static func makeReadable(length: Int) -> String {
+        let alphabet = Array("abcdefghijkmnpqrstuvwxyz23456789")
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<length).map { _ in alphabet.randomElement(using: &generator)! })
+    }
+
     /// SHA-256, hex. Enough for secrets of 256 random bits, which no dictionary can guess;
     /// a slow hash is for passwords people choose.
     static func digest(_ secret: String) -> String {

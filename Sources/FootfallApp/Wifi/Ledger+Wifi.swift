@@ -15,6 +15,12 @@ extension Ledger {
         var device: DeviceModel
         var mac: String?
         var sessionId: String?
+
+        /// What tells the login's device apart for the token's device limit: its MAC address,
+        /// else (a NAS that sends no Calling-Station-Id) its session.
+        func device(of token: AccessTokenModel) -> String {
+            mac ?? sessionId.map { "session:\($0)" } ?? "unknown"
+        }
     }
 
     enum WifiAccess: Sendable, Equatable {
@@ -31,7 +37,7 @@ extension Ledger {
         guard let location = try await lookups.locations.value(for: locationId, load: { try await LocationModel.find(locationId, on: database) })
         else { throw LedgerError.noSuchLocation }
         let token = try await AccessTokenModel.query(on: database).filter(\.$username == login.username).first()
-        let customer: CustomerModel? = if let token, login.passwordMatches(token), (token.expiresAt ?? .distantFuture) > now {
+        let customer: CustomerModel? = if let token, login.passwordMatches(token) {
             try await CustomerModel.find(token.customerId, on: database)
         } else { nil }
         let idleTimeout = wifiIdleTimeout
@@ -44,7 +50,7 @@ extension Ledger {
             if !record { return .reject(.unknownCredential) }
         }
         return try await writer.perform { db in
-            guard let customer else {
+            guard let customer, let token else {
                 _ = try await self.recordFailure(at: now, locationId: locationId, method: .wifi, deviceId: login.device.id,
                                                  customerId: token?.customerId, credential: String(login.username.prefix(200)),
                                                  reason: .unknownCredential, on: db)
@@ -53,14 +59,26 @@ extension Ledger {
             // A login happens now: timed inside the writer's turn, so a wait for the turn never
             // makes it look dated in the past.
             let now = self.clock.now()
+            func refuse(_ reason: ReasonCode) async throws -> WifiAccess {
+                _ = try await self.recordFailure(at: now, locationId: locationId, method: .wifi, deviceId: login.device.id,
+                                                 customerId: customer.id, credential: login.username, reason: reason, on: db)
+                return .reject(reason)
+            }
+            if let expiresAt = token.expiresAt, expiresAt <= now { return try await refuse(.tokenExpired) }
+            let device = login.device(of: token)
+            if let maximum = token.maxDevices,
+               !DeviceLimit(maximum: maximum).admits(device, online: try await self.devicesOnline(token.requireID(), on: db)) {
+                return try await refuse(.deviceLimitReached)
+            }
             let attempt = Attempt(customer: customer, location: location, at: now, method: .wifi, deviceId: login.device.id,
                                   credential: login.username,
-                                  wifi: WifiSession(sessionId: login.sessionId, mac: login.mac, idleTimeout: idleTimeout))
+                                  wifi: WifiSession(sessionId: login.sessionId, mac: login.mac, idleTimeout: idleTimeout), accessToken: token)
             switch try await self.admit(attempt, on: db) {
-            case .checkedIn(_, let admitted):
+            case .checkedIn(let visit, let admitted):
+                try await self.deviceOnline(device, token: token, visit: visit, login: login, on: db)
                 return .accept(sessionTimeout: admitted.entitlementEndsAt.map { Self.seconds(from: now, to: $0) })
             case .alreadyIn(let visit):
-                // A device roaming or logging in again: the same visit, alive.
+                // A device roaming or logging in again, or another of the customer's devices: the same visit, alive.
                 if visit.method == CheckInMethod.wifi.rawValue {
                     visit.lastActivityAt = max(visit.lastActivityAt ?? now, now)
                     if let mac = login.mac { visit.wifiMac = mac }
@@ -68,11 +86,40 @@ extension Ledger {
                     visit.closesAt = visit.scheduledClosing(zone: location.zone, wifiIdleTimeout: idleTimeout).due
                     try await visit.update(on: db)
                 }
+                try await self.deviceOnline(device, token: token, visit: visit, login: login, on: db)
                 return .accept(sessionTimeout: visit.timeLimitAt.map { Self.seconds(from: now, to: $0) })
             case .refused(let reason, _):
                 return .reject(reason)
             }
         }
+    }
+
+    /// The devices online on a token: those with a session that has not stopped, in a visit still open.
+    func devicesOnline(_ tokenId: UUID, on db: any Database) async throws -> Set<String> {
+        try await devicesOnline([tokenId], on: db)[tokenId] ?? []
+    }
+
+    /// The same for several tokens, in one query.
+    func devicesOnline(_ tokens: [UUID], on db: any Database) async throws -> [UUID: Set<String>] {
+        guard !tokens.isEmpty else { return [:] }
+        return try await WifiDeviceModel.query(on: db)
+            .join(CheckInModel.self, on: \WifiDeviceModel.$checkInId == \CheckInModel.$id)
+            .filter(\.$accessTokenId ~~ tokens).filter(\.$endedAt == nil)
+            .filter(CheckInModel.self, \.$checkedOutAt == nil)
+            .all().reduce(into: [:]) { $0[$1.accessTokenId, default: []].insert($1.device) }
+    }
+
+    /// Notes the device as online in the visit (once per device and visit).
+    private func deviceOnline(_ device: String, token: AccessTokenModel, visit: CheckInModel, login: WifiLogin, on db: any Database) async throws {
+        let visitId = try visit.requireID()
+        let row = try await WifiDeviceModel.query(on: db).filter(\.$checkInId == visitId).filter(\.$device == device)
+            .filter(\.$endedAt == nil).first() ?? WifiDeviceModel()
+        row.checkInId = visitId
+        row.accessTokenId = try token.requireID()
+        row.device = device
+        row.nasId = login.device.id
+        row.sessionId = login.sessionId ?? row.sessionId
+        try await row.save(on: db)
     }
 
     private static func seconds(from now: Date, to end: Date) -> Int { max(0, Int(saturating: end.timeIntervalSince(now))) }
@@ -100,6 +147,15 @@ extension Ledger {
         case .stop:
             try await writer.perform { db in
                 guard let visit = try await self.wifiVisit(record, on: db) else { return }
+                // One of several devices leaving frees its place; the visit goes on while another is online.
+                let online = try await WifiDeviceModel.query(on: db).filter(\.$checkInId == visit.requireID()).filter(\.$endedAt == nil).all()
+                let leaving = online.filter { ($0.nasId == record.device.id && $0.sessionId != nil && $0.sessionId == record.sessionId)
+                    || (record.mac != nil && $0.device == record.mac) }
+                for device in leaving {
+                    device.endedAt = record.at
+                    try await device.update(on: db)
+                }
+                if !leaving.isEmpty, online.count > leaving.count { return }
                 _ = try await self.close(visit, at: max(record.at, visit.checkedInAt), method: .wifi, on: db)
             }
         case .nasOn, .nasOff:
