@@ -41,7 +41,7 @@ let package = Package(
                 .product(name: "CSV", package: "CSV.swift"),
             ],
             // The pages' stylesheets and scripts, built into the binary (see `Asset`).
-            resources: ["base.css", "admin.css", "admin.js", "kiosk.css", "kiosk.js", "member.css", "member.js"].map { .embedInCode("Pages/Assets/\($0)") }
+            resources: ["base.css", "admin.css", "admin.js", "kiosk.css", "kiosk.js", "member.css", "member.js", "sheet.css"].map { .embedInCode("Pages/Assets/\($0)") }
         ),
         // The `footfall` command: parses the command line and calls into FootfallApp.
         .executableTarget(

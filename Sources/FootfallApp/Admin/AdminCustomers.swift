@@ -57,9 +57,23 @@ extension AdminPage {
         }
     }
 
-    static func customer(_ customer: CustomerModel, plan: PlanModel?, usage: UsageDTO, passes: [PassDTO], cards: [CardModel],
-                         visits: [CheckInModel], changes: [AuditEntryModel], locations: [UUID: LocationModel], message: Message?,
-                         user: AdminUserModel, csrf: String) -> String {
+    /// What the customer page shows besides the customer.
+    struct CustomerDetails {
+        var plan: PlanModel?
+        var usage: UsageDTO
+        var passes: [PassDTO]
+        var cards: [CardModel]
+        var tokens: [AccessTokenDTO]
+        var charges: [Ledger.Charge]
+        var currency: String
+        var visits: [CheckInModel]
+        var changes: [AuditEntryModel]
+        var locations: [UUID: LocationModel]
+    }
+
+    static func customer(_ customer: CustomerModel, _ details: CustomerDetails, message: Message?, user: AdminUserModel, csrf: String) -> String {
+        let (plan, usage, passes, cards, visits, changes, locations) = (details.plan, details.usage, details.passes, details.cards,
+                                                                          details.visits, details.changes, details.locations)
         let id = customer.id!
         // This period's hours and days against the plan's limits, as bars.
         var bars: [Node] = []
@@ -124,6 +138,58 @@ extension AdminPage {
                     }
                 }
                 section(.class("card")) {
+                    h2 { "Wi-Fi logins" }
+                    if details.tokens.isEmpty {
+                        p(.class("muted")) { "No Wi-Fi logins." }
+                    } else {
+                        table(.id("tokens")) {
+                            for token in details.tokens {
+                                tr {
+                                    td { code { token.username } }
+                                    td { tokenAllowance(token, zone: locations.values.first?.zone.timeZone ?? .gmt) }
+                                    td { "\(token.devicesOnline) online" + (token.maxDevices.map { " of \($0)" } ?? "") }
+                                }
+                            }
+                        }
+                    }
+                    postForm("/admin/customers/\(id)/access-tokens", csrf: csrf, .class("filters")) {
+                        div {
+                            label(.for("tokenMinutes")) { "Minutes (empty: a login only)" }
+                            input(.id("tokenMinutes"), .name("minutes"), .type("number"), HTMLAttribute("min", "1"))
+                        }
+                        div {
+                            label(.for("tokenDevices")) { "Devices at once" }
+                            input(.id("tokenDevices"), .name("maxDevices"), .type("number"), HTMLAttribute("min", "1"), HTMLAttribute("max", "100"))
+                        }
+                        button(.class("small"), .type("submit")) { "New login" }
+                    }
+                }
+                section(.class("card")) {
+                    h2 { "Pay-as-you-go" }
+                    p { "Own rate: \(rateText(customer.payAsYouGo.rate, currency: details.currency))" }
+                    if let planRate = plan?.payAsYouGo.rate, customer.payAsYouGo.rate == nil {
+                        p(.class("muted")) { "The plan's rate applies: \(rateText(planRate, currency: details.currency))" }
+                    }
+                    postForm("/admin/customers/\(id)/rate", csrf: csrf) {
+                        rateFields(RateFields(customer.payAsYouGo.rate, currency: details.currency), currency: details.currency)
+                        button(.class("small"), .type("submit")) { "Save rate" }
+                    }
+                    if !details.charges.isEmpty {
+                        table(.id("charges")) {
+                            tr { th { "Day" }; th { "Where" }; th { "Minutes" }; th { "Amount" }; th() }
+                            for charge in details.charges {
+                                tr {
+                                    td { charge.day.description }
+                                    td { locations[charge.locationId]?.name ?? "" }
+                                    td { String(charge.minutes) }
+                                    td { Money.format(charge.amount, charge.currency) }
+                                    td { charge.isFinal ? "final" : "pending" }
+                                }
+                            }
+                        }
+                    }
+                }
+                section(.class("card")) {
                     h2 { "PIN" }
                     p(.class("muted")) { customer.pinHash == nil ? "No PIN yet." : "A PIN is set; it is never shown." }
                     postForm("/admin/customers/\(id)/pin", csrf: csrf, .class("filters")) {
@@ -172,6 +238,15 @@ extension AdminPage {
                 }
             }
         }
+    }
+
+    /// What a token allows by itself, in words.
+    private static func tokenAllowance(_ token: AccessTokenDTO, zone: TimeZone) -> String {
+        guard token.hasAllowance else { return "login only" }
+        var parts: [String] = []
+        if let minutes = token.minutes { parts.append("\(token.remainingMinutes ?? 0) of \(minutes) min left") }
+        if let until = token.validUntil { parts.append("until \(until.formatted(Date.FormatStyle(date: .abbreviated, time: .shortened, timeZone: zone)))") }
+        return parts.isEmpty ? "admits on Wi-Fi" : parts.joined(separator: ", ")
     }
 
     /// A folded form to correct a visit's times, on its location's clock.

@@ -61,8 +61,8 @@ enum AdminPage: HTMLVocabulary {
         }
     }
 
-    static let sections = [("Who is in", "/admin"), ("Check in", "/admin/check-in"), ("Customers", "/admin/customers"),
-                           ("Failed check-ins", "/admin/failed"), ("Reports", "/admin/reports"), ("Locations", "/admin/locations"),
+    static let sections = [("Who is in", "/admin"), ("Check in", "/admin/check-in"), ("Customers", "/admin/customers"), ("Visitors", "/admin/visitors"),
+                           ("Failed check-ins", "/admin/failed"), ("Reports", "/admin/reports"), ("Charges", "/admin/charges"), ("Locations", "/admin/locations"),
                            ("Plans", "/admin/plans"), ("Devices", "/admin/devices")]
 
     /// The frame of every signed-in page: the title bar with who is signed in and sign-out.

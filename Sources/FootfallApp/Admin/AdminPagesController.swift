@@ -46,6 +46,26 @@ struct AdminPagesController: RouteCollection {
                                                                     on: request.db)
             }
         }
+        signedIn.post("customers", ":customerId", "access-tokens") { request in
+            try await AdminPage.refusals(request, render: { try await self.customerPage(request, status: .ok, message: $0) }) {
+                let form = try request.content.decode(TokenForm.self)
+                let input = AccessTokenInput(minutes: try FormField.whole(form.minutes ?? "", "minutes"),
+                                             maxDevices: try FormField.whole(form.maxDevices ?? "", "maxDevices"))
+                let customer = try await CustomersController.find(request)
+                let (token, password) = try await AccessTokens.make(input, for: customer.requireID(), now: request.clock.now(), on: request.db)
+                try await token.create(on: request.db)
+                return try await self.customerPage(request, status: .ok, message: .good(
+                    "New Wi-Fi login: username \(token.username), password \(password) — shown this once; write it down or hand it over now."))
+            }
+        }
+        signedIn.post("customers", ":customerId", "rate") { request in
+            try await self.change(request, done: "Rate saved.") {
+                let form = try request.content.decode(RateForm.self)
+                let customer = try await CustomersController.find(request)
+                try form.fields.patch(currency: request.application.settings.currency).apply(to: customer.payAsYouGo)
+                try await customer.update(on: request.db)
+            }
+        }
         signedIn.post("customers", ":customerId", "visits", ":checkInId") { request in
             try await self.change(request, done: "Visit corrected.") { try await self.correctVisit(request) }
         }
@@ -234,7 +254,8 @@ struct AdminPagesController: RouteCollection {
     func customers(request: Request) async throws -> Response {
         let current = try await AdminSessions.current(request)!
         let query = ((try? request.query.get(String.self, at: "q")) ?? "").trimmingCharacters(in: .whitespaces)
-        let found = try await CustomerModel.query(on: request.db).matching(query).sort(\.$name).limit(200).all()
+        let found = try await CustomerModel.query(on: request.db).filter(\.$kind == CustomerKind.member.rawValue).matching(query)
+            .sort(\.$name).limit(200).all()
         let plans = try await PlanModel.query(on: request.db).all().reduce(into: [UUID: String]()) { $0[$1.id!] = $1.name }
         return AdminPage.response(status: .ok, html: AdminPage.customers(found, plans: plans, query: query, user: current.user,
                                                                          csrf: current.session.csrfToken))
@@ -266,7 +287,7 @@ struct AdminPagesController: RouteCollection {
         } catch let refusal as CustomerImport.Refusal {
             (result, status) = (.refused(refusal.problems), .unprocessableEntity)
         }
-        let found = try await CustomerModel.query(on: request.db).sort(\.$name).limit(200).all()
+        let found = try await CustomerModel.query(on: request.db).filter(\.$kind == CustomerKind.member.rawValue).sort(\.$name).limit(200).all()
         let plans = try await PlanModel.query(on: request.db).all().reduce(into: [UUID: String]()) { $0[$1.id!] = $1.name }
         return AdminPage.response(status: status, html: AdminPage.customers(found, plans: plans, query: "", imported: result, user: current.user,
                                                                             csrf: current.session.csrfToken))
@@ -277,6 +298,22 @@ struct AdminPagesController: RouteCollection {
         try await AdminPage.refusals(request, render: { try await customerPage(request, status: .ok, message: $0) }) {
             try await body()
             return try await customerPage(request, status: .ok, message: .good(done))
+        }
+    }
+
+    struct TokenForm: Content {
+        var minutes: String?
+        var maxDevices: String?
+    }
+
+    struct RateForm: Content {
+        var payPrice: String
+        var payIncrement: String?
+        var payMinimum: String?
+        var payMaximum: String?
+
+        var fields: RateFields {
+            RateFields(price: payPrice, increment: payIncrement ?? "", minimum: payMinimum ?? "", maximum: payMaximum ?? "")
         }
     }
 
@@ -318,9 +355,17 @@ struct AdminPagesController: RouteCollection {
         let locations = try await LocationModel.query(on: request.db).all().reduce(into: [UUID: LocationModel]()) { $0[$1.id!] = $1 }
         let changes = try await AuditEntryModel.query(on: request.db).filter(\.$subjectId ~~ visits.compactMap(\.id))
             .sort(\.$at, .descending).all()
-        return AdminPage.response(status: status, html: AdminPage.customer(customer, plan: plan, usage: usage, passes: passes, cards: cards,
-                                                                           visits: visits, changes: changes, locations: locations, message: message,
-                                                                           user: current.user, csrf: current.session.csrfToken))
+        let tokens = try await AccessTokens.status(
+            of: try await AccessTokenModel.query(on: request.db).filter(\.$customerId == customerId).sort(\.$createdAt).all(),
+            at: now, ledger: request.ledger, on: request.db)
+        // The last two months' charges, newest first.
+        let charges = try await ChargesController.charges(.init(from: now - 62 * 86_400, to: now + 86_400, customerId: customerId),
+                                                          now: now, ledger: request.ledger, on: request.db).reversed()
+        let details = AdminPage.CustomerDetails(plan: plan, usage: usage, passes: passes, cards: cards, tokens: tokens, charges: Array(charges),
+                                                currency: request.application.settings.currency, visits: visits, changes: changes,
+                                                locations: locations)
+        return AdminPage.response(status: status, html: AdminPage.customer(customer, details, message: message, user: current.user,
+                                                                           csrf: current.session.csrfToken))
     }
 
     // MARK: Failed check-ins and reports

@@ -31,10 +31,20 @@ extension AdminPage {
         var limitDays = ""
         var limitEnforce: String? = "on"
         var overtime = Overtime.allow.rawValue
+        // Optional: a form posted without them (an older page) leaves the plan without a rate.
+        var payPrice: String?
+        var payIncrement: String?
+        var payMinimum: String?
+        var payMaximum: String?
 
         init() {}
 
-        init(_ model: PlanModel) {
+        var rate: RateFields {
+            get { RateFields(price: payPrice ?? "", increment: payIncrement ?? "", minimum: payMinimum ?? "", maximum: payMaximum ?? "") }
+            set { (payPrice, payIncrement, payMinimum, payMaximum) = (newValue.price, newValue.increment, newValue.minimum, newValue.maximum) }
+        }
+
+        init(_ model: PlanModel, currency: String) {
             name = model.name
             locationIds = model.locationIds.map(\.uuidString)
             accessHours = WeeklyHoursText.format(model.accessHours)
@@ -43,6 +53,7 @@ extension AdminPage {
             limitDays = model.limitDays.map(String.init) ?? ""
             limitEnforce = model.limitEnforce ? "on" : nil
             overtime = model.overtime
+            rate = RateFields(model.payAsYouGo.rate, currency: currency)
         }
     }
 
@@ -131,14 +142,14 @@ extension AdminPage {
 
     // MARK: Plans
 
-    static func plans(_ plans: [PlanModel], locations: [LocationModel], form: PlanForm, message: Message?, user: AdminUserModel,
-                      csrf: String) -> String {
+    static func plans(_ plans: [PlanModel], locations: [LocationModel], form: PlanForm, currency: String, message: Message?,
+                      user: AdminUserModel, csrf: String) -> String {
         let names = Dictionary(uniqueKeysWithValues: locations.map { ($0.id!, $0.name) })
         return signedIn(title: "Plans", user: user, csrf: csrf) {
             message?.node
             div(.class("table")) {
                 table(.id("plans")) {
-                    tr { th { "Name" }; th { "Locations" }; th { "Limits" }; th { "Overtime" } }
+                    tr { th { "Name" }; th { "Locations" }; th { "Limits" }; th { "Overtime" }; th { "Pay-as-you-go" } }
                     for plan in plans {
                         tr {
                             td { a(.href("/admin/plans/\(plan.id!)")) { plan.name } }
@@ -150,21 +161,23 @@ extension AdminPage {
                                 } ?? "None"
                             }
                             td { plan.overtime }
+                            td { rateText(plan.payAsYouGo.rate, currency: currency) }
                         }
                     }
                 }
                 if plans.isEmpty { p(.class("muted")) { "No plans yet." } }
             }
             h2 { "New plan" }
-            planForm(form, locations: locations, action: "/admin/plans", button: "Create plan", csrf: csrf)
+            planForm(form, locations: locations, currency: currency, action: "/admin/plans", button: "Create plan", csrf: csrf)
         }
     }
 
-    static func plan(_ id: UUID, form: PlanForm, locations: [LocationModel], message: Message?, user: AdminUserModel, csrf: String) -> String {
+    static func plan(_ id: UUID, form: PlanForm, locations: [LocationModel], currency: String, message: Message?, user: AdminUserModel,
+                     csrf: String) -> String {
         signedIn(title: form.name, user: user, csrf: csrf) {
             message?.node
             p { a(.href("/admin/plans")) { "All plans" } }
-            planForm(form, locations: locations, action: "/admin/plans/\(id)", button: "Save", csrf: csrf)
+            planForm(form, locations: locations, currency: currency, action: "/admin/plans/\(id)", button: "Save", csrf: csrf)
         }
     }
 
@@ -173,7 +186,8 @@ extension AdminPage {
         choices.map { choice in option(.value(choice.value), .selected(choice.value == current)) { choice.label } }
     }
 
-    private static func planForm(_ form: PlanForm, locations: [LocationModel], action: String, button title: String, csrf: String) -> Node {
+    private static func planForm(_ form: PlanForm, locations: [LocationModel], currency: String, action: String, button title: String,
+                                 csrf: String) -> Node {
         let chosen = Set(form.locationIds ?? [])
         return postForm(action, csrf: csrf, .class("card setup")) {
             label(.for("name")) { "Name" }
@@ -208,6 +222,8 @@ extension AdminPage {
             select(.id("overtime"), .name("overtime")) {
                 choices([("allow", "let the visit run on (reported as overtime)"), ("checkout", "check the customer out")], current: form.overtime)
             }
+            rateFields(form.rate, currency: currency)
+            p(.class("muted")) { "With a price and no limits, every visit on the plan is charged; with limits, their hours are included and the rate charges past them." }
             button(.class("primary"), .type("submit")) { title }
         }
     }

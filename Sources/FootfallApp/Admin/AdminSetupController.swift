@@ -16,7 +16,9 @@ struct AdminSetupController: RouteCollection {
         admin.post("locations", ":locationId", use: updateLocation)
         admin.get("plans") { try await plans($0, form: .init(), message: nil) }
         admin.post("plans", use: createPlan)
-        admin.get("plans", ":planId") { request in try await plan(request, form: .init(try await PlansController.find(request)), message: nil) }
+        admin.get("plans", ":planId") { request in
+            try await plan(request, form: .init(try await PlansController.find(request), currency: request.application.settings.currency), message: nil)
+        }
         admin.post("plans", ":planId", use: updatePlan)
         admin.get("devices") { try await devices($0, form: .init(), message: nil) }
         admin.post("devices", use: createDevice)
@@ -63,7 +65,7 @@ struct AdminSetupController: RouteCollection {
     func createPlan(request: Request) async throws -> Response {
         let form = try request.content.decode(AdminPage.PlanForm.self)
         return try await AdminPage.refusals(request, render: { try await plans(request, form: form, message: $0) }) {
-            let model = try await PlansController.create(try form.input(), on: request.db)
+            let model = try await PlansController.create(try form.input(currency: request.application.settings.currency), on: request.db)
             return try await plans(request, form: .init(), message: .good("\(model.name) created."))
         }
     }
@@ -72,8 +74,9 @@ struct AdminSetupController: RouteCollection {
         let form = try request.content.decode(AdminPage.PlanForm.self)
         let model = try await PlansController.find(request)
         return try await AdminPage.refusals(request, render: { try await plan(request, form: form, message: $0) }) {
-            try await PlansController.update(model, with: try form.input(), ledger: request.ledger, on: request.db)
-            return try await plan(request, form: .init(model), message: .good("Saved."))
+            let currency = request.application.settings.currency
+            try await PlansController.update(model, with: try form.input(currency: currency), ledger: request.ledger, on: request.db)
+            return try await plan(request, form: .init(model, currency: currency), message: .good("Saved."))
         }
     }
 
@@ -81,15 +84,17 @@ struct AdminSetupController: RouteCollection {
         let current = try await AdminSessions.current(request)!
         let all = try await PlanModel.query(on: request.db).sort(\.$name).all()
         let locations = try await LocationModel.query(on: request.db).sort(\.$name).all()
-        return AdminPage.response(status: .ok, html: AdminPage.plans(all, locations: locations, form: form, message: message,
-                                                                        user: current.user, csrf: current.session.csrfToken))
+        return AdminPage.response(status: .ok, html: AdminPage.plans(all, locations: locations, form: form,
+                                                                     currency: request.application.settings.currency, message: message,
+                                                                     user: current.user, csrf: current.session.csrfToken))
     }
 
     private func plan(_ request: Request, form: AdminPage.PlanForm, message: AdminPage.Message?) async throws -> Response {
         let current = try await AdminSessions.current(request)!
         let locations = try await LocationModel.query(on: request.db).sort(\.$name).all()
         return AdminPage.response(status: .ok, html: AdminPage.plan(try Check.uuid(request, "planId"), form: form, locations: locations,
-                                                                    message: message, user: current.user, csrf: current.session.csrfToken))
+                                                                    currency: request.application.settings.currency, message: message,
+                                                                    user: current.user, csrf: current.session.csrfToken))
     }
 
     // MARK: Devices
@@ -142,13 +147,13 @@ extension AdminPage.LocationForm {
 }
 
 extension AdminPage.PlanForm {
-    func input() throws -> PlanInput {
+    func input(currency: String) throws -> PlanInput {
         let limits: Patch<LimitsDTO> = limitPeriod.isEmpty ? .null : .value(LimitsDTO(
             period: limitPeriod, hours: try FormField.decimal(limitHours, "limits.hours"), days: try FormField.whole(limitDays, "limits.days"),
             enforce: limitEnforce != nil))
         return PlanInput(name: name, locationIds: try (locationIds ?? []).map { try FormField.uuid($0, "locationIds") },
                          accessHours: try WeeklyHoursText.parse(accessHours, field: "accessHours").map(Patch.value) ?? .null,
-                         limits: limits, overtime: overtime)
+                         limits: limits, overtime: overtime, payAsYouGo: try rate.patch(currency: currency))
     }
 }
 

@@ -30,8 +30,9 @@ struct Asset: Sendable {
     static let kioskScript = Asset("kiosk.js", script, PackageResources.kiosk_js)
     static let member = Asset("member.css", .css, PackageResources.member_css)
     static let memberScript = Asset("member.js", script, PackageResources.member_js)
+    static let sheet = Asset("sheet.css", .css, PackageResources.sheet_css)
 
-    static let all: [String: Asset] = Dictionary(uniqueKeysWithValues: [base, admin, adminScript, kiosk, kioskScript, member, memberScript].map { ($0.name, $0) })
+    static let all: [String: Asset] = Dictionary(uniqueKeysWithValues: [base, admin, adminScript, kiosk, kioskScript, member, memberScript, sheet].map { ($0.name, $0) })
 
     /// What every page of this server may load: its own files, nothing inline, nothing from
     /// elsewhere (`data:` images for nothing but the browser's own form controls).

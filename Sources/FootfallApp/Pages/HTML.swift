@@ -157,6 +157,9 @@ extension HTMLVocabulary {
     static func fieldset(_ attributes: HTMLAttribute?..., @NodeBuilder content: () -> [Node]) -> Node { element("fieldset", attributes, content) }
     static func legend(_ attributes: HTMLAttribute?..., @NodeBuilder content: () -> [Node]) -> Node { element("legend", attributes, content) }
     static func table(_ attributes: HTMLAttribute?..., @NodeBuilder content: () -> [Node]) -> Node { element("table", attributes, content) }
+    static func dl(_ attributes: HTMLAttribute?..., @NodeBuilder content: () -> [Node]) -> Node { element("dl", attributes, content) }
+    static func dt(_ attributes: HTMLAttribute?..., @NodeBuilder content: () -> [Node]) -> Node { element("dt", attributes, content) }
+    static func dd(_ attributes: HTMLAttribute?..., @NodeBuilder content: () -> [Node]) -> Node { element("dd", attributes, content) }
     static func tr(_ attributes: HTMLAttribute?..., @NodeBuilder content: () -> [Node]) -> Node { element("tr", attributes, content) }
     static func th(_ attributes: HTMLAttribute?..., @NodeBuilder content: () -> [Node] = { [] }) -> Node { element("th", attributes, content) }
     static func td(_ attributes: HTMLAttribute?..., @NodeBuilder content: () -> [Node] = { [] }) -> Node { element("td", attributes, content) }

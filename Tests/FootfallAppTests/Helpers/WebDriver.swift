@@ -106,6 +106,15 @@ final class Browser: @unchecked Sendable {
         try #require(Data(base64Encoded: encoded)).write(to: URL(fileURLWithPath: path))
     }
 
+    /// The page printed to PDF by the browser (WebDriver's print), on paper of this size in
+    /// centimetres with 1 cm margins.
+    func printPDF(width: Double, height: Double) async throws -> Data {
+        let encoded = try #require(try await call(.POST, "/session/\(session)/print", [
+            "page": ["width": width, "height": height], "margin": ["top": 1, "bottom": 1, "left": 1, "right": 1], "background": true,
+        ]) as? String)
+        return try #require(Data(base64Encoded: encoded))
+    }
+
     @discardableResult
     private func call(_ method: HTTPMethod, _ path: String, _ body: [String: Any]? = nil) async throws -> Any? {
         let response = try await client.send(method, to: URI(string: base + path)) { request in

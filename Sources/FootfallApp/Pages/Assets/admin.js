@@ -40,3 +40,6 @@ if (search) {
   });
   search.setSelectionRange(search.value.length, search.value.length);
 }
+
+// The visitor sheet's print button.
+for (const button of document.querySelectorAll("[data-print]")) button.addEventListener("click", () => window.print());
