@@ -95,10 +95,10 @@ public struct ChargedVisit: Sendable {
     }
 
     /// The location days (cut-off to cut-off) the charged part of the visit falls on, up to `now`
-    /// while it is open. Nothing when it ended before the rate took over.
+    /// while it is open. Nothing while the rate has not taken over, or when the visit ended first.
     public func days(zone: LocalZone, now: Date) -> [LocalDate] {
-        let end = checkedOutAt ?? max(now, chargedFrom)
-        guard end >= chargedFrom else { return [] }
+        let end = checkedOutAt ?? now
+        guard end > chargedFrom else { return [] }
         var days = [zone.day(of: chargedFrom)]
         while zone.start(of: zone.adding(days: 1, to: days.last!)) < end {
             days.append(zone.adding(days: 1, to: days.last!))

@@ -106,6 +106,24 @@ struct PayAsYouGoChargeTests {
         }
     }
 
+    @Test func aCorrectedCheckInIsChargedFromItsNewTime() async throws {
+        try await withFootfall { api in
+            let location = try await api.location()
+            let customer = try await api.customer(["payAsYouGo": ["price": 100] as [String: any Sendable]])
+            let visit = try await api.checkIn(customer, at: location)
+            api.clock.set(at("2026-11-26T09:10:00Z"))
+            #expect(try await api.post("/api/v1/check-ins/\(visit.id)/check-out").status == .ok)
+            // Berlin's 26 November begins at 23:00 UTC the day before.
+            let range = "from=2026-11-25T23:00:00Z&to=2026-11-26T23:00:00Z"
+            let before = try await api.get("/api/v1/charges?\(range)")
+            #expect(before.items.first?["amount"] as? Int == 100, "\(before.body) \(visit.body)")
+            // She came at 08:50, the desk says: 20 minutes, two quarter hours.
+            #expect(try await api.patch("/api/v1/check-ins/\(visit.id)", ["checkedInAt": "2026-11-26T08:50:00Z"]).status == .ok)
+            let charge = try #require(try await api.get("/api/v1/charges?\(range)").items.first)
+            #expect(charge["minutes"] as? Int == 20 && charge["amount"] as? Int == 200, "\(charge)")
+        }
+    }
+
     @Test func ratesAreCheckedAndShownOnPlansAndCustomers() async throws {
         try await withFootfall { api in
             let plan = try await api.plan(["payAsYouGo": ["price": 400, "dailyMaximum": 2400] as [String: any Sendable]])

@@ -30,6 +30,8 @@ struct TokenAllowanceWifiTests {
                 let first = try await lobby.login((token.username, token.password), ["Acct-Session-Id = \"s1\""], on: server)
                 #expect(first.received("Access-Accept"), "\(first.output)")
                 #expect(first.attribute("Session-Timeout") == "3600")
+                // The NAS ends a quiet session when the ledger closes the visit for idleness.
+                #expect(first.attribute("Idle-Timeout") == "900")
                 let visit = try #require(try await api.visits(of: customer).first)
                 #expect((visit["admittedBy"] as? [String: String]) == ["accessToken": token.id])
 
@@ -111,6 +113,9 @@ struct TokenAllowanceWifiTests {
                                               username: token.username, on: server).answered)
                 #expect(try await api.visits(of: customer).first?["checkedOutAt"] is NSNull)
                 #expect(try await device("AA-00-00-00-00-03", session: "c2", on: server).received("Access-Accept"))
+                // A Stop for a session none of them has (a late one of an earlier session) leaves the visit alone.
+                #expect(try await nas.account(["Acct-Status-Type = Stop"], session: "long-gone", username: token.username, on: server).answered)
+                #expect(try await api.visits(of: customer).first?["checkedOutAt"] is NSNull)
             }
             #expect(try await api.failedCheckIns.map { $0["reason"] as? String } == ["device_limit_reached"])
             #expect(try await api.visits(of: customer).count == 1)
@@ -121,7 +126,7 @@ struct TokenAllowanceWifiTests {
         try await withFootfall { api in
             let location = try await api.location()
             let nas = try await api.nas(at: location)
-            let member = try await api.customer()
+            let member = try await api.customer(planId: try await api.plan())
             let batch = try await api.post("/api/v1/visitor-tokens", ["label": "Open day", "count": 3, "minutes": 90,
                                                                        "validUntil": "2026-11-27T00:00:00Z"])
             #expect(batch.status == .created, "\(batch.body)")
@@ -149,8 +154,17 @@ struct TokenAllowanceWifiTests {
             #expect(listed.allSatisfy { $0["password"] == nil })
             let mine = try #require(listed.first { $0["customerId"] as? String == visitor })
             #expect(mine["devicesOnline"] as? Int == 1 && mine["remainingMinutes"] as? Int == 90 && mine["label"] as? String == "Open day")
+            // Reports count visitors' visits apart when asked.
+            let range = "from=2026-11-26T00:00:00Z&to=2026-11-27T00:00:00Z"
+            _ = try await api.checkIn(member, at: location)
+            api.clock.advance(by: 600)
+            let visitorsOnly = try await api.get("/api/v1/reports/presence?\(range)&kind=visitor").items
+            #expect(visitorsOnly.map { $0["label"] as? String } == ["Open day 2"])
+            let membersOnly = try await api.get("/api/v1/reports/presence?\(range)&kind=member").items
+            #expect(membersOnly.map { $0["label"] as? String } == ["Ada Lovelace"])
+            #expect(try await api.get("/api/v1/reports/presence?\(range)").items.count == 2)
             // A second batch under the same label numbers on.
-            let more = try await api.post("/api/v1/visitor-tokens", ["label": "Open day", "count": 1])
+            let more = try await api.post("/api/v1/visitor-tokens", ["label": "Open day", "count": 1, "validUntil": "2026-11-27T00:00:00Z"])
             let next = try #require(more.items.first?["customerId"] as? String)
             #expect(try await api.get("/api/v1/customers/\(next)").string("name") == "Open day 4")
         }
@@ -167,7 +181,8 @@ struct TokenAllowanceWifiTests {
                 #expect(reply.status == .badRequest && reply.code == "invalid_request", "\(body): \(reply.body)")
                 #expect(reply.string("detail")?.contains(field) == true, "\(reply.body)")
             }
-            for body in [["label": "x", "count": 0], ["label": "x", "count": 501], ["label": " ", "count": 1]] as [[String: any Sendable]] {
+            for body in [["label": "x", "count": 0, "minutes": 60], ["label": "x", "count": 501, "minutes": 60], ["label": " ", "count": 1, "minutes": 60],
+                         ["label": "never ends", "count": 1]] as [[String: any Sendable]] {
                 let reply = try await api.post("/api/v1/visitor-tokens", body)
                 #expect(reply.status == .badRequest && reply.code == "invalid_request", "\(body): \(reply.body)")
             }

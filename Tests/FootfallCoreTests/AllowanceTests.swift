@@ -126,7 +126,9 @@ struct PayAsYouGoTests {
         #expect(!PayAsYouGo.isFinal([closed, open], on: day, zone: zone, now: midnight + 60))
         // An open visit counts up to now while the day is pending.
         #expect(PayAsYouGo.charge([open], on: day, zone: zone, rate: PayAsYouGoRate(price: 100), now: morning + 20 * 60).minutes == 20)
-        // A visit that ended before the rate took over is on no day.
+        // A visit still inside a plan's included hours is on no day yet; one that ended before the rate took over, on none.
+        #expect(ChargedVisit(id: UUID(), chargedFrom: morning + 3600, checkedOutAt: nil).days(zone: zone, now: morning).isEmpty)
+        #expect(ChargedVisit(id: UUID(), chargedFrom: morning, checkedOutAt: morning).days(zone: zone, now: morning).isEmpty)
         #expect(ChargedVisit(id: UUID(), chargedFrom: morning + 60, checkedOutAt: morning).days(zone: zone, now: morning).isEmpty)
     }
 

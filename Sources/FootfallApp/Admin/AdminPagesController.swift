@@ -413,7 +413,8 @@ struct AdminPagesController: RouteCollection {
         let assignable = Set(zip(unknownCards, holders).compactMap { number, holder in
             if case .refused = holder { number } else { nil }
         })
-        let customers = assignable.isEmpty ? [] : try await CustomerModel.query(on: request.db).sort(\.$name).limit(500).all()
+        let customers = assignable.isEmpty ? [] : try await CustomerModel.query(on: request.db).filter(\.$kind == CustomerKind.member.rawValue)
+            .sort(\.$name).limit(500).all()
         return AdminPage.response(status: status, html: AdminPage.failed(rows, names: names, locations: locations,
                                                                          filter: (reason, locationId, day), assignable: assignable,
                                                                          customers: customers, message: message, user: current.user,
@@ -428,6 +429,7 @@ struct AdminPagesController: RouteCollection {
         let to = (try? request.query.get(String.self, at: "to")).flatMap(LocalDate.init)
         let groupBy = (try? request.query.get(String.self, at: "groupBy")).flatMap(ReportsController.GroupBy.init) ?? .customer
         let locationId = (try? request.query.get(String.self, at: "locationId")).flatMap(UUID.init(uuidString:))
+        let kind = (try? request.query.get(String.self, at: "kind")).flatMap(CustomerKind.init)
         // Dates on the chosen location's calendar (or UTC for all): whole days, `to` included.
         let zone = locations.first { $0.id == locationId }?.zone ?? LocalZone(timeZone: .gmt)
         let today = zone.day(of: now)
@@ -435,7 +437,7 @@ struct AdminPagesController: RouteCollection {
         // At most 367 days, as the API allows: a longer range shows its last 367 days.
         let first = max(asked, zone.adding(days: -366, to: last))
         let query = PresenceQuery(db: request.db, from: zone.start(of: first), to: zone.start(of: zone.adding(days: 1, to: last)), now: now,
-                                  locationId: locationId)
+                                  locationId: locationId, kind: kind)
         let items = try await query.items(by: groupBy)
         // Occupancy is per location, on its own clock: the chosen one, or each.
         var occupancy: [AdminPage.Occupancy] = []
@@ -446,7 +448,7 @@ struct AdminPagesController: RouteCollection {
             occupancy.append(AdminPage.Occupancy(location: location, hours: HourOccupancy.hourly(stays, from: from, to: to, zone: zone)))
         }
         let overLimit = try await Standing(db: request.db).overLimit(zone: zone, at: now)
-        return AdminPage.response(status: .ok, html: AdminPage.reports(items, from: first, to: last, groupBy: groupBy, locationId: locationId,
+        return AdminPage.response(status: .ok, html: AdminPage.reports(items, from: first, to: last, groupBy: groupBy, locationId: locationId, kind: kind,
                                                                        locations: locations, csvFrom: query.from, csvTo: query.to,
                                                                        occupancy: occupancy, overLimit: overLimit,
                                                                        user: current.user, csrf: current.session.csrfToken))

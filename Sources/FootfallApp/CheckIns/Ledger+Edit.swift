@@ -29,6 +29,9 @@ extension Ledger {
                 if newIn > self.clock.now() + Self.futureTolerance {
                     throw LedgerError.impossibleTime(field: "checkedInAt", detail: "must not be in the future.")
                 }
+                // The rate charges from the check-in it admitted, or from as long after it as
+                // the plan's included hours lasted: a corrected check-in moves that too.
+                if let chargedFrom = visit.chargedFrom { visit.chargedFrom = chargedFrom + newIn.timeIntervalSince(visit.checkedInAt) }
                 visit.checkedInAt = newIn
                 if checkedOutAt != nil, visit.checkedOutAt == nil { visit.checkOutMethod = CheckInMethod.admin.rawValue }
                 visit.checkedOutAt = newOut

@@ -36,6 +36,10 @@ struct VisitorTokensController: RouteCollection {
     static func create(_ input: VisitorBatchInput, now: Date, on db: any Database) async throws -> [Printed] {
         let label = try Check.nonEmpty(input.label, "label")
         let count = try Check.bounded(input.count, 1...VisitorBatchInput.maximumCount, "count")
+        // A printed login that never runs out is a key to the network left on a table.
+        guard input.minutes != nil || input.validUntil != nil else {
+            throw APIError.invalidRequest(field: "minutes", detail: "a visitor batch needs minutes, validUntil or both.")
+        }
         let locations = try await knownLocations(on: db)
         return try await db.writeTransaction { db in
             // Numbered on from the batches printed under the same label before.

@@ -32,6 +32,9 @@ struct AdmissionLock: Hashable, Sendable {
     /// A kiosk's count of wrong PINs and member codes.
     static func guesses(_ device: UUID) -> AdmissionLock { AdmissionLock(text: "footfall guesses " + device.uuidString) }
 
+    /// The devices online on an access token with a device limit.
+    static func devices(_ token: UUID) -> AdmissionLock { AdmissionLock(text: "footfall devices " + token.uuidString) }
+
     /// Retention's run (it adds what anonymised visits used to their passes).
     static let retention = AdmissionLock(text: "footfall retention")
 }

@@ -97,13 +97,21 @@ extension Ledger {
                 .columns("id", "customer_id", "location_id", "day", "day_start", "minutes", "amount", "currency", "check_in_ids", "created_at")
                 .values(SQLBind(row.id!), SQLBind(row.customerId), SQLBind(row.locationId), SQLBind(row.day), SQLBind(row.dayStart),
                         SQLBind(row.minutes), SQLBind(row.amount), SQLBind(row.currency), SQLBind(row.checkInIds), SQLBind(now))
-                .ignoringConflicts(with: ["customer_id", "location_id", "day"])
+                .ignoringConflicts()
                 .returning("id")
                 .all()
             if !inserted.isEmpty {
                 var final = charge
                 final.isFinal = true
                 PendingEvents.charge(ChargeDTO(final))
+            } else if let stored = try await ChargeModel.find(charge.id, on: db),
+                      case let late = Set(charge.checkInIds).subtracting(stored.checkInIds), !late.isEmpty {
+                // Final is final: a visit entered on the day after it was (a back-dated check-in,
+                // a correction) is not charged. Said, so that it can be billed by hand.
+                logger.warning("pay-as-you-go visits on a day already charged, not added to its charge", metadata: [
+                    "charge": .string(charge.id.uuidString), "day": .string(charge.day.description),
+                    "checkIns": .string(late.map(\.uuidString).sorted().joined(separator: ",")),
+                ])
             }
         }
         // A visit is settled once every day it is charged on is final.

@@ -237,12 +237,14 @@ public final class Ledger: Sendable {
     /// many visits it closed.
     @discardableResult
     func sweep() async throws -> Int {
-        try await writer.perform { db in
-            let now = self.clock.now()
-            let closed = try await self.closeDue(at: now, on: db)
-            try await self.settleCharges(at: now, on: db)
-            return closed
+        let closed = try await writer.perform { db in try await self.closeDue(at: self.clock.now(), on: db) }
+        // In a turn of its own: charges that cannot be stored never hold back visits' closings.
+        do {
+            try await writer.perform { db in try await self.settleCharges(at: self.clock.now(), on: db) }
+        } catch {
+            logger.error("storing final charges failed; the next sweep tries again: \(String(reflecting: error))")
         }
+        return closed
     }
 
     /// The earliest moment an open visit is due to close, for the sweeper's next wake-up.

@@ -54,7 +54,8 @@ public enum Retention {
             let visits = try await sql.raw("""
                 UPDATE check_ins SET customer_id = \(bind: anonymousCustomer), device_id = NULL, admitted_pass_id = NULL,
                     admitted_token_id = NULL, wifi_session_id = NULL, wifi_mac = NULL
-                WHERE checked_out_at < \(bind: cutoff) AND customer_id <> \(bind: anonymousCustomer) RETURNING id
+                WHERE checked_out_at < \(bind: cutoff) AND customer_id <> \(bind: anonymousCustomer)
+                  AND (charged_from IS NULL OR charge_settled IS NOT NULL) RETURNING id
                 """).all().count
             let failed = try await sql.raw("""
                 UPDATE failed_check_ins SET customer_id = NULL, credential = NULL, device_id = NULL, card_number = NULL

@@ -10,10 +10,11 @@ extension AdminPage {
     }
 
     static func reports(_ items: [PresenceItem], from: LocalDate, to: LocalDate, groupBy: ReportsController.GroupBy, locationId: UUID?,
-                        locations: [LocationModel], csvFrom: Date, csvTo: Date, occupancy: [Occupancy],
+                        kind: CustomerKind?, locations: [LocationModel], csvFrom: Date, csvTo: Date, occupancy: [Occupancy],
                         overLimit: [(customer: CustomerModel, plan: PlanModel, usage: PlanUsage)], user: AdminUserModel, csrf: String) -> String {
         var csv = "/api/v1/reports/presence?format=csv&groupBy=\(groupBy.rawValue)&from=\(RFC3339.format(csvFrom))&to=\(RFC3339.format(csvTo))"
         if let locationId { csv += "&locationId=\(locationId)" }
+        if let kind { csv += "&kind=\(kind.rawValue)" }
         return signedIn(title: "Reports", user: user, csrf: csrf) {
             form(.class("filters"), .method("get"), .action("/admin/reports")) {
                 div { label(.for("from")) { "From" }; input(.id("from"), .type("date"), .name("from"), .value(from.description)) }
@@ -26,6 +27,14 @@ extension AdminPage {
                     label(.for("groupBy")) { "Rows" }
                     select(.id("groupBy"), .name("groupBy")) {
                         for group in ReportsController.GroupBy.allCases { option(.value(group.rawValue), .selected(group == groupBy)) { "By \(group.rawValue)" } }
+                    }
+                }
+                div {
+                    label(.for("kind")) { "Who" }
+                    select(.id("kind"), .name("kind")) {
+                        option(.value(""), .selected(kind == nil)) { "Members and visitors" }
+                        option(.value("member"), .selected(kind == .member)) { "Members" }
+                        option(.value("visitor"), .selected(kind == .visitor)) { "Visitors" }
                     }
                 }
                 button(.class("small"), .type("submit")) { "Show" }

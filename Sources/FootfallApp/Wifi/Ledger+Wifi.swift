@@ -19,7 +19,7 @@ extension Ledger {
         /// What tells the login's device apart for the token's device limit: its MAC address,
         /// else (a NAS that sends no Calling-Station-Id) its session.
         func device(of token: AccessTokenModel) -> String {
-            mac ?? sessionId.map { "session:\($0)" } ?? "unknown"
+            mac ?? sessionId.map { "session:\($0)" } ?? "unknown:\(UUID().uuidString)"
         }
     }
 
@@ -66,6 +66,8 @@ extension Ledger {
             }
             if let expiresAt = token.expiresAt, expiresAt <= now { return try await refuse(.tokenExpired) }
             let device = login.device(of: token)
+            // Counted under the token's lock: another server's login with it waits for this commit.
+            if token.maxDevices != nil { try await db.lockAdmissions([.devices(token.requireID())]) }
             if let maximum = token.maxDevices,
                !DeviceLimit(maximum: maximum).admits(device, online: try await self.devicesOnline(token.requireID(), on: db)) {
                 return try await refuse(.deviceLimitReached)
@@ -122,7 +124,8 @@ extension Ledger {
         try await row.save(on: db)
     }
 
-    private static func seconds(from now: Date, to end: Date) -> Int { max(0, Int(saturating: end.timeIntervalSince(now))) }
+    /// Whole seconds, rounded up and at least one: many NASes take a Session-Timeout of 0 as no limit.
+    private static func seconds(from now: Date, to end: Date) -> Int { max(1, Int(saturating: end.timeIntervalSince(now).rounded(.up))) }
 
     /// An accounting record from a NAS, at the time it happened (Acct-Delay-Time taken off).
     struct WifiAccounting: Sendable {
@@ -149,13 +152,18 @@ extension Ledger {
                 guard let visit = try await self.wifiVisit(record, on: db) else { return }
                 // One of several devices leaving frees its place; the visit goes on while another is online.
                 let online = try await WifiDeviceModel.query(on: db).filter(\.$checkInId == visit.requireID()).filter(\.$endedAt == nil).all()
-                let leaving = online.filter { ($0.nasId == record.device.id && $0.sessionId != nil && $0.sessionId == record.sessionId)
+                var leaving = online.filter { ($0.nasId == record.device.id && $0.sessionId != nil && $0.sessionId == record.sessionId)
                     || (record.mac != nil && $0.device == record.mac) }
+                // A NAS that named no session at login: its one device there without a session is the one leaving.
+                let unnamed = online.filter { $0.nasId == record.device.id && $0.sessionId == nil }
+                if leaving.isEmpty, unnamed.count == 1 { leaving = unnamed }
                 for device in leaving {
                     device.endedAt = record.at
                     try await device.update(on: db)
                 }
-                if !leaving.isEmpty, online.count > leaving.count { return }
+                // A Stop for a session none of them has (a late or repeated Stop of an earlier
+                // session) changes nothing; the idle timeout closes what really went quiet.
+                if online.count > leaving.count { return }
                 _ = try await self.close(visit, at: max(record.at, visit.checkedInAt), method: .wifi, on: db)
             }
         case .nasOn, .nasOff:

@@ -175,7 +175,11 @@ final class RADIUSService: Sendable {
                                      mac: packet.string(.callingStationId).map(normalizedMAC), sessionId: packet.string(.acctSessionId))
         switch try await ledger.wifiAccess(login) {
         case .accept(let sessionTimeout):
-            return (.accessAccept, sessionTimeout.map { [Attribute(.sessionTimeout, integer: UInt32(clamping: $0))] } ?? [])
+            // The NAS ends a quiet session when the ledger closes its visit for idleness: a session
+            // left running past it would be Wi-Fi that no visit counts (nor a token's minutes).
+            var attributes = [Attribute(.idleTimeout, integer: UInt32(clamping: Int(ledger.wifiIdleTimeout)))]
+            if let sessionTimeout { attributes.append(Attribute(.sessionTimeout, integer: UInt32(clamping: sessionTimeout))) }
+            return (.accessAccept, attributes)
         case .reject(let reason):
             return (.accessReject, [Attribute(.replyMessage, string: reason.rawValue)])
         }
