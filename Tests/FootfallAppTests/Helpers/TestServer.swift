@@ -1,5 +1,6 @@
 @testable import FootfallApp
 import FootfallCore
+import NIOConcurrencyHelpers
 import Foundation
 import SQLKit
 import Testing
@@ -42,8 +43,11 @@ func withFootfall(
     database: Settings.DatabaseLocation? = nil,
     keepDatabase: Bool = false,
     settings adjust: (inout Settings) -> Void = { _ in },
+    test: String = #function, file: String = #fileID,
     _ body: (API) async throws -> Void
 ) async throws {
+    let watch = StuckTests.begin("\(file) \(test)")
+    defer { StuckTests.end(watch) }
     let location = database ?? TestDatabase.fresh()
     let app = try await Application.make(.testing)
     // FOOTFALL_TEST_LOG_LEVEL=debug shows what the server logs while a test runs.
@@ -56,15 +60,53 @@ func withFootfall(
     if TestDatabase.isPostgres { settings.secretKey = testSecretKey }
     adjust(&settings)
     do {
+        StuckTests.phase(watch, "configure")
         try await configure(app, settings)
+        StuckTests.phase(watch, "body")
         try await body(API(app: app, clock: clock))
     } catch {
+        StuckTests.phase(watch, "cleanup after \(error)")
         if !keepDatabase { await TestDatabase.drop(location, using: app) }
         try? await app.asyncShutdown()
         throw error
     }
+    StuckTests.phase(watch, "drop")
     if !keepDatabase { await TestDatabase.drop(location, using: app) }
+    StuckTests.phase(watch, "shutdown")
     try await app.asyncShutdown()
+}
+
+/// Says on standard error which tests have been in the same phase (configure, body, drop,
+/// shutdown) for more than two minutes, once a minute: a test that hangs in a full run
+/// (seen twice, never alone) then shows where it waits.
+enum StuckTests {
+    private struct Entry { var name: String; var phase: String; var since: ContinuousClock.Instant }
+    private static let entries = NIOLockedValueBox([UUID: Entry]())
+    private static let watcher: Void = {
+        Thread.detachNewThread {
+            while true {
+                Thread.sleep(forTimeInterval: 60)
+                let now = ContinuousClock.now
+                let stuck = entries.withLockedValue { $0.values.filter { now - $0.since > .seconds(120) } }
+                for entry in stuck {
+                    FileHandle.standardError.write(Data("STUCK \(entry.name) in \(entry.phase) for \(now - entry.since)\n".utf8))
+                }
+            }
+        }
+    }()
+
+    static func begin(_ name: String) -> UUID {
+        _ = watcher
+        let id = UUID()
+        entries.withLockedValue { $0[id] = Entry(name: name, phase: "start", since: .now) }
+        return id
+    }
+
+    static func phase(_ id: UUID, _ phase: String) {
+        entries.withLockedValue { $0[id]?.phase = phase; $0[id]?.since = .now }
+    }
+
+    static func end(_ id: UUID) { entries.withLockedValue { $0[id] = nil } }
 }
 
 func at(_ text: String) -> Date { RFC3339.parse(text)! }
