@@ -16,6 +16,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-algorithms.git", from: "1.2.0"),
         .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.1.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.21.0"),
     ],
     targets: [
         // The check-in rules: admission, entitlements, usage, automatic check-out.
@@ -39,6 +41,8 @@ let package = Package(
                 .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
                 .product(name: "Algorithms", package: "swift-algorithms"),
                 .product(name: "CSV", package: "CSV.swift"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             // The pages' stylesheets and scripts, built into the binary (see `Asset`).
             resources: ["base.css", "admin.css", "admin.js", "kiosk.css", "kiosk.js", "member.css", "member.js", "sheet.css"].map { .embedInCode("Pages/Assets/\($0)") }

@@ -5,6 +5,7 @@ import Vapor
 /// server and the sweeper.
 public func serve(_ app: Application) async throws {
     app.lifecycle.use(Sweeper())
+    app.lifecycle.use(WebhookDelivery())
     if let days = app.settings.retainDays { app.lifecycle.use(RetentionKeeper(days: days)) }
     if let ports = app.settings.radius {
         app.lifecycle.use(RADIUSLifecycle(host: app.settings.hostname, ports: ports))

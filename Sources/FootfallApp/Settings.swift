@@ -36,6 +36,8 @@ public struct Settings: Sendable {
         }
     }
     public var clock: any WallClock = SystemClock()
+    /// `FOOTFALL_METRICS_TOKEN`: when set, `/metrics` asks for it as a bearer token.
+    public var metricsToken: String?
     /// ISO 4217 code of the currency pay-as-you-go amounts are in (minor units).
     public var currency = "EUR"
 

@@ -33,6 +33,7 @@ public func configure(_ app: Application, _ settings: Settings) async throws {
                                     for: .urlEncodedForm)
 
     app.middleware = Middlewares()
+    app.middleware.use(HTTPMetricsMiddleware())
     app.middleware.use(ProblemMiddleware())
     app.middleware.use(TextGuardMiddleware())
     app.routes.defaultMaxBodySize = "64kb"
@@ -40,6 +41,10 @@ public func configure(_ app: Application, _ settings: Settings) async throws {
     app.ledger = Ledger(database: app.db, writer: writer.database(logger: app.logger), on: writer.thread,
                         clock: settings.clock, logger: app.logger, wifiIdleTimeout: settings.wifiIdleTimeout,
                         pins: pins, memberCodes: MemberCodeKeys(serverKey: serverKey), currency: settings.currency)
+    try await app.ledger.countPeopleIn()
+    app.webhookDeliverer = WebhookDeliverer(database: app.db, clock: settings.clock, logger: app.logger, metrics: app.ledger.metrics,
+                                            outbox: app.ledger.outbox, eventLoopGroup: app.eventLoopGroup)
+    app.lifecycle.use(WebhookClientShutdown())
     app.signInThrottle = SignInThrottle()
     try routes(app)
 }

@@ -7,6 +7,7 @@ func routes(_ app: Application) throws {
         return try HealthDTO(status: "ok").response(status: .ok)
     }
     app.get("openapi.json") { _ in OpenAPIDocument.response() }
+    try app.register(collection: MetricsController())
 
     try app.register(collection: PagesController())
     try app.register(collection: AssetsController())
@@ -29,6 +30,7 @@ func routes(_ app: Application) throws {
     try admin.register(collection: ExportsController())
     try admin.register(collection: ImportsController())
     try admin.register(collection: EventStreamController())
+    try admin.register(collection: WebhooksController())
 }
 
 struct HealthDTO: WireObject {

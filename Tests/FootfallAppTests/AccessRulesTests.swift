@@ -72,17 +72,19 @@ struct AccessRulesTests {
             let wifi = try await api.post("/api/v1/devices", ["name": "AP", "locationId": location, "kind": "wifi", "nasIdentifier": "ap-1"])
             let wifiSecret = try #require(wifi.string("key"))
             let visit = try await api.checkIn(customer, at: location).id
+            let webhook = try await api.post("/api/v1/webhooks", ["url": "http://127.0.0.1:9/hook", "events": ["check_in"]])
+            let webhookSecret = try #require(webhook.string("secret"))
             #expect(try await reader.send("pin", "0000").result == "refused")
             try await AdminUsers.create(email: "ops@example.com", password: "admin user password", name: nil, in: api.app)
             var browser = PanelBrowser(app: api.app)
             _ = try await browser.signIn("ops@example.com", "a wrong password")
             _ = try await browser.signIn("ops@example.com", "admin user password")
             let session = try #require(browser.cookies[AdminSessions.cookieName])
-            let secrets = [pin, tokenPassword, adminToken, reader.key, otherReader.key, door.key, wifiSecret, "admin user password",
+            let secrets = [pin, tokenPassword, adminToken, reader.key, otherReader.key, door.key, wifiSecret, webhookSecret, "admin user password",
                            "a wrong password", session]
 
             let ids = ["locationId": location, "planId": plan, "customerId": customer, "cardId": card, "deviceId": reader.id,
-                       "checkInId": visit]
+                       "checkInId": visit, "webhookId": webhook.id]
             var answers: [String] = []
             var checked = 0
             for route in api.app.routes.all where route.path.first == .constant("api") {

@@ -10,7 +10,7 @@ struct OpenAPITests {
             // The API's routes; the kiosk and member pages are HTML for people, not API.
             let apiRoutes = api.app.routes.all.filter { route in
                 guard case .constant(let first)? = route.path.first else { return false }
-                return ["api", "healthz", "openapi.json"].contains(first)
+                return ["api", "healthz", "openapi.json", "metrics"].contains(first)
             }
             let routes = Set(apiRoutes.map { route in
                 let path = "/" + route.path.map { component -> String in

@@ -15,6 +15,9 @@ public final class Ledger: Sendable {
     let lookups = Lookups()
     /// What the ledger commits, for the events stream.
     let live = LiveEvents()
+    /// What the ledger commits, for webhook subscriptions.
+    let outbox = WebhookOutbox()
+    let metrics: FootfallMetrics
     /// How long a Wi-Fi visit may go without traffic before it is closed at its last activity.
     let wifiIdleTimeout: TimeInterval
     /// How PINs are stored and looked up.
@@ -31,15 +34,17 @@ public final class Ledger: Sendable {
     ///   - writer: the connection the ledger's writer keeps to itself (see `DatabaseID.ledger`).
     ///   - thread: where the writer runs, and on SQLite its connection's calls (see `WriterThread`).
     init(database: any Database, writer: any Database, on thread: WriterThread, clock: any WallClock, logger: Logger,
-         wifiIdleTimeout: TimeInterval = 900, pins: PinHasher, memberCodes: MemberCodeKeys, currency: String = "EUR") {
+         wifiIdleTimeout: TimeInterval = 900, pins: PinHasher, memberCodes: MemberCodeKeys, currency: String = "EUR",
+         metrics: FootfallMetrics = FootfallMetrics()) {
         self.database = database
+        self.metrics = metrics
         self.currency = currency
         self.pins = pins
         self.memberCodes = memberCodes
         self.clock = clock
         self.logger = logger
         self.wifiIdleTimeout = wifiIdleTimeout
-        self.writer = LedgerWriter(database: writer, on: thread, live: live, logger: logger)
+        self.writer = LedgerWriter(database: writer, on: thread, live: live, outbox: outbox, metrics: metrics, clock: clock, logger: logger)
     }
 
     /// One attempt by a known customer.
@@ -238,6 +243,8 @@ public final class Ledger: Sendable {
     @discardableResult
     func sweep() async throws -> Int {
         let closed = try await writer.perform { db in try await self.closeDue(at: self.clock.now(), on: db) }
+        // The people-in gauges as the database has them, other servers' changes included.
+        try await countPeopleIn()
         // In a turn of its own: charges that cannot be stored never hold back visits' closings.
         do {
             try await writer.perform { db in try await self.settleCharges(at: self.clock.now(), on: db) }

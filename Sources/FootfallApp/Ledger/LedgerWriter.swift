@@ -1,6 +1,7 @@
 import Fluent
 import FluentPostgresDriver
 import FluentSQLiteDriver
+import FootfallCore
 import SQLKit
 
 /// Runs the ledger's writes one at a time, many to a transaction.
@@ -48,6 +49,9 @@ actor LedgerWriter {
     private let database: any Database
     private let thread: WriterThread
     private let live: LiveEvents
+    private let outbox: WebhookOutbox
+    private let metrics: FootfallMetrics
+    private let clock: any WallClock
     private let logger: Logger
     private let maximumBatch: Int
     private var waiting: [Job] = []
@@ -60,10 +64,14 @@ actor LedgerWriter {
     private let checkpointInterval: Duration?
     private var lastCheckpoint = ContinuousClock.now
 
-    init(database: any Database, on thread: WriterThread, live: LiveEvents, logger: Logger, maximumBatch: Int = 512) {
+    init(database: any Database, on thread: WriterThread, live: LiveEvents, outbox: WebhookOutbox, metrics: FootfallMetrics,
+         clock: any WallClock, logger: Logger, maximumBatch: Int = 512) {
         self.database = database
         self.thread = thread
         self.live = live
+        self.outbox = outbox
+        self.metrics = metrics
+        self.clock = clock
         self.logger = logger
         self.maximumBatch = maximumBatch
         self.checkpointInterval = (database as? any SQLDatabase)?.dialect.name == "sqlite" ? WALCheckpointer.writerInterval : nil
@@ -228,13 +236,22 @@ actor LedgerWriter {
         }
     }
 
-    /// One transaction (see `Database.inWriteTransaction`); what it changed is told to the
-    /// events stream once it has committed.
+    /// One transaction (see `Database.inWriteTransaction`). What it changed goes to the webhook
+    /// outbox inside it, and to the metrics and the events stream once it has committed.
     private func transaction<T: Sendable>(on connection: any Database,
                                           _ body: @escaping @Sendable (any Database, any SQLDatabase) async throws -> T) async throws -> T {
-        let pending = PendingEvents(recording: live.listeners > 0)
-        let result = try await connection.inWriteTransaction { db, sql in try await PendingEvents.$current.withValue(pending) { try await body(db, sql) } }
-        live.publish(pending.take())
+        let live = self.live, outbox = self.outbox, clock = self.clock
+        let (result, pending, queued) = try await connection.inWriteTransaction { db, sql in
+            try await outbox.refreshIfStale(on: db)
+            let pending = PendingEvents(recording: live.listeners > 0 || outbox.hasSubscriptions)
+            let result = try await PendingEvents.$current.withValue(pending) { try await body(db, sql) }
+            let queued = try await outbox.enqueue(pending.events, at: clock.now(), on: db)
+            return (result, pending, queued)
+        }
+        let events = pending.take()
+        metrics.record(events, deviceResults: pending.deviceResults.withLockedValue { $0 })
+        live.publish(events)
+        if queued > 0 { outbox.wake() }
         return result
     }
 

@@ -7,9 +7,20 @@ import NIOConcurrencyHelpers
 /// is never told.
 final class LiveEvents: Sendable {
     struct Event: Sendable, Equatable {
-        /// `check_in`, `check_out` or `failed_check_in`; nil for a heartbeat.
+        /// `check_in`, `check_out`, `failed_check_in` or `charge`; nil for a heartbeat.
         var name: String?
+        /// The object, as the API writes it; empty when nobody was listening (`PendingEvents.recording`).
         var json: String
+        /// What metrics and webhook subscriptions look at, always there.
+        var facts: Facts? = nil
+    }
+
+    /// An event's where, how and whom.
+    struct Facts: Sendable, Equatable {
+        var locationId: UUID
+        /// The method of a check-in or check-out, the reason of a failed check-in.
+        var label: String?
+        var customerId: UUID?
     }
 
     private struct Subscriber {
@@ -48,6 +59,8 @@ final class LiveEvents: Sendable {
     }
 
     func publish(_ events: [Event]) {
+        // Events whose object was not written (nobody listened when the turn began) are not told.
+        let events = events.filter { !$0.json.isEmpty }
         guard !events.isEmpty else { return }
         for subscriber in subscribers.withLockedValue({ Array($0.values) }) {
             for event in events { subscriber.continuation.yield(event) }
@@ -60,34 +73,56 @@ final class LiveEvents: Sendable {
 final class PendingEvents: Sendable {
     @TaskLocal static var current: PendingEvents?
 
-    private let events = NIOLockedValueBox([LiveEvents.Event]())
+    private let list = NIOLockedValueBox([LiveEvents.Event]())
     private static let encoder = RFC3339.jsonEncoder()
-    /// Whether anyone listens: if not, the turn's changes are not even written out.
-    private let recording: Bool
+    /// Whether anyone listens (the events stream, a webhook subscription): if not, the turn's
+    /// changes are not written out as JSON, only their facts kept (for metrics).
+    let recording: Bool
 
     init(recording: Bool) {
         self.recording = recording
     }
 
-    static func checkIn(_ visit: CheckInModel) { current?.add("check_in") { CheckInDTO(visit).json } }
-    static func checkOut(_ visit: CheckInModel) { current?.add("check_out") { CheckInDTO(visit).json } }
+    static func checkIn(_ visit: CheckInModel) {
+        current?.add("check_in", .init(locationId: visit.locationId, label: visit.method, customerId: visit.customerId)) { CheckInDTO(visit).json }
+    }
+
+    static func checkOut(_ visit: CheckInModel) {
+        current?.add("check_out", .init(locationId: visit.locationId, label: visit.checkOutMethod, customerId: visit.customerId)) {
+            CheckInDTO(visit).json
+        }
+    }
+
     static func failedCheckIn(_ failed: FailedCheckInModel) {
-        current?.add("failed_check_in") { try? String(decoding: encoder.encode(FailedCheckInDTO(failed)), as: UTF8.self) }
+        current?.add("failed_check_in", .init(locationId: failed.locationId, label: failed.reason, customerId: failed.customerId)) {
+            try? String(decoding: encoder.encode(FailedCheckInDTO(failed)), as: UTF8.self)
+        }
     }
 
     static func charge(_ charge: ChargeDTO) {
-        current?.add("charge") { try? String(decoding: encoder.encode(charge), as: UTF8.self) }
+        current?.add("charge", .init(locationId: charge.locationId, label: nil, customerId: charge.customerId)) {
+            try? String(decoding: encoder.encode(charge), as: UTF8.self)
+        }
     }
 
-    private func add(_ name: String, _ json: () -> String?) {
-        guard recording, let json = json() else { return }
-        events.withLockedValue { $0.append(LiveEvents.Event(name: name, json: json)) }
+    /// A device event answered (and stored) in this turn, for the metrics: no JSON, no listener.
+    static func deviceEvent(_ result: String) { current?.deviceResults.withLockedValue { $0.append(result) } }
+
+    /// Results of the device events the turn answered.
+    let deviceResults = NIOLockedValueBox([String]())
+
+    private func add(_ name: String, _ facts: LiveEvents.Facts, _ json: () -> String?) {
+        let text = recording ? json() ?? "" : ""
+        list.withLockedValue { $0.append(LiveEvents.Event(name: name, json: text, facts: facts)) }
     }
 
     /// How many there are, to undo back to when a savepoint rolls back.
-    var count: Int { events.withLockedValue { $0.count } }
+    var count: Int { list.withLockedValue { $0.count } }
 
-    func undo(to count: Int) { events.withLockedValue { $0.removeLast(max(0, $0.count - count)) } }
+    func undo(to count: Int) { list.withLockedValue { $0.removeLast(max(0, $0.count - count)) } }
 
-    func take() -> [LiveEvents.Event] { events.withLockedValue { events in defer { events = [] }; return events } }
+    /// What the turn has changed so far.
+    var events: [LiveEvents.Event] { list.withLockedValue { $0 } }
+
+    func take() -> [LiveEvents.Event] { list.withLockedValue { events in defer { events = [] }; return events } }
 }

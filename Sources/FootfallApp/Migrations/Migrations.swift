@@ -26,4 +26,5 @@ let allMigrations: [any Migration] = [
     AddGuessLimitsAndRADIUSAuthenticators(),
     AddAnonymisedPassSeconds(),
     AddAllowancesVisitorsAndCharges(),
+    CreateWebhooks(),
 ]

@@ -42,6 +42,8 @@ enum OpenAPIDocument {
     private static let paths: [String: JSONValue] = [
         "/healthz": ["get": operation("health", "Database reachable", tag: "operations", responses: [200: ("OK", ref("Health"))], open: true)],
         "/openapi.json": ["get": operation("openapi", "This document", tag: "operations", responses: [200: ("OpenAPI 3.1 document", ["type": "object"])], open: true)],
+        "/metrics": ["get": operation("metrics", "Prometheus text format 0.0.4; open unless FOOTFALL_METRICS_TOKEN is set (then that bearer token)",
+                                      tag: "operations", responses: [200: ("Metrics", ["type": "string"])], open: true, answers: "text/plain")],
 
         "/api/v1/locations": [
             "post": operation("createLocation", "Create a location", tag: "locations", body: "LocationInput",
@@ -123,6 +125,32 @@ enum OpenAPIDocument {
                               ]])]),
             "get": operation("listVisitorTokens", "Visitor tokens, newest first, with minutes left and devices online", tag: "customers",
                              parameters: pageParameters, responses: [200: ("A page of tokens", page("AccessTokenStatus"))]),
+        ],
+        "/api/v1/webhooks": [
+            "post": operation("createWebhook", "Subscribe a URL to events (Standard Webhooks); the secret is in this answer only",
+                              tag: "webhooks", body: "WebhookInput", responses: [201: ("Created", ref("CreatedWebhook"))]),
+            "get": operation("listWebhooks", "Webhook subscriptions", tag: "webhooks", parameters: pageParameters,
+                             responses: [200: ("A page of subscriptions", page("Webhook"))]),
+        ],
+        "/api/v1/webhooks/{webhookId}": [
+            "get": operation("getWebhook", "A subscription", tag: "webhooks", parameters: [path("webhookId")],
+                             responses: [200: ("The subscription", ref("Webhook"))]),
+            "patch": operation("updateWebhook", "Change a subscription; active: true switches it on again", tag: "webhooks",
+                               parameters: [path("webhookId")], body: "WebhookPatch", responses: [200: ("The subscription", ref("Webhook"))]),
+            "delete": operation("deleteWebhook", "Remove a subscription and its deliveries", tag: "webhooks", parameters: [path("webhookId")],
+                                responses: [204: ("Removed", nil)]),
+        ],
+        "/api/v1/webhooks/{webhookId}/deliveries": [
+            "get": operation("listDeliveries", "The subscription's deliveries, newest first", tag: "webhooks",
+                             parameters: [path("webhookId")] + pageParameters, responses: [200: ("A page of deliveries", page("Delivery"))]),
+        ],
+        "/api/v1/webhooks/{webhookId}/deliveries/{deliveryId}/redeliver": [
+            "post": operation("redeliver", "Send a delivery again, now, with the same webhook-id", tag: "webhooks",
+                              parameters: [path("webhookId"), path("deliveryId")], responses: [202: ("Queued", nil)]),
+        ],
+        "/api/v1/webhooks/{webhookId}/ping": [
+            "post": operation("ping", "Send a ping event to the endpoint", tag: "webhooks", parameters: [path("webhookId")],
+                              responses: [202: ("Queued", nil)]),
         ],
         "/api/v1/charges": [
             "get": operation("listCharges", "Pay-as-you-go charges by customer, location and location day, for days that begin in "

@@ -99,6 +99,21 @@ extension OpenAPIDocument {
                 "label": ["type": "string", "minLength": 1, "maxLength": 200, "description": "Visitors are named the label and their number"],
                 "count": ["type": "integer", "minimum": 1, "maximum": .number(Double(VisitorBatchInput.maximumCount))],
             ]) { $1 }, optional: ["minutes", "validFrom", "validUntil", "locationIds", "maxDevices"]),
+            "WebhookInput": object([
+                "url": ["type": "string", "maxLength": 2000, "description": "http or https; redirects are not followed"],
+                "events": ["type": "array", "minItems": 1, "items": enumeration(WebhookEvent.allCases.map(\.rawValue))],
+                "locationIds": uuids, "description": nullable(string), "active": ["type": "boolean"],
+            ], optional: ["locationIds", "description", "active"]),
+            "Webhook": object(webhookProperties),
+            "CreatedWebhook": object(webhookProperties.merging([
+                "secret": ["type": "string", "description": "whsec_ and the base64 of 32 random bytes; shown once"],
+            ]) { $1 }),
+            "Delivery": object([
+                "id": uuid, "webhookId": ["type": "string", "description": "The webhook-id header, the same on every attempt"],
+                "type": string, "status": enumeration(DeliveryStatus.allCases.map(\.rawValue)), "attempts": integer,
+                "lastResponseStatus": nullable(integer), "lastError": nullable(string), "nextAttemptAt": nullable(time),
+                "createdAt": time, "deliveredAt": nullable(time),
+            ]),
             "Charge": object([
                 "id": uuid, "customerId": nullable(uuid), "locationId": uuid, "day": ["type": "string", "format": "date"],
                 "minutes": integer, "amount": ["type": "integer", "description": "Minor units of currency"],
@@ -212,11 +227,16 @@ extension OpenAPIDocument {
 
         /// The create inputs again for PATCH, where every field may be left out.
         static let withPatches: [String: JSONValue] = document.merging(
-            ["LocationInput": "LocationPatch", "PlanInput": "PlanPatch", "CustomerInput": "CustomerPatch"].map { input, patch in
+            ["LocationInput": "LocationPatch", "PlanInput": "PlanPatch", "CustomerInput": "CustomerPatch", "WebhookInput": "WebhookPatch"].map { input, patch in
                 guard case .object(var schema)? = all[input] else { preconditionFailure("no schema \(input)") }
                 schema["required"] = nil
                 return (patch, JSONValue.object(schema))
             }) { first, _ in first }
+
+        private static let webhookProperties: [String: JSONValue] = [
+            "id": uuid, "url": string, "events": ["type": "array", "items": enumeration(WebhookEvent.allCases.map(\.rawValue))],
+            "locationIds": uuids, "description": nullable(string), "active": ["type": "boolean"], "createdAt": nullable(time),
+        ]
 
         private static let amount: JSONValue = ["type": "integer", "minimum": 0, "maximum": .number(Double(RateDTO.maximumAmount)),
                                                 "description": "Minor units of the server's currency"]

@@ -105,6 +105,9 @@ struct JSONText {
         mutating func member(_ name: String, _ value: Bool) { member(name) { $0.text.append(value ? "true" : "false") } }
     }
 
+    /// JSON text already written, as it is.
+    mutating func raw(_ json: String) { text.append(json) }
+
     private mutating func string(_ value: String) {
         text.append("\"")
         defer { text.append("\"") }

@@ -237,6 +237,7 @@ struct DeviceEventBatch {
         row.result = answer.result.rawValue
         row.answer = json
         state.events.append(row)
+        PendingEvents.deviceEvent(answer.result.rawValue)
         state.answered[answerKey] = json
         if let credentialKey, DeviceEventAnswer.Result.accepted.contains(answer.result) {
             // A late upload does not move the double-tap anchor back.

@@ -48,7 +48,7 @@ extension Optional: OptionalValue {
     }
 }
 
-private struct WireKey: CodingKey {
+struct WireKey: CodingKey {
     var stringValue: String
     var intValue: Int? { nil }
     init(stringValue: String) { self.stringValue = stringValue }

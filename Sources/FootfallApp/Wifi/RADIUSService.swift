@@ -35,6 +35,7 @@ final class RADIUSService: Sendable {
             return true
         }
         if taken { return true }
+        ledger.metrics.radius(type: "other", outcome: .dropped)
         let report: Int? = overflow.withLockedValue { overflow in
             overflow.dropped += 1
             guard ContinuousClock.now - overflow.since >= .seconds(10) else { return nil }
@@ -54,8 +55,27 @@ final class RADIUSService: Sendable {
         self.logger = logger
     }
 
-    /// The reply to send, or nil to drop the datagram.
+    /// The reply to send, or nil to drop the datagram; counted in the metrics by the datagram's
+    /// kind and what became of it.
     func handle(_ datagram: [UInt8], from sender: SocketAddress, role: Role) async -> [UInt8]? {
+        let reply = await process(datagram, from: sender, role: role)
+        let type = switch datagram.first.flatMap(Packet.Code.init(rawValue:)) {
+        case .accessRequest?: "access"
+        case .accountingRequest?: "accounting"
+        case .statusServer?: "status"
+        default: "other"
+        }
+        let outcome: FootfallMetrics.RADIUSOutcome = switch reply?.first.flatMap(Packet.Code.init(rawValue:)) {
+        case nil: .dropped
+        case .accessAccept? where type == "access": .accepted
+        case .accessReject?: .rejected
+        default: .answered
+        }
+        ledger.metrics.radius(type: type, outcome: outcome)
+        return reply
+    }
+
+    private func process(_ datagram: [UInt8], from sender: SocketAddress, role: Role) async -> [UInt8]? {
         var source: String { sender.ipAddress ?? "?" }
         let packet: Packet
         do {

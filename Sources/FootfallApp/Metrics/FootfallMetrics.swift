@@ -1,0 +1,110 @@
+import Foundation
+import NIOConcurrencyHelpers
+import Prometheus
+
+/// The server's metrics in a swift-prometheus registry of this application's own (tests run
+/// many applications in one process, so not the process-wide swift-metrics bootstrap; the
+/// registry's collectors are swift-metrics handlers all the same). Counted where things happen
+/// — the ledger's writer after each commit, the RADIUS server, the HTTP middleware, the webhook
+/// deliverer — never by counting rows per scrape. The text format is swift-prometheus's.
+final class FootfallMetrics: Sendable {
+    let registry = PrometheusCollectorRegistry()
+    /// People in per location, as this server last knew it (set from the database at start-up
+    /// and at each sweep, moved by every check-in and check-out in between).
+    private let peopleIn = NIOLockedValueBox([UUID: Int]())
+
+    private static func named(_ name: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: unit, helpText: help)
+    }
+
+    private static var checkIns: MetricNameDescriptor { named("footfall_check_ins", "total", "Check-ins committed, by location and method.") }
+    private static var checkOuts: MetricNameDescriptor { named("footfall_check_outs", "total", "Check-outs committed, by location and how they ended.") }
+    private static var failed: MetricNameDescriptor { named("footfall_failed_check_ins", "total", "Refused check-in attempts, by location and reason.") }
+    private static var charges: MetricNameDescriptor { named("footfall_charges", "total", "Pay-as-you-go charges made final, by location.") }
+    private static var deviceEvents: MetricNameDescriptor { named("footfall_device_events", "total", "Device events answered and stored, by result.") }
+    private static var people: MetricNameDescriptor { MetricNameDescriptor(metricName: "footfall_people_in", unitName: "", helpText: "People in now, by location.") }
+    private static var radiusRequests: MetricNameDescriptor { named("footfall_radius_requests", "total", "RADIUS requests by type and outcome.") }
+    private static var httpRequests: MetricNameDescriptor { named("http_requests", "total", "HTTP requests by method and status.") }
+    private static var httpDuration: MetricNameDescriptor { named("http_request_duration", "seconds", "Time to answer HTTP requests.") }
+    private static var webhookDeliveries: MetricNameDescriptor { named("footfall_webhook_deliveries", "total", "Webhook delivery attempts by outcome.") }
+    private static var webhookBacklog: MetricNameDescriptor { MetricNameDescriptor(metricName: "footfall_webhook_backlog", unitName: "",
+                                                             helpText: "Webhook deliveries waiting, of active endpoints.") }
+    private static let durationBuckets: [Duration] = [.milliseconds(1), .milliseconds(2.5), .milliseconds(5), .milliseconds(10), .milliseconds(25),
+                                                      .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500),
+                                                      .seconds(1), .seconds(2.5), .seconds(5), .seconds(10)]
+
+    init() {
+        registry.makeGauge(descriptor: Self.webhookBacklog).set(to: 0)
+    }
+
+    // MARK: The ledger
+
+    /// What a committed turn of the ledger's writer changed.
+    func record(_ events: [LiveEvents.Event], deviceResults: [String]) {
+        for event in events {
+            guard let name = event.name, let facts = event.facts else { continue }
+            let location = facts.locationId.uuidString
+            switch name {
+            case "check_in":
+                registry.makeCounter(descriptor: Self.checkIns, labels: [("location", location), ("method", facts.label ?? "")]).increment()
+                movePeopleIn(facts.locationId, by: 1)
+            case "check_out":
+                registry.makeCounter(descriptor: Self.checkOuts, labels: [("location", location), ("method", facts.label ?? "")]).increment()
+                movePeopleIn(facts.locationId, by: -1)
+            case "failed_check_in":
+                registry.makeCounter(descriptor: Self.failed, labels: [("location", location), ("reason", facts.label ?? "")]).increment()
+            case "charge":
+                registry.makeCounter(descriptor: Self.charges, labels: [("location", location)]).increment()
+            default:
+                break
+            }
+        }
+        for result in deviceResults {
+            registry.makeCounter(descriptor: Self.deviceEvents, labels: [("result", result)]).increment()
+        }
+    }
+
+    /// People in per location as the database has them (every location, zero included).
+    func setPeopleIn(_ counts: [UUID: Int]) {
+        peopleIn.withLockedValue { $0 = counts }
+        for (location, count) in counts { gauge(location).set(to: Double(count)) }
+    }
+
+    private func movePeopleIn(_ location: UUID, by change: Int) {
+        let count = peopleIn.withLockedValue { counts in
+            counts[location, default: 0] = max(0, counts[location, default: 0] + change)
+            return counts[location]!
+        }
+        gauge(location).set(to: Double(count))
+    }
+
+    private func gauge(_ location: UUID) -> Gauge {
+        registry.makeGauge(descriptor: Self.people, labels: [("location", location.uuidString)])
+    }
+
+    // MARK: RADIUS, HTTP, webhooks
+
+    enum RADIUSOutcome: String { case accepted, rejected, answered, dropped }
+
+    /// `type`: `access`, `accounting`, `status` or `other` (what the datagram's code says).
+    func radius(type: String, outcome: RADIUSOutcome) {
+        registry.makeCounter(descriptor: Self.radiusRequests, labels: [("type", type), ("outcome", outcome.rawValue)]).increment()
+    }
+
+    func http(method: String, status: Int, duration: Duration) {
+        registry.makeCounter(descriptor: Self.httpRequests, labels: [("method", method), ("status", String(status))]).increment()
+        registry.makeDurationHistogram(descriptor: Self.httpDuration, labels: [], buckets: Self.durationBuckets).record(duration)
+    }
+
+    enum WebhookOutcome: String { case delivered, retrying, failed }
+
+    func webhookDelivery(_ outcome: WebhookOutcome) {
+        registry.makeCounter(descriptor: Self.webhookDeliveries, labels: [("outcome", outcome.rawValue)]).increment()
+    }
+
+    /// Deliveries waiting to be made (pending, of active endpoints).
+    func webhookBacklog(_ count: Int) { registry.makeGauge(descriptor: Self.webhookBacklog).set(to: Double(count)) }
+
+    /// The Prometheus text format 0.0.4.
+    func exposition() -> String { registry.emitToString() }
+}

@@ -1,0 +1,259 @@
+@testable import FootfallApp
+import FootfallCore
+import Foundation
+import TestSupport
+import Testing
+import VaporTesting
+
+/// A webhook endpoint run by Python: each delivery checked by the `standardwebhooks` package.
+final class WebhookReceiver: @unchecked Sendable {
+    private let process: Process
+    /// Its standard input: closing it (here, or by this process ending) ends the receiver.
+    private let input = Pipe()
+    let port: Int
+    private let client: any Client
+
+    init(secret: String, client: any Client) async throws {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/webhook_receiver.py").path
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script, secret]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardInput = input
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let line = try await offThePool { () -> String in
+            var text = ""
+            while !text.hasSuffix("\n") {
+                let byte = output.fileHandleForReading.readData(ofLength: 1)
+                if byte.isEmpty { break }
+                text += String(decoding: byte, as: UTF8.self)
+            }
+            return text
+        }
+        port = try #require(Int(line.trimmingCharacters(in: .whitespacesAndNewlines)), "the receiver did not start: \(line)")
+        self.client = client
+    }
+
+    var url: String { "http://127.0.0.1:\(port)/hook" }
+
+    /// The next answers (statuses), and a stall before the next one.
+    func plan(_ answers: [Int], stall: Int = 0) async throws {
+        _ = try await client.post(URI(string: "http://127.0.0.1:\(port)/plan")) { request in
+            try request.content.encode(Plan(answers: answers, stall: stall))
+        }
+    }
+
+    private struct Plan: Content { var answers: [Int]; var stall: Int }
+
+    struct Delivery {
+        var id: String
+        var type: String
+        var verified: Bool
+        var error: String?
+        var body: [String: Any]
+        var data: [String: Any] { body["data"] as? [String: Any] ?? [:] }
+    }
+
+    var received: [Delivery] {
+        get async throws {
+            let response = try await client.get(URI(string: "http://127.0.0.1:\(port)/received"))
+            let list = try JSONSerialization.jsonObject(with: Data(buffer: response.body ?? ByteBuffer())) as? [[String: Any]] ?? []
+            return list.map { item in
+                let body = (item["body"] as? String).flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] } ?? [:]
+                return Delivery(id: item["id"] as? String ?? "", type: item["type"] as? String ?? "", verified: item["verified"] as? Bool ?? false,
+                                error: item["error"] as? String, body: body)
+            }
+        }
+    }
+
+    func stop() {
+        try? input.fileHandleForWriting.close()
+        process.terminate()
+    }
+
+    deinit { stop() }
+}
+
+extension API {
+    /// Subscribes a receiver that verifies with the secret the server hands out (or another).
+    func subscribe(_ events: [String], locationIds: [String]? = nil, wrongSecret: Bool = false)
+        async throws -> (webhook: String, receiver: WebhookReceiver) {
+        var body: [String: any Sendable] = ["url": "http://127.0.0.1:9/placeholder", "events": events]
+        if let locationIds { body["locationIds"] = locationIds }
+        let created = try await post("/api/v1/webhooks", body)
+        #expect(created.status == .created, "\(created.body)")
+        let secret = try #require(created.string("secret"))
+        #expect(secret.hasPrefix("whsec_") && Data(base64Encoded: String(secret.dropFirst(6)))?.count == 32)
+        let receiver = try await WebhookReceiver(secret: wrongSecret ? StandardWebhooks.makeSecret() : secret, client: app.client)
+        #expect(try await patch("/api/v1/webhooks/\(created.id)", ["url": receiver.url]).status == .ok)
+        return (created.id, receiver)
+    }
+
+    func deliveries(_ webhook: String) async throws -> [[String: Any]] { try await get("/api/v1/webhooks/\(webhook)/deliveries").items }
+
+    @discardableResult
+    func deliver() async throws -> Int { try await app.webhookDeliverer.deliverDue() }
+}
+
+@Suite("Outbound webhooks, checked by a receiver that verifies with the standardwebhooks package", .timeLimit(.minutes(3)))
+struct WebhookTests {
+    @Test func checkInsCheckOutsAndRefusalsArriveSignedWithTheirCustomer() async throws {
+        try await withFootfall(clock: ManualClock(Date())) { api in
+            let location = try await api.location()
+            let ada = try await api.customer(planId: try await api.plan(), ["name": "Ada Lovelace"])
+            let nora = try await api.customer(["name": "Nora Noplan"])
+            let (webhook, receiver) = try await api.subscribe(["check_in", "check_out", "failed_check_in"])
+            defer { receiver.stop() }
+            let visit = try await api.checkIn(ada, at: location)
+            api.clock.advance(by: 60)
+            #expect(try await api.post("/api/v1/check-ins/\(visit.id)/check-out").status == .ok)
+            #expect(try await api.checkIn(nora, at: location).status == .unprocessableEntity)
+            #expect(try await api.deliver() == 3)
+
+            let received = try await receiver.received
+            #expect(received.map(\.type) == ["check_in", "check_out", "failed_check_in"])
+            #expect(received.allSatisfy { $0.verified }, "\(received.map(\.error))")
+            #expect(received[0].data["id"] as? String == visit.id)
+            #expect((received[0].data["customer"] as? [String: String])?["name"] == "Ada Lovelace")
+            #expect(received[1].data["checkOutMethod"] as? String == "admin")
+            #expect(received[2].data["reason"] as? String == "no_valid_pass")
+            #expect((received[2].data["customer"] as? [String: String])?["name"] == "Nora Noplan")
+            #expect(Set(received.map(\.id)).count == 3 && received.allSatisfy { $0.id.hasPrefix("msg_") })
+
+            let deliveries = try await api.deliveries(webhook)
+            #expect(deliveries.count == 3)
+            #expect(deliveries.allSatisfy { $0["status"] as? String == "delivered" && $0["attempts"] as? Int == 1 && $0["lastResponseStatus"] as? Int == 200 })
+            #expect(Set(deliveries.compactMap { $0["webhookId"] as? String }) == Set(received.map(\.id)))
+            // The secret is shown once.
+            #expect(try await api.get("/api/v1/webhooks/\(webhook)").json["secret"] == nil)
+        }
+    }
+
+    @Test func aSubscriptionForOneLocationHearsOnlyOfIt() async throws {
+        try await withFootfall(clock: ManualClock(Date())) { api in
+            let mitte = try await api.location()
+            let kreuzberg = try await api.location(["name": "Kreuzberg"])
+            let plan = try await api.plan()
+            let (_, receiver) = try await api.subscribe(["check_in"], locationIds: [kreuzberg])
+            defer { receiver.stop() }
+            _ = try await api.checkIn(try await api.customer(planId: plan), at: mitte)
+            _ = try await api.checkIn(try await api.customer(planId: plan), at: kreuzberg)
+            try await api.deliver()
+            #expect(try await receiver.received.map { $0.data["locationId"] as? String } == [kreuzberg])
+        }
+    }
+
+    @Test func aFailedDeliveryIsTriedAgainWithTheSameIdAndTheScheduleOfTheAPI() async throws {
+        try await withFootfall(clock: ManualClock(Date())) { api in
+            let location = try await api.location()
+            let (webhook, receiver) = try await api.subscribe(["check_in"])
+            defer { receiver.stop() }
+            try await receiver.plan([500, 503, 500, 500, 500, 500, 500, 500])
+            _ = try await api.checkIn(try await api.customer(planId: try await api.plan()), at: location)
+            let start = api.clock.now()
+            try await api.deliver()
+            var delivery = try #require(try await api.deliveries(webhook).first)
+            #expect(delivery["status"] as? String == "pending" && delivery["attempts"] as? Int == 1 && delivery["lastResponseStatus"] as? Int == 500)
+            // Not due yet: nothing is sent.
+            api.clock.advance(by: 4)
+            #expect(try await api.deliver() == 0)
+            // After the first try: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h; then failed.
+            var elapsed: TimeInterval = 0
+            for (attempt, delay) in WebhookDeliverer.retryDelays.enumerated() {
+                elapsed += delay
+                #expect(delivery["nextAttemptAt"] as? String == RFC3339.format(start + elapsed), "before try \(attempt + 2)")
+                api.clock.set(start + elapsed)
+                #expect(try await api.deliver() == 1)
+                delivery = try #require(try await api.deliveries(webhook).first)
+                #expect(delivery["attempts"] as? Int == attempt + 2)
+            }
+            #expect(delivery["status"] as? String == "failed" && delivery["nextAttemptAt"] is NSNull)
+            let received = try await receiver.received
+            #expect(received.count == 8 && Set(received.map(\.id)).count == 1, "the same webhook-id on every try")
+            #expect(received.allSatisfy { $0.verified })
+            // By hand: sent again now, and taken this time.
+            let id = try #require(delivery["id"] as? String)
+            #expect(try await api.post("/api/v1/webhooks/\(webhook)/deliveries/\(id)/redeliver").status == .accepted)
+            try await api.deliver()
+            delivery = try #require(try await api.deliveries(webhook).first)
+            #expect(delivery["status"] as? String == "delivered" && delivery["lastResponseStatus"] as? Int == 200)
+            #expect(try await receiver.received.count == 9)
+        }
+    }
+
+    @Test func aGoneEndpointIsSwitchedOffUntilSwitchedOnAgain() async throws {
+        try await withFootfall(clock: ManualClock(Date())) { api in
+            let location = try await api.location()
+            let plan = try await api.plan()
+            let (webhook, receiver) = try await api.subscribe(["check_in"])
+            defer { receiver.stop() }
+            try await receiver.plan([410])
+            _ = try await api.checkIn(try await api.customer(planId: plan), at: location)
+            try await api.deliver()
+            #expect(try await api.get("/api/v1/webhooks/\(webhook)").json["active"] as? Bool == false)
+            #expect(try await api.deliveries(webhook).first?["status"] as? String == "failed")
+            // Switched off: later events wait (none are written for an inactive endpoint).
+            _ = try await api.checkIn(try await api.customer(planId: plan), at: location)
+            try await api.deliver()
+            #expect(try await receiver.received.count == 1)
+            #expect(try await api.patch("/api/v1/webhooks/\(webhook)", ["active": true]).json["active"] as? Bool == true)
+            _ = try await api.checkIn(try await api.customer(planId: plan), at: location)
+            try await api.deliver()
+            let after = try await api.deliveries(webhook)
+            #expect(try await receiver.received.count == 2, "\(after)")
+        }
+    }
+
+    @Test func anEndpointThatDoesNotAnswerIsGivenTenSecondsThenTriedAgain() async throws {
+        try await withFootfall(clock: ManualClock(Date())) { api in
+            let location = try await api.location()
+            let (webhook, receiver) = try await api.subscribe(["check_in"])
+            defer { receiver.stop() }
+            try await receiver.plan([], stall: 15)
+            _ = try await api.checkIn(try await api.customer(planId: try await api.plan()), at: location)
+            let started = ContinuousClock.now
+            try await api.deliver()
+            #expect(ContinuousClock.now - started < .seconds(14), "it stopped waiting after 10 s")
+            let delivery = try #require(try await api.deliveries(webhook).first)
+            #expect(delivery["status"] as? String == "pending" && delivery["lastResponseStatus"] is NSNull)
+            #expect((delivery["lastError"] as? String)?.contains("10 s") == true, "\(delivery)")
+            api.clock.advance(by: 5)
+            try await api.deliver()
+            #expect(try await api.deliveries(webhook).first?["status"] as? String == "delivered")
+        }
+    }
+
+    @Test func aReceiverWithAnotherSecretRefusesEveryDelivery() async throws {
+        try await withFootfall(clock: ManualClock(Date())) { api in
+            let location = try await api.location()
+            let (webhook, receiver) = try await api.subscribe(["check_in"], wrongSecret: true)
+            defer { receiver.stop() }
+            _ = try await api.checkIn(try await api.customer(planId: try await api.plan()), at: location)
+            try await api.deliver()
+            let received = try await receiver.received
+            #expect(received.count == 1 && !received[0].verified, "the library's check is real: \(received.map(\.error))")
+            #expect(try await api.deliveries(webhook).first?["lastResponseStatus"] as? Int == 401)
+        }
+    }
+
+    @Test func aPingAndBadSubscriptions() async throws {
+        try await withFootfall(clock: ManualClock(Date())) { api in
+            let (webhook, receiver) = try await api.subscribe(["charge"])
+            defer { receiver.stop() }
+            #expect(try await api.post("/api/v1/webhooks/\(webhook)/ping").status == .accepted)
+            try await api.deliver()
+            let ping = try #require(try await receiver.received.first)
+            #expect(ping.type == "ping" && ping.verified && ping.data["webhookId"] as? String == webhook)
+            for body in [["url": "ftp://example.com/x", "events": ["check_in"]], ["url": "http://example.com/x", "events": [String]()],
+                         ["url": "http://example.com/x", "events": ["visit"]], ["events": ["check_in"]],
+                         ["url": "http://example.com/x", "events": ["check_in"], "locationIds": [UUID().uuidString]]] as [[String: any Sendable]] {
+                let reply = try await api.post("/api/v1/webhooks", body)
+                #expect(reply.status == .badRequest && reply.code == "invalid_request", "\(body): \(reply.body)")
+            }
+            #expect(try await api.delete("/api/v1/webhooks/\(webhook)").status == .noContent)
+            #expect(try await api.get("/api/v1/webhooks").items.isEmpty)
+        }
+    }
+}
