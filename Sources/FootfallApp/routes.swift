@@ -14,6 +14,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: AdminPagesController())
     try app.register(collection: AdminSetupController())
     try app.register(collection: AdminVisitorsController())
+    try app.register(collection: AdminWebhooksController())
     try app.grouped("api", "v1").register(collection: DeviceEventsController())
     try app.grouped("api", "v1").register(collection: DoorWebhooksController())
 

@@ -257,3 +257,43 @@ struct WebhookTests {
         }
     }
 }
+
+@Suite("Webhooks in the admin panel")
+struct AdminWebhookPagesTests {
+    @Test func anEndpointIsSubscribedSwitchedOffPingedAndADeliverySentAgain() async throws {
+        try await withFootfall(clock: ManualClock(Date())) { api in
+            let mitte = try await api.location()
+            var browser = try await PanelBrowser.signedIn(to: api)
+            let csrf = try #require(PanelBrowser.csrf(in: try await browser.send(.GET, "/admin/webhooks").body.string))
+            let receiver = try await WebhookReceiver(secret: StandardWebhooks.makeSecret(), client: api.app.client)
+            defer { receiver.stop() }
+            let form = "_csrf=\(csrf)&url=\(receiver.url.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)"
+                + "&events[]=check_in&events[]=charge&locationIds[]=\(mitte)&description=Billing"
+            let created = try await browser.send(.POST, "/admin/webhooks", rawForm: form)
+            #expect(created.status == .created)
+            #expect(created.body.string.contains("shown this once: whsec_"))
+            let hook = try #require(try await api.get("/api/v1/webhooks").items.first)
+            #expect(hook["events"] as? [String] == ["charge", "check_in"] && hook["locationIds"] as? [String] == [mitte])
+            let id = try #require(hook["id"] as? String)
+
+            let off = try await browser.send(.POST, "/admin/webhooks/\(id)/active", form: ["_csrf": csrf, "active": "false"])
+            #expect(off.body.string.contains("Switched off."))
+            #expect(try await api.get("/api/v1/webhooks/\(id)").json["active"] as? Bool == false)
+            _ = try await browser.send(.POST, "/admin/webhooks/\(id)/active", form: ["_csrf": csrf, "active": "true"])
+
+            let pinged = try await browser.send(.POST, "/admin/webhooks/\(id)/ping", form: ["_csrf": csrf])
+            #expect(pinged.body.string.contains("Ping queued."))
+            try await api.deliver()
+            // The receiver has another secret: it refuses, and the page shows the answer.
+            let page = try await browser.send(.GET, "/admin/webhooks/\(id)").body.string
+            #expect(page.contains("ping") && page.contains("401") && page.contains("Send again"))
+            let delivery = try #require(try await api.deliveries(id).first?["id"] as? String)
+            let again = try await browser.send(.POST, "/admin/webhooks/\(id)/deliveries/\(delivery)/redeliver", form: ["_csrf": csrf])
+            #expect(again.body.string.contains("Queued to be sent again."))
+            try await api.deliver()
+            #expect(try await receiver.received.count == 2)
+            let forged = try await browser.send(.POST, "/admin/webhooks/\(id)/ping", form: [:])
+            #expect(forged.status == .forbidden)
+        }
+    }
+}

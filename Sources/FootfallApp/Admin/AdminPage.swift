@@ -63,7 +63,7 @@ enum AdminPage: HTMLVocabulary {
 
     static let sections = [("Who is in", "/admin"), ("Check in", "/admin/check-in"), ("Customers", "/admin/customers"), ("Visitors", "/admin/visitors"),
                            ("Failed check-ins", "/admin/failed"), ("Reports", "/admin/reports"), ("Charges", "/admin/charges"), ("Locations", "/admin/locations"),
-                           ("Plans", "/admin/plans"), ("Devices", "/admin/devices")]
+                           ("Plans", "/admin/plans"), ("Devices", "/admin/devices"), ("Webhooks", "/admin/webhooks")]
 
     /// The frame of every signed-in page: the title bar with who is signed in and sign-out.
     static func signedIn(title: String, user: AdminUserModel, csrf: String, @NodeBuilder body: () -> [Node]) -> String {
