@@ -63,6 +63,8 @@ public enum Retention {
                   AND (customer_id IS NOT NULL OR credential IS NOT NULL OR device_id IS NOT NULL OR card_number IS NOT NULL)
                 RETURNING id
                 """).all().count
+            // Webhook deliveries name customers; sent or given up on, they go with the rest.
+            try await sql.raw("DELETE FROM webhook_deliveries WHERE created_at < \(bind: cutoff) AND status <> 'pending'").run()
             // Device events only answer retries and double taps, minutes after the fact.
             let events = try await sql.raw("DELETE FROM device_events WHERE at < \(bind: cutoff) RETURNING id").all().count
             return Applied(visits: visits, failedCheckIns: failed, deviceEvents: events)

@@ -19,10 +19,13 @@ final class WebhookDeliverer: Sendable {
     static let retryDelays: [TimeInterval] = [5, 5 * 60, 30 * 60, 2 * 3600, 5 * 3600, 10 * 3600, 10 * 3600]
     /// How long an endpoint has to answer.
     static let timeout: TimeAmount = .seconds(10)
-    /// A claimed delivery is left to its server this long (more than a try can take).
-    static let claim: TimeInterval = 60
+    /// At most this many deliveries are claimed at once…
+    static let claimedAtOnce = 16
+    /// …and left to their server this long: longer than sending them all one after another can
+    /// take (an endpoint's share goes one by one, each up to the timeout), so another server never
+    /// takes one that is still being sent.
+    static let claim: TimeInterval = Double(claimedAtOnce) * 10 + 40
     static let endpointsAtOnce = 8
-    static let claimedAtOnce = 64
 
     private let database: any Database
     private let clock: any WallClock
@@ -56,7 +59,8 @@ final class WebhookDeliverer: Sendable {
     @discardableResult
     func deliverDue() async throws -> Int {
         var tries = 0
-        while true {
+        // A server stopping claims nothing more; what it holds is handed back (see `send`).
+        while !Task.isCancelled {
             let claimed = try await claim()
             guard !claimed.isEmpty else { break }
             tries += claimed.count
@@ -81,6 +85,12 @@ final class WebhookDeliverer: Sendable {
     private func claim() async throws -> [Claimed] {
         let now = clock.now()
         let sql = database as! any SQLDatabase
+        // Most calls find nothing due: a read through the index, no write (on SQLite a write
+        // would wait for the ledger's writer).
+        let due = try await sql.raw("""
+            SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= \(bind: now) LIMIT 1
+            """).first()
+        guard due != nil else { return [] }
         let skipLocked: SQLQueryString = sql.dialect.name == "postgresql" ? " FOR UPDATE OF d SKIP LOCKED" : ""
         let rows = try await sql.raw("""
             UPDATE webhook_deliveries SET next_attempt_at = \(bind: now + Self.claim)
@@ -100,11 +110,22 @@ final class WebhookDeliverer: Sendable {
     private func send(_ deliveries: [Claimed], to hook: WebhookModel) async {
         for (index, delivery) in deliveries.enumerated() {
             let now = clock.now()
+            if Task.isCancelled {
+                // Stopping: the rest are handed back as they were, due now, no try counted.
+                let rest = deliveries[index...].map(\.id)
+                try? await WebhookDeliveryModel.query(on: database).filter(\.$id ~~ rest).set(\.$nextAttemptAt, to: now).update()
+                return
+            }
             let outcome = await attempt(delivery, to: hook, at: now)
             do {
                 try await record(delivery, outcome, at: now, hook: hook)
             } catch {
                 logger.error("webhook: could not record a delivery's outcome: \(String(reflecting: error))")
+            }
+            if case .interrupted = outcome {
+                let rest = deliveries[index...].map(\.id)
+                try? await WebhookDeliveryModel.query(on: database).filter(\.$id ~~ rest).set(\.$nextAttemptAt, to: now).update()
+                return
             }
             if case .gone = outcome {
                 // The rest wait, pending, until the endpoint is switched on again.
@@ -119,6 +140,8 @@ final class WebhookDeliverer: Sendable {
         case delivered(Int)
         case gone
         case refused(status: Int?, error: String)
+        /// The server is stopping: not a try.
+        case interrupted
     }
 
     private func attempt(_ delivery: Claimed, to hook: WebhookModel, at now: Date) async -> Outcome {
@@ -143,6 +166,11 @@ final class WebhookDeliverer: Sendable {
             if (200..<300).contains(status) { return .delivered(status) }
             if status == 410 { return .gone }
             return .refused(status: status, error: "HTTP \(status)")
+        } catch let error as HTTPClientError where error == .cancelled {
+            _ = error
+            return .interrupted
+        } catch is CancellationError {
+            return .interrupted
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
             return .refused(status: nil, error: "no answer within \(Self.timeout.nanoseconds / 1_000_000_000) s")
         } catch {
@@ -151,6 +179,7 @@ final class WebhookDeliverer: Sendable {
     }
 
     private func record(_ delivery: Claimed, _ outcome: Outcome, at now: Date, hook: WebhookModel) async throws {
+        if case .interrupted = outcome { return }
         guard let row = try await WebhookDeliveryModel.find(delivery.id, on: database) else { return }
         row.attempts = delivery.attempts + 1
         switch outcome {
@@ -171,6 +200,8 @@ final class WebhookDeliverer: Sendable {
             outbox.invalidate()
             logger.notice("webhook endpoint answered 410 and was switched off", metadata: ["webhook": .string(hook.id?.uuidString ?? "")])
             metrics.webhookDelivery(.failed)
+        case .interrupted:
+            return
         case .refused(let status, let error):
             row.lastResponseStatus = status
             row.lastError = error

@@ -24,8 +24,8 @@ final class WebhookOutbox: Sendable {
     static let refreshInterval: Duration = .seconds(2)
 
     private let cache = NIOLockedValueBox((read: ContinuousClock.Instant?.none, subscriptions: [Subscription]()))
-    /// Told when a turn has committed deliveries, so that the deliverer need not wait to poll.
-    private let committed = NIOLockedValueBox([CheckedContinuation<Void, Never>]())
+    /// Set when a turn has committed deliveries, so that the deliverer need not wait to poll.
+    private let committed = NIOLockedValueBox(false)
 
     var hasSubscriptions: Bool { cache.withLockedValue { !$0.subscriptions.isEmpty } }
 
@@ -59,11 +59,15 @@ final class WebhookOutbox: Sendable {
             .reduce(into: [UUID: String]()) { $0[$1.id!] = $1.name }
         let timestamp = RFC3339.format(now)
         var rows: [any SQLExpression] = []
+        // Ids ascending in the order of the events (ids made in one millisecond are random
+        // among themselves): an endpoint's deliveries are sent in id order.
+        var ids = (0..<matched.reduce(0) { $0 + $1.1.count }).map { _ in UUID.timeOrdered() }
+            .sorted { $0.uuidString < $1.uuidString }.makeIterator()
         for (event, wanting) in matched {
             let body = Self.body(type: event.name!, timestamp: timestamp, data: event.json,
                                  customer: event.facts?.customerId.map { ($0, names[$0]) })
             for subscription in wanting {
-                let id = UUID.timeOrdered()
+                let id = ids.next()!
                 rows.append(SQLGroupExpression([
                     SQLBind(id), SQLBind(subscription.id), SQLBind(Self.messageId(id)), SQLBind(event.name!), SQLBind(body),
                     SQLBind(DeliveryStatus.pending.rawValue), SQLBind(0), SQLBind(now), SQLBind(now),
@@ -104,19 +108,16 @@ final class WebhookOutbox: Sendable {
         return text.text
     }
 
-    /// Waits until a turn commits deliveries, or `timeout` passes.
+    /// Waits until a turn commits deliveries, `timeout` passes, or the task is cancelled —
+    /// looking every 50 ms, so that no wake-up is lost and nothing is left waiting.
     func waitForDeliveries(timeout: Duration) async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await withCheckedContinuation { continuation in self.committed.withLockedValue { $0.append(continuation) } } }
-            group.addTask { try? await Task.sleep(for: timeout) }
-            await group.next()
-            group.cancelAll()
-            self.wake()
+        let end = ContinuousClock.now + timeout
+        while ContinuousClock.now < end, !committed.withLockedValue({ $0 }) {
+            do { try await Task.sleep(for: .milliseconds(50)) } catch { return }
         }
+        committed.withLockedValue { $0 = false }
     }
 
-    /// Wakes whoever waits for deliveries.
-    func wake() {
-        for continuation in committed.withLockedValue({ waiting in defer { waiting = [] }; return waiting }) { continuation.resume() }
-    }
+    /// Wakes the deliverer.
+    func wake() { committed.withLockedValue { $0 = true } }
 }
