@@ -19,12 +19,12 @@ final class WebhookDeliverer: Sendable {
     static let retryDelays: [TimeInterval] = [5, 5 * 60, 30 * 60, 2 * 3600, 5 * 3600, 10 * 3600, 10 * 3600]
     /// How long an endpoint has to answer.
     static let timeout: TimeAmount = .seconds(10)
-    /// At most this many deliveries are claimed at once…
+    /// At most this many deliveries are claimed at once.
     static let claimedAtOnce = 16
-    /// …and left to their server this long: longer than sending them all one after another can
-    /// take (an endpoint's share goes one by one, each up to the timeout), so another server never
-    /// takes one that is still being sent.
-    static let claim: TimeInterval = Double(claimedAtOnce) * 10 + 40
+    /// A claim holds this long, and is renewed for what an endpoint still has to send before each
+    /// send (which takes the timeout at most): another server never takes a delivery still being
+    /// sent, and one claimed by a server that was killed is free again half a minute later.
+    static let claim: TimeInterval = 30
     static let endpointsAtOnce = 8
 
     private let database: any Database
@@ -110,12 +110,15 @@ final class WebhookDeliverer: Sendable {
     private func send(_ deliveries: [Claimed], to hook: WebhookModel) async {
         for (index, delivery) in deliveries.enumerated() {
             let now = clock.now()
+            let rest = deliveries[index...].map(\.id)
             if Task.isCancelled {
                 // Stopping: the rest are handed back as they were, due now, no try counted.
-                let rest = deliveries[index...].map(\.id)
                 try? await WebhookDeliveryModel.query(on: database).filter(\.$id ~~ rest).set(\.$nextAttemptAt, to: now).update()
                 return
             }
+            // The claim renewed for what is left: this send and the ones after it.
+            try? await WebhookDeliveryModel.query(on: database).filter(\.$id ~~ rest)
+                .filter(\.$status == DeliveryStatus.pending.rawValue).set(\.$nextAttemptAt, to: now + Self.claim).update()
             let outcome = await attempt(delivery, to: hook, at: now)
             do {
                 try await record(delivery, outcome, at: now, hook: hook)
