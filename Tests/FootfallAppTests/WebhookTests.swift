@@ -211,11 +211,12 @@ struct WebhookTests {
             let location = try await api.location()
             let (webhook, receiver) = try await api.subscribe(["check_in"])
             defer { receiver.stop() }
-            try await receiver.plan([], stall: 15)
+            try await receiver.plan([], stall: 45)
             _ = try await api.checkIn(try await api.customer(planId: try await api.plan()), at: location)
             let started = ContinuousClock.now
             try await api.deliver()
-            #expect(ContinuousClock.now - started < .seconds(14), "it stopped waiting after 10 s")
+            // It gives up after 10 s, well before the endpoint's 45 s (a loaded machine adds some).
+            #expect(ContinuousClock.now - started < .seconds(35), "it stopped waiting after 10 s")
             let delivery = try #require(try await api.deliveries(webhook).first)
             #expect(delivery["status"] as? String == "pending" && delivery["lastResponseStatus"] is NSNull)
             #expect((delivery["lastError"] as? String)?.contains("10 s") == true, "\(delivery)")
