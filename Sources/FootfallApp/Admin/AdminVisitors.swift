@@ -54,8 +54,7 @@ struct AdminVisitorsController: RouteCollection {
             let input = VisitorBatchInput(label: form.label, count: try FormField.whole(form.count, "count") ?? 0,
                                           minutes: try FormField.whole(form.minutes, "minutes"), validUntil: validUntil,
                                           maxDevices: try FormField.whole(form.maxDevices, "maxDevices"))
-            let printed = try await VisitorTokensController.create(input, now: request.clock.now(), on: request.db)
-            request.logger.notice("visitor tokens printed", metadata: ["count": "\(printed.count)", "by": .string(request.adminName)])
+            let printed = try await VisitorTokensController.create(input, for: request)
             let network = form.network.trimmingCharacters(in: .whitespaces)
             let response = AdminPage.response(status: .created, html: AdminPage.visitorSheet(printed, network: network.isEmpty ? nil : network, zone: zone))
             // The passwords are on this page only: no cache may keep it.

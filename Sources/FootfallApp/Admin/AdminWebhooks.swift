@@ -13,14 +13,12 @@ struct AdminWebhooksController: RouteCollection {
         admin.get(":webhookId") { try await deliveries($0, message: nil) }
         admin.post(":webhookId", "active", use: switchOnOrOff)
         admin.post(":webhookId", "ping") { request in
-            try await WebhooksController.ping(WebhooksController.find(request), now: request.clock.now(), on: request.db)
-            request.ledger.outbox.wake()
+            try await WebhooksController.ping(WebhooksController.find(request), for: request)
             return try await deliveries(request, message: .good("Ping queued."))
         }
         admin.post(":webhookId", "deliveries", ":deliveryId", "redeliver") { request in
             try await WebhooksController.redeliver(hook: WebhooksController.find(request), deliveryId: Check.uuid(request, "deliveryId"),
-                                                   now: request.clock.now(), on: request.db)
-            request.ledger.outbox.wake()
+                                                   for: request)
             return try await deliveries(request, message: .good("Queued to be sent again."))
         }
     }
@@ -39,9 +37,7 @@ struct AdminWebhooksController: RouteCollection {
             let input = WebhookInput(url: form.url, events: form.events ?? [],
                                      locationIds: try (form.locationIds ?? []).map { try FormField.uuid($0, "locationIds") },
                                      description: description.isEmpty ? .absent : .value(description), active: nil)
-            let (model, secret) = try await WebhooksController.create(input, on: request.db)
-            request.ledger.outbox.invalidate()
-            request.logger.notice("webhook subscribed", metadata: ["webhook": .string(model.id!.uuidString), "by": .string(request.adminName)])
+            let (_, secret) = try await WebhooksController.create(input, for: request)
             return try await list(request, status: .created, message: .good(
                 "Subscribed. Its signing secret, shown this once: \(secret) — give it to the receiving system now."))
         }
@@ -52,9 +48,7 @@ struct AdminWebhooksController: RouteCollection {
     func switchOnOrOff(request: Request) async throws -> Response {
         let hook = try await WebhooksController.find(request)
         hook.active = try request.content.decode(ActiveForm.self).active == "true"
-        try await hook.update(on: request.db)
-        request.ledger.outbox.invalidate()
-        request.ledger.outbox.wake()
+        try await WebhooksController.save(hook, for: request)
         return try await list(request, status: .ok, message: .good(hook.active ? "Switched on." : "Switched off."))
     }
 

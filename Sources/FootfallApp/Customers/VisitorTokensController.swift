@@ -12,8 +12,7 @@ struct VisitorTokensController: RouteCollection {
     }
 
     func create(request: Request) async throws -> Response {
-        let batch = try await Self.create(request.content.decode(VisitorBatchInput.self), now: request.clock.now(), on: request.db)
-        request.logger.notice("visitor tokens printed", metadata: ["count": "\(batch.count)", "by": .string(request.adminName)])
+        let batch = try await Self.create(request.content.decode(VisitorBatchInput.self), for: request)
         return try Page(items: batch.map { NewAccessTokenDTO($0.token, password: $0.password) }, nextCursor: nil).response(status: .created)
     }
 
@@ -33,7 +32,13 @@ struct VisitorTokensController: RouteCollection {
 
     /// What the API and the admin panel's form both do: the batch's visitors and tokens, in
     /// one transaction; the passwords are only in what it returns.
-    static func create(_ input: VisitorBatchInput, now: Date, on db: any Database) async throws -> [Printed] {
+    static func create(_ input: VisitorBatchInput, for request: Request) async throws -> [Printed] {
+        let printed = try await create(input, now: request.clock.now(), on: request.db)
+        request.logger.notice("visitor tokens printed", metadata: ["count": "\(printed.count)", "by": .string(request.adminName)])
+        return printed
+    }
+
+    private static func create(_ input: VisitorBatchInput, now: Date, on db: any Database) async throws -> [Printed] {
         let label = try Check.nonEmpty(input.label, "label")
         let count = try Check.bounded(input.count, 1...VisitorBatchInput.maximumCount, "count")
         // A printed login that never runs out is a key to the network left on a table.

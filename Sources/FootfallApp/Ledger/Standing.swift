@@ -45,7 +45,7 @@ struct Standing {
         let othersPresent = try await others.count()
         return AdmissionRequest(
             at: at, location: location.rules, customerActive: customer.active, plan: plan?.rules,
-            planUsage: usage, passes: [], othersPresent: othersPresent, payAsYouGo: customer.payAsYouGo.rate ?? plan?.payAsYouGo.rate)
+            planUsage: usage, passes: [], othersPresent: othersPresent, payAsYouGo: customer.payAsYouGoRate(plan: plan))
     }
 
     /// A token's allowance with what its visits had used by `at` (across days and locations);

@@ -26,6 +26,11 @@ final class CustomerModel: Model, @unchecked Sendable {
     init() {}
 }
 
+extension CustomerModel {
+    /// The pay-as-you-go rate that applies: the customer's own, else their plan's.
+    func payAsYouGoRate(plan: PlanModel?) -> PayAsYouGoRate? { payAsYouGo.rate ?? plan?.payAsYouGo.rate }
+}
+
 enum CustomerKind: String, Codable, CaseIterable {
     case member, visitor
 }

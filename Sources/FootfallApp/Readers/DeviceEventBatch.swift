@@ -293,7 +293,7 @@ struct DeviceEventBatch {
                     }
                 },
                 passes: [], othersPresent: state.occupancy[locationId] ?? 0,
-                payAsYouGo: customer.payAsYouGo.rate ?? plan?.payAsYouGo.rate)
+                payAsYouGo: customer.payAsYouGoRate(plan: plan))
             var checkIn = CheckInAttempt(request: request, open: open.map(OpenVisit.init), passes: nil, now: now)
             while true {
                 switch CheckInRules.decide(checkIn) {

@@ -16,23 +16,30 @@ struct WebhooksController: RouteCollection {
     }
 
     func create(request: Request) async throws -> Response {
-        let (model, secret) = try await Self.create(request.content.decode(WebhookInput.self), on: request.db)
-        request.ledger.outbox.invalidate()
-        request.logger.notice("webhook subscribed", metadata: ["webhook": .string(model.id!.uuidString), "by": .string(request.adminName)])
+        let (model, secret) = try await Self.create(request.content.decode(WebhookInput.self), for: request)
         var dto = WebhookDTO(model)
         dto.secret = secret
         return try dto.response(status: .created)
     }
 
     /// What the API and the admin panel's form both do; the secret is in the answer only.
-    static func create(_ input: WebhookInput, on db: any Database) async throws -> (WebhookModel, String) {
+    static func create(_ input: WebhookInput, for request: Request) async throws -> (WebhookModel, String) {
         let model = WebhookModel()
         model.id = .timeOrdered()
         model.secret = StoredSecret(StandardWebhooks.makeSecret())
         model.active = true
-        try await input.apply(to: model, creating: true, knownLocations: try await knownLocations(on: db))
-        try await model.create(on: db)
+        try await input.apply(to: model, creating: true, knownLocations: try await knownLocations(on: request.db))
+        try await model.create(on: request.db)
+        request.ledger.outbox.invalidate()
+        request.logger.notice("webhook subscribed", metadata: ["webhook": .string(model.id!.uuidString), "by": .string(request.adminName)])
         return (model, model.secret.value)
+    }
+
+    /// Stores a changed subscription; the outbox reads subscriptions again, the deliverer looks again.
+    static func save(_ model: WebhookModel, for request: Request) async throws {
+        try await model.update(on: request.db)
+        request.ledger.outbox.invalidate()
+        request.ledger.outbox.wake()
     }
 
     func list(request: Request) async throws -> Page<WebhookDTO> {
@@ -45,9 +52,7 @@ struct WebhooksController: RouteCollection {
     func update(request: Request) async throws -> WebhookDTO {
         let model = try await Self.find(request)
         try await request.content.decode(WebhookInput.self).apply(to: model, creating: false, knownLocations: try await knownLocations(on: request.db))
-        try await model.update(on: request.db)
-        request.ledger.outbox.invalidate()
-        request.ledger.outbox.wake()
+        try await Self.save(model, for: request)
         return WebhookDTO(model)
     }
 
@@ -73,29 +78,29 @@ struct WebhooksController: RouteCollection {
 
     /// Sends a delivery again (whatever became of it), now, with the same `webhook-id`.
     func redeliver(request: Request) async throws -> HTTPStatus {
-        try await Self.redeliver(hook: Self.find(request), deliveryId: Check.uuid(request, "deliveryId"), now: request.clock.now(), on: request.db)
-        request.ledger.outbox.wake()
+        try await Self.redeliver(hook: Self.find(request), deliveryId: Check.uuid(request, "deliveryId"), for: request)
         return .accepted
     }
 
-    static func redeliver(hook: WebhookModel, deliveryId: UUID, now: Date, on db: any Database) async throws {
-        guard let delivery = try await WebhookDeliveryModel.find(deliveryId, on: db), delivery.webhookId == hook.id else {
+    static func redeliver(hook: WebhookModel, deliveryId: UUID, for request: Request) async throws {
+        guard let delivery = try await WebhookDeliveryModel.find(deliveryId, on: request.db), delivery.webhookId == hook.id else {
             throw APIError.notFound("delivery")
         }
         delivery.status = DeliveryStatus.pending.rawValue
-        delivery.nextAttemptAt = now
+        delivery.nextAttemptAt = request.clock.now()
         delivery.deliveredAt = nil
-        try await delivery.update(on: db)
+        try await delivery.update(on: request.db)
+        request.ledger.outbox.wake()
     }
 
     /// A `ping` event to this endpoint, to see that it answers.
     func ping(request: Request) async throws -> HTTPStatus {
-        try await Self.ping(Self.find(request), now: request.clock.now(), on: request.db)
-        request.ledger.outbox.wake()
+        try await Self.ping(Self.find(request), for: request)
         return .accepted
     }
 
-    static func ping(_ hook: WebhookModel, now: Date, on db: any Database) async throws {
+    static func ping(_ hook: WebhookModel, for request: Request) async throws {
+        let now = request.clock.now()
         let delivery = WebhookDeliveryModel()
         delivery.id = .timeOrdered()
         delivery.webhookId = try hook.requireID()
@@ -108,7 +113,8 @@ struct WebhooksController: RouteCollection {
         delivery.attempts = 0
         delivery.nextAttemptAt = now
         delivery.createdAt = now
-        try await delivery.create(on: db)
+        try await delivery.create(on: request.db)
+        request.ledger.outbox.wake()
     }
 
     static func find(_ request: Request) async throws -> WebhookModel {
