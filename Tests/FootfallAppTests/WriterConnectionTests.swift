@@ -16,10 +16,12 @@ struct WriterConnectionTests {
             _ = try await api.member(card: "0E0F1011")
             #expect(try await reader.send("card", "0A0B0C0D").result == "checked_in")
 
+            StuckTests.step("finding the writer's connection")
             // The writer's connection, found from inside the writer, closed by the server.
             let pid = try await api.app.ledger.writer.perform { db in
                 try #require(try await (db as! any SQLDatabase).raw("SELECT pg_backend_pid() AS pid").first()).decode(column: "pid", as: Int32.self)
             }
+            StuckTests.step("closing the writer's connection")
             let closed = try await (api.app.db as! any SQLDatabase).raw("SELECT pg_terminate_backend(\(bind: pid), 5000) AS closed").first()
             #expect(try closed?.decode(column: "closed", as: Bool.self) == true)
 
@@ -27,14 +29,17 @@ struct WriterConnectionTests {
             // side has not yet seen it close); sent again with its event id, as a reader does,
             // it is decided on a new connection. So is the next.
             let eventId = UUID().uuidString
+            StuckTests.step("first event after the close")
             var reply = try await reader.send("card", "0E0F1011", eventId: eventId)
             if reply.status != .ok {
                 #expect(reply.status.code >= 500, "\(reply.body)")
+                StuckTests.step("the event sent again")
                 reply = try await reader.send("card", "0E0F1011", eventId: eventId)
             }
             #expect(reply.status == .ok, "\(reply.body)")
             #expect(reply.result == "checked_in")
             api.clock.advance(by: 60)
+            StuckTests.step("the next event")
             let out = try await reader.send("card", "0A0B0C0D")
             #expect(out.result == "checked_out", "\(out.status) \(out.body)")
         }

@@ -2,6 +2,7 @@ import Fluent
 import FluentPostgresDriver
 import FluentSQLiteDriver
 import FootfallCore
+import NIOConcurrencyHelpers
 import SQLKit
 
 /// Runs the ledger's writes one at a time, many to a transaction.
@@ -63,6 +64,8 @@ actor LedgerWriter {
     /// SQLite: how often the writer, between two turns, copies the write-ahead log back itself.
     private let checkpointInterval: Duration?
     private var lastCheckpoint = ContinuousClock.now
+    /// What the writer is waiting for, and since when: said by a test that stops moving.
+    nonisolated let step = NIOLockedValueBox((name: "idle", within: "", since: ContinuousClock.now))
 
     init(database: any Database, on thread: WriterThread, live: LiveEvents, outbox: WebhookOutbox, metrics: FootfallMetrics,
          clock: any WallClock, logger: Logger, maximumBatch: Int = 512) {
@@ -125,6 +128,7 @@ actor LedgerWriter {
     /// connection the database closed is replaced).
     private func drain() async {
         while hasWork {
+            mark("waiting for a connection")
             do {
                 try await database.withConnection { [thread] connection in
                     try await withTaskExecutorPreference(thread) { try await self.turns(on: connection) }
@@ -135,8 +139,11 @@ actor LedgerWriter {
                 failWaiting(error)
             }
         }
+        mark("idle")
         draining = false
     }
+
+    private func mark(_ name: String) { step.withLockedValue { $0 = (name, "", .now) } }
 
     private func turns(on connection: any Database) async throws {
         if let sqlite = connection as? any SQLiteDatabase { try await SQLiteWriterSettings.apply(to: sqlite) }
@@ -179,11 +186,15 @@ actor LedgerWriter {
     /// One turn; says whether every transaction in it committed.
     private func run(_ batch: [Job], _ events: [EventJob], _ activity: [ActivityJob], on connection: any Database) async -> Bool {
         var healthy = true
-        if !batch.isEmpty { healthy = await runJobs(batch, on: connection) }
+        if !batch.isEmpty {
+            mark("\(batch.count) jobs")
+            healthy = await runJobs(batch, on: connection)
+        }
         guard !events.isEmpty || !activity.isEmpty else { return healthy }
         let prepared = events.map(\.event)
         let records = activity.map(\.record)
         let eventBatch = self.eventBatch, activityBatch = self.activityBatch
+        mark("\(events.count) device events, \(activity.count) Wi-Fi records")
         // The busy case: all device events and Wi-Fi records in one transaction, no savepoints.
         if let answers = try? await transaction(on: connection, { connection, _ in
             let answers = prepared.isEmpty ? [] : try await eventBatch!(connection, prepared)
@@ -199,6 +210,7 @@ actor LedgerWriter {
         // own (holding no other's locks while it waits) and is tried again when the database
         // says so.
         healthy = false
+        mark("\(events.count) device events, \(activity.count) Wi-Fi records, one by one")
         for job in events {
             let answer = await alone(on: connection) { try await eventBatch!($0, [job.event]) }
             job.continuation.resume(with: answer.map { ($0 as! [String])[0] })
@@ -241,13 +253,18 @@ actor LedgerWriter {
     private func transaction<T: Sendable>(on connection: any Database,
                                           _ body: @escaping @Sendable (any Database, any SQLDatabase) async throws -> T) async throws -> T {
         let live = self.live, outbox = self.outbox, clock = self.clock
+        let step = self.step
         let (result, pending, queued) = try await connection.inWriteTransaction { db, sql in
             try await outbox.refreshIfStale(on: db)
+            step.withLockedValue { $0.within = "writes" }
             let pending = PendingEvents(recording: live.listeners > 0 || outbox.hasSubscriptions)
             let result = try await PendingEvents.$current.withValue(pending) { try await body(db, sql) }
+            step.withLockedValue { $0.within = "webhook outbox" }
             let queued = try await outbox.enqueue(pending.events, at: clock.now(), on: db)
+            step.withLockedValue { $0.within = "commit" }
             return (result, pending, queued)
         }
+        step.withLockedValue { $0.within = "committed" }
         let events = pending.take()
         metrics.record(events, deviceResults: pending.deviceResults.withLockedValue { $0 })
         live.publish(events)

@@ -62,8 +62,12 @@ func withFootfall(
     do {
         StuckTests.phase(watch, "configure")
         try await configure(app, settings)
+        StuckTests.detail(watch) { [writer = app.ledger.writer] in
+            let step = writer.step.withLockedValue { $0 }
+            return "the ledger writer: \(step.name) (\(step.within)), for \(ContinuousClock.now - step.since)"
+        }
         StuckTests.phase(watch, "body")
-        try await body(API(app: app, clock: clock))
+        try await StuckTests.$current.withValue(watch) { try await body(API(app: app, clock: clock)) }
     } catch {
         StuckTests.phase(watch, "cleanup after \(error)")
         if !keepDatabase { await TestDatabase.drop(location, using: app) }
@@ -80,7 +84,12 @@ func withFootfall(
 /// shutdown) for more than two minutes, once a minute: a test that hangs in a full run
 /// (seen twice, never alone) then shows where it waits.
 enum StuckTests {
-    private struct Entry { var name: String; var phase: String; var since: ContinuousClock.Instant }
+    private struct Entry {
+        var name: String
+        var phase: String
+        var since: ContinuousClock.Instant
+        var detail: (@Sendable () -> String)?
+    }
     private static let entries = NIOLockedValueBox([UUID: Entry]())
     private static let watcher: Void = {
         Thread.detachNewThread {
@@ -89,7 +98,8 @@ enum StuckTests {
                 let now = ContinuousClock.now
                 let stuck = entries.withLockedValue { $0.values.filter { now - $0.since > .seconds(120) } }
                 for entry in stuck {
-                    FileHandle.standardError.write(Data("STUCK \(entry.name) in \(entry.phase) for \(now - entry.since)\n".utf8))
+                    let detail = entry.detail.map { "; " + $0() } ?? ""
+                    FileHandle.standardError.write(Data("STUCK \(entry.name) in \(entry.phase) for \(now - entry.since)\(detail)\n".utf8))
                 }
             }
         }
@@ -106,7 +116,20 @@ enum StuckTests {
         entries.withLockedValue { $0[id]?.phase = phase; $0[id]?.since = .now }
     }
 
+    /// Something more to say of a stuck test (what its server waits for).
+    static func detail(_ id: UUID, _ detail: @escaping @Sendable () -> String) {
+        entries.withLockedValue { $0[id]?.detail = detail }
+    }
+
     static func end(_ id: UUID) { entries.withLockedValue { $0[id] = nil } }
+
+    /// The test running in this task, for `step`.
+    @TaskLocal static var current: UUID?
+
+    /// Marks a step inside a test's body, so that a test stuck there says which.
+    static func step(_ name: String) {
+        if let current { phase(current, "body: \(name)") }
+    }
 }
 
 func at(_ text: String) -> Date { RFC3339.parse(text)! }
