@@ -1,9 +1,11 @@
 """A webhook endpoint for the tests: every delivery is verified with the PyPI package
 `standardwebhooks` (not code of ours), kept, and answered as the test told it.
 
-Usage: webhook_receiver.py SECRET — prints the port it listens on, then serves until killed.
+Usage: webhook_receiver.py SECRET — prints the port it listens on, then serves until its
+standard input closes.
   POST /hook          a delivery: verified, recorded, answered with the next planned answer
-  POST /plan          {"answers": [500, 200, ...], "stall": seconds} plans the next answers
+  POST /plan          {"answers": [500, 200, ...], "stall": seconds} plans the next answers;
+                      {"secret": "whsec_…"} sets the secret (when the URL was needed to get it)
   GET  /received      every delivery so far: [{"id", "type", "verified", "error", "body"}]
 """
 import json
@@ -15,10 +17,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from standardwebhooks.webhooks import Webhook
 
-secret = sys.argv[1]
 lock = threading.Lock()
 received = []
-plan = {"answers": [], "stall": 0}
+plan = {"answers": [], "stall": 0, "secret": sys.argv[1]}
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -45,6 +46,8 @@ class Handler(BaseHTTPRequestHandler):
             return self._answer(204)
         headers = {name.lower(): value for name, value in self.headers.items()}
         try:
+            with lock:
+                secret = plan["secret"]
             Webhook(secret).verify(payload, headers)
             verified, error = True, None
         except Exception as failure:  # the library's own verdict, whatever it is
