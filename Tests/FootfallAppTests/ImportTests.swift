@@ -62,7 +62,7 @@ struct ImportTests {
         }
     }
 
-    @Test func sevenBadLinesGiveSevenErrorsAndWriteNothing() async throws {
+    @Test func eightBadLinesGiveEightErrorsAndWriteNothing() async throws {
         try await withFootfall { api in
             try await Self.plans(api)
             let taken = try await api.customer(["name": "Has A Card", "email": "taken@example.org"])
@@ -78,6 +78,7 @@ struct ImportTests {
                 "Their Pin,pin@example.org,,,,4821,,,",                         // 8: pin_in_use
                 "Short Pin,short@example.org,,,,12,,,",                         // 9: invalid_pin
                 "Bad Pass,pass@example.org,,,,,,,week:3",                       // 10: invalid_pass
+                "Bad Active,active@example.org,,,maybe,,,,",                    // 11: invalid_active
             ].joined(separator: "\r\n") + "\r\n"
             let before = try await api.get("/api/v1/customers?limit=100").items.count
             for dryRun in [true, false] {
@@ -86,7 +87,9 @@ struct ImportTests {
                 #expect(reply.code == "invalid_import")
                 let errors = (reply["errors"] as? [[String: Any]] ?? []).map { "\($0["line"] as? Int ?? 0) \($0["column"] as? String ?? "") \($0["code"] as? String ?? "")" }
                 #expect(errors == ["3 plan unknown_plan", "4 email duplicate_email", "5 cards card_in_use", "7 cards card_in_use",
-                                   "8 pin pin_in_use", "9 pin invalid_pin", "10 passes invalid_pass"], "\(reply.body)")
+                                   "8 pin pin_in_use", "9 pin invalid_pin", "10 passes invalid_pass", "11 active invalid_active"], "\(reply.body)")
+                let active = (reply["errors"] as? [[String: Any]])?.last?["detail"] as? String
+                #expect(active == "maybe is not true or false.", "the value as written, not an optional's description")
             }
             #expect(try await api.get("/api/v1/customers?limit=100").items.count == before, "nothing written")
         }

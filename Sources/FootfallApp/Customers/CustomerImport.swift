@@ -165,7 +165,7 @@ public enum CustomerImport {
             case nil: break
             case "", "true", "yes", "1": active = true
             case "false", "no", "0": active = false
-            case let other: report("active", "invalid_active", "\(other) is not true or false.")
+            case let other?: report("active", "invalid_active", "\(other) is not true or false.")
             }
             var pinDigest: String?
             let pin = cells["pin", default: ""].trimmingCharacters(in: .whitespaces)
