@@ -226,6 +226,55 @@ struct WebhookTests {
         }
     }
 
+    /// While one endpoint keeps its server waiting, another is sent what comes due meanwhile;
+    /// and no second server sends to the endpoint the first holds (which would break its order).
+    @Test func aSlowEndpointHoldsUpNoOtherAndIsOneServersAtATime() async throws {
+        try await withFootfall(clock: ManualClock(Date())) { api in
+            let location = try await api.location()
+            let (slowWebhook, slow) = try await api.subscribe(["check_in"])
+            let (_, quick) = try await api.subscribe(["check_in"])
+            defer { slow.stop(); quick.stop() }
+            try await slow.plan([], stall: 45)
+            let plan = try await api.plan()
+            _ = try await api.checkIn(try await api.customer(planId: plan), at: location)
+            let sending = Task { try await api.deliver() }
+            try await Self.waitUntil("the quick endpoint has the first check-in") { try await quick.received.count == 1 }
+
+            _ = try await api.checkIn(try await api.customer(planId: plan), at: location)
+            try await Self.waitUntil("the quick endpoint has the second check-in while the slow one still stalls", within: .seconds(8)) {
+                try await quick.received.count == 2
+            }
+            #expect(try await slow.received.count == 1, "the slow endpoint is still answering the first")
+
+            // Another server sharing the database finds the slow endpoint's second delivery due,
+            // and leaves it to the server sending to that endpoint.
+            let app = api.app
+            let other = WebhookDeliverer(database: app.db, clock: api.clock, logger: app.logger, metrics: app.ledger.metrics,
+                                         outbox: app.ledger.outbox, eventLoopGroup: app.eventLoopGroup)
+            let triesByTheOther = try await other.deliverDue()
+            try await other.client.shutdown()
+            #expect(triesByTheOther == 0)
+
+            // After its 10 s, the first server sends the slow endpoint its second check-in.
+            _ = try await sending.value
+            let got = try await slow.received
+            #expect(got.count == 2)
+            let deliveries = try await api.deliveries(slowWebhook)
+            #expect(deliveries.compactMap { $0["status"] as? String }.sorted() == ["delivered", "pending"], "\(deliveries)")
+        }
+    }
+
+    static func waitUntil(_ what: String, within limit: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws {
+        let started = ContinuousClock.now
+        while try await !condition() {
+            guard ContinuousClock.now - started < limit else {
+                Issue.record("not within \(limit): \(what)")
+                return
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
     @Test func aReceiverWithAnotherSecretRefusesEveryDelivery() async throws {
         try await withFootfall(clock: ManualClock(Date())) { api in
             let location = try await api.location()

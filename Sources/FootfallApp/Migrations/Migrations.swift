@@ -27,4 +27,5 @@ let allMigrations: [any Migration] = [
     AddAnonymisedPassSeconds(),
     AddAllowancesVisitorsAndCharges(),
     CreateWebhooks(),
+    AddWebhookSending(),
 ]

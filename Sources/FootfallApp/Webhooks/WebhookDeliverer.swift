@@ -8,23 +8,24 @@ import NIOHTTP1
 import SQLKit
 import Vapor
 
-/// Sends what the outbox holds: due deliveries are claimed (several servers on one PostgreSQL
-/// share the outbox, each claim skipping what another holds), sent signed by the Standard
-/// Webhooks scheme, and marked delivered, retried later, or failed. Each endpoint's deliveries go
-/// one after another, in the order of their events; endpoints are served side by side, a few at
-/// a time, so a slow one holds up neither the others nor the ledger.
+/// Sends what the outbox holds: an endpoint with deliveries due is taken by one server (several
+/// servers on one PostgreSQL share the outbox), its deliveries are sent signed by the Standard
+/// Webhooks scheme, one after another in the order of their events, and marked delivered,
+/// retried later, or failed. Endpoints are served side by side, a few at a time, so a slow one
+/// holds up neither the others nor the ledger.
 final class WebhookDeliverer: Sendable {
     /// After the first try, the next ones come this long after the one before (API.md); then the
     /// delivery has failed.
     static let retryDelays: [TimeInterval] = [5, 5 * 60, 30 * 60, 2 * 3600, 5 * 3600, 10 * 3600, 10 * 3600]
     /// How long an endpoint has to answer.
     static let timeout: TimeAmount = .seconds(10)
-    /// At most this many deliveries are claimed at once.
+    /// An endpoint is taken for at most this many of its deliveries at a time.
     static let claimedAtOnce = 16
-    /// A claim holds this long, and is renewed for what an endpoint still has to send before each
-    /// send (which takes the timeout at most): another server never takes a delivery still being
-    /// sent, and one claimed by a server that was killed is free again half a minute later.
-    static let claim: TimeInterval = 30
+    /// A server holds an endpoint it sends to this long, renewed while it sends (each send takes
+    /// the timeout at most): no other server sends to it meanwhile, and one held by a server that
+    /// was killed is free again half a minute later.
+    static let hold: TimeInterval = 30
+    /// At most this many endpoints are sent to at once.
     static let endpointsAtOnce = 8
 
     private let database: any Database
@@ -55,49 +56,69 @@ final class WebhookDeliverer: Sendable {
         var attempts: Int
     }
 
-    /// Sends every delivery due now (as many rounds as it takes); says how many tries it made.
+    /// Sends every delivery due now; says how many tries it made. Up to `endpointsAtOnce`
+    /// endpoints are served side by side, each by a task of its own: one that is slow to answer
+    /// holds up only itself, and an endpoint that comes due meanwhile is taken up within half
+    /// a second.
     @discardableResult
     func deliverDue() async throws -> Int {
-        var tries = 0
-        // A server stopping claims nothing more; what it holds is handed back (see `send`).
-        while !Task.isCancelled {
-            let claimed = try await claim()
-            guard !claimed.isEmpty else { break }
-            tries += claimed.count
-            let hooks = try await WebhookModel.query(on: database).filter(\.$id ~~ Array(Set(claimed.map(\.webhookId)))).all()
-                .reduce(into: [UUID: WebhookModel]()) { $0[$1.id!] = $1 }
-            let byEndpoint = Dictionary(grouping: claimed, by: \.webhookId)
-            for round in Array(byEndpoint).chunks(ofCount: Self.endpointsAtOnce) {
-                await withTaskGroup(of: Void.self) { group in
-                    for (webhookId, deliveries) in round {
-                        guard let hook = hooks[webhookId] else { continue }
-                        group.addTask { await self.send(deliveries, to: hook) }
-                    }
+        try await withThrowingTaskGroup(of: Int?.self) { group in
+            var tries = 0, serving = 0, ticking = false
+            // A server stopping takes nothing more; what it was sending stays due (see `serve`).
+            while !Task.isCancelled {
+                if serving < Self.endpointsAtOnce {
+                    let taken = try await takeEndpoints(upTo: Self.endpointsAtOnce - serving)
+                    for hook in taken { group.addTask { await self.serve(hook) } }
+                    serving += taken.count
+                    if !taken.isEmpty { continue }
+                }
+                guard serving > 0 else { break }
+                if !ticking {
+                    group.addTask { try? await Task.sleep(for: .milliseconds(500)); return nil }
+                    ticking = true
+                }
+                switch try await group.next() {
+                case .some(.some(let sent)): tries += sent; serving -= 1
+                case .some(.none): ticking = false
+                case .none: break
                 }
             }
+            group.cancelAll()
+            for try await sent in group { tries += sent ?? 0 }
+            try await updateBacklog()
+            return tries
         }
-        try await updateBacklog()
-        return tries
     }
 
-    /// Takes due deliveries of active endpoints, oldest first, moving their due time past the
-    /// claim so that no other server takes them meanwhile.
-    private func claim() async throws -> [Claimed] {
+    /// Endpoints with deliveries due that no server is sending to, now this server's to send to
+    /// (least recently served first): each endpoint is one server's at a time, so its deliveries
+    /// go in order however many servers share the outbox. Most calls find none, by a read alone.
+    private func takeEndpoints(upTo limit: Int) async throws -> [WebhookModel] {
         let now = clock.now()
         let sql = database as! any SQLDatabase
-        // Most calls find nothing due: a read through the index, no write (on SQLite a write
-        // would wait for the ledger's writer).
-        let due = try await sql.raw("""
-            SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= \(bind: now) LIMIT 1
-            """).first()
-        guard due != nil else { return [] }
-        let skipLocked: SQLQueryString = sql.dialect.name == "postgresql" ? " FOR UPDATE OF d SKIP LOCKED" : ""
-        let rows = try await sql.raw("""
-            UPDATE webhook_deliveries SET next_attempt_at = \(bind: now + Self.claim)
-            WHERE id IN (SELECT d.id FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
-                         WHERE d.status = 'pending' AND d.next_attempt_at <= \(bind: now) AND w.active = \(bind: true)
-                         ORDER BY d.next_attempt_at, d.created_at, d.id LIMIT \(unsafeRaw: String(Self.claimedAtOnce))\(skipLocked))
-            RETURNING id, webhook_id, message_id, body, attempts, created_at
+        let free: SQLQueryString = """
+            w.active = \(bind: true) AND (w.sending_until IS NULL OR w.sending_until <= \(bind: now)) AND EXISTS (
+                SELECT 1 FROM webhook_deliveries d WHERE d.webhook_id = w.id AND d.status = 'pending' AND d.next_attempt_at <= \(bind: now))
+            """
+        guard try await sql.raw("SELECT w.id FROM webhooks w WHERE \(free) LIMIT 1").first() != nil else { return [] }
+        // On PostgreSQL an endpoint another server is taking right now is skipped, not waited for.
+        let skipLocked: SQLQueryString = sql.dialect.name == "postgresql" ? " FOR UPDATE SKIP LOCKED" : ""
+        let ids = try await sql.raw("""
+            UPDATE webhooks SET sending_until = \(bind: now + Self.hold)
+            WHERE id IN (SELECT w.id FROM webhooks w WHERE \(free)
+                         ORDER BY w.sending_until IS NOT NULL, w.sending_until, w.id LIMIT \(unsafeRaw: String(limit))\(skipLocked))
+            RETURNING id
+            """).all().map { try $0.decode(column: "id", as: UUID.self) }
+        guard !ids.isEmpty else { return [] }
+        return try await WebhookModel.query(on: database).filter(\.$id ~~ ids).all()
+    }
+
+    /// An endpoint's due deliveries, oldest first, up to `claimedAtOnce`.
+    private func due(for hook: WebhookModel, at now: Date) async throws -> [Claimed] {
+        let rows = try await (database as! any SQLDatabase).raw("""
+            SELECT id, webhook_id, message_id, body, attempts FROM webhook_deliveries
+            WHERE webhook_id = \(bind: hook.requireID()) AND status = 'pending' AND next_attempt_at <= \(bind: now)
+            ORDER BY next_attempt_at, created_at, id LIMIT \(unsafeRaw: String(Self.claimedAtOnce))
             """).all()
         return try rows.map { row in
             Claimed(id: try row.decode(column: "id", as: UUID.self), webhookId: try row.decode(column: "webhook_id", as: UUID.self),
@@ -106,37 +127,35 @@ final class WebhookDeliverer: Sendable {
         }.sorted { $0.messageId < $1.messageId }  // time-ordered ids: the order of the events
     }
 
-    /// One endpoint's deliveries, in order; stops at a 410 (the endpoint is switched off).
-    private func send(_ deliveries: [Claimed], to hook: WebhookModel) async {
-        for (index, delivery) in deliveries.enumerated() {
-            let now = clock.now()
-            let rest = deliveries[index...].map(\.id)
-            if Task.isCancelled {
-                // Stopping: the rest are handed back as they were, due now, no try counted.
-                try? await WebhookDeliveryModel.query(on: database).filter(\.$id ~~ rest).set(\.$nextAttemptAt, to: now).update()
-                return
-            }
-            // The claim renewed for what is left: this send and the ones after it.
-            try? await WebhookDeliveryModel.query(on: database).filter(\.$id ~~ rest)
-                .filter(\.$status == DeliveryStatus.pending.rawValue).set(\.$nextAttemptAt, to: now + Self.claim).update()
-            let outcome = await attempt(delivery, to: hook, at: now)
-            do {
+    /// Up to `claimedAtOnce` of an endpoint's due deliveries, one after another in the order of
+    /// their events, while this server holds the endpoint (renewed as it goes); then the endpoint
+    /// is let go, to be taken again, by whichever server, if more are due. Stops at a 410 (the
+    /// endpoint is switched off). Says how many tries it made.
+    private func serve(_ hook: WebhookModel) async -> Int {
+        guard let id = hook.id else { return 0 }
+        var tries = 0
+        do {
+            var held = clock.now() + Self.hold
+            for delivery in try await due(for: hook, at: clock.now()) {
+                guard !Task.isCancelled else { break }
+                let now = clock.now()
+                // Held for the send to come (at most the timeout) and its record, with room to spare.
+                if held.timeIntervalSince(now) < Self.hold / 2 {
+                    held = now + Self.hold
+                    try await WebhookModel.query(on: database).filter(\.$id == id).set(\.$sendingUntil, to: held).update()
+                }
+                let outcome = await attempt(delivery, to: hook, at: now)
+                if case .interrupted = outcome { break }
+                tries += 1
                 try await record(delivery, outcome, at: now, hook: hook)
-            } catch {
-                logger.error("webhook: could not record a delivery's outcome: \(String(reflecting: error))")
+                if case .gone = outcome { break }
             }
-            if case .interrupted = outcome {
-                let rest = deliveries[index...].map(\.id)
-                try? await WebhookDeliveryModel.query(on: database).filter(\.$id ~~ rest).set(\.$nextAttemptAt, to: now).update()
-                return
-            }
-            if case .gone = outcome {
-                // The rest wait, pending, until the endpoint is switched on again.
-                let rest = deliveries[(index + 1)...].map(\.id)
-                try? await WebhookDeliveryModel.query(on: database).filter(\.$id ~~ rest).set(\.$nextAttemptAt, to: now).update()
-                return
-            }
+        } catch {
+            logger.error("webhook: sending to an endpoint failed: \(String(reflecting: error))")
         }
+        // Let go, also when stopping: what was not sent is still due, for any server.
+        try? await WebhookModel.query(on: database).filter(\.$id == id).set(\.$sendingUntil, to: clock.now()).update()
+        return tries
     }
 
     private enum Outcome {
@@ -226,12 +245,6 @@ final class WebhookDeliverer: Sendable {
             WHERE d.status = 'pending' AND w.active = \(bind: true)
             """).all()
         metrics.webhookBacklog(try rows.first?.decode(column: "backlog", as: Int.self) ?? 0)
-    }
-
-    /// When the next delivery is due, if any.
-    func nextDue() async throws -> Date? {
-        try await WebhookDeliveryModel.query(on: database).filter(\.$status == DeliveryStatus.pending.rawValue)
-            .sort(\.$nextAttemptAt).first()?.nextAttemptAt
     }
 }
 
