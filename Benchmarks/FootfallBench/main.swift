@@ -15,7 +15,9 @@ struct FootfallBench: AsyncParsableCommand {
     )
 }
 
-/// Vapor's own plain-text route: the ceiling any route of ours is measured against.
+/// Vapor's own plain-text route: the ceiling any route of ours is measured against. Also a
+/// webhook endpoint that takes every delivery at once (`POST /hook/…`, 204), for the card
+/// benchmark with subscribed endpoints.
 struct Plaintext: AsyncParsableCommand {
     @ArgumentParser.Option var port = 8081
 
@@ -26,6 +28,7 @@ struct Plaintext: AsyncParsableCommand {
         app.logger.logLevel = .error
         app.http.server.configuration.port = port
         app.get("plaintext") { _ in "Hello, World!" }
+        app.on(.POST, "hook", ":endpoint", body: .collect(maxSize: "64kb")) { _ in HTTPStatus.noContent }
         try await app.execute()
         try await app.asyncShutdown()
     }
