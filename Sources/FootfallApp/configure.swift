@@ -42,7 +42,7 @@ public func configure(_ app: Application, _ settings: Settings) async throws {
                         clock: settings.clock, logger: app.logger, wifiIdleTimeout: settings.wifiIdleTimeout,
                         pins: pins, memberCodes: MemberCodeKeys(serverKey: serverKey), currency: settings.currency)
     try await app.ledger.countPeopleIn()
-    app.webhookDeliverer = WebhookDeliverer(database: app.db, clock: settings.clock, logger: app.logger, metrics: app.ledger.metrics,
+    app.webhookDeliverer = WebhookDeliverer(database: app.db, writer: app.ledger.writer, clock: settings.clock, logger: app.logger, metrics: app.ledger.metrics,
                                             outbox: app.ledger.outbox, eventLoopGroup: app.eventLoopGroup)
     app.lifecycle.use(WebhookClientShutdown())
     app.signInThrottle = SignInThrottle()

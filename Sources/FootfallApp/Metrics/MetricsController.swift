@@ -56,6 +56,11 @@ struct WebhookDelivery: LifecycleHandler {
     func didBootAsync(_ application: Application) async throws {
         let deliverer = application.webhookDeliverer, outbox = application.ledger.outbox, logger = application.logger
         let task = Task.detached {
+            do {
+                try await deliverer.letGoOfHoldsLeftBehind()
+            } catch {
+                logger.error("webhook: could not let go of the holds a stopped server left: \(String(reflecting: error))")
+            }
             while !Task.isCancelled {
                 do {
                     if try await deliverer.deliverDue() == 0 { await outbox.waitForDeliveries(timeout: .seconds(1)) }

@@ -16,9 +16,6 @@ final class WebhookModel: Model, @unchecked Sendable {
     @Field(key: "secret") var secret: StoredSecret
     /// False once switched off (by hand, or by the endpoint answering 410).
     @Field(key: "active") var active: Bool
-    /// Until when the server sending to this endpoint holds it (see `WebhookDeliverer`); when
-    /// let go, the time it was let go.
-    @OptionalField(key: "sending_until") var sendingUntil: Date?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}

@@ -38,6 +38,7 @@ struct WebhooksController: RouteCollection {
     /// Stores a changed subscription; the outbox reads subscriptions again, the deliverer looks again.
     static func save(_ model: WebhookModel, for request: Request) async throws {
         try await model.update(on: request.db)
+        try await WebhookDeliverer.endPause(of: model.requireID(), on: request.db)
         request.ledger.outbox.invalidate()
         request.ledger.outbox.wake()
     }
@@ -90,6 +91,7 @@ struct WebhooksController: RouteCollection {
         delivery.nextAttemptAt = request.clock.now()
         delivery.deliveredAt = nil
         try await delivery.update(on: request.db)
+        try await WebhookDeliverer.endPause(of: hook.requireID(), on: request.db)
         request.ledger.outbox.wake()
     }
 
@@ -114,6 +116,7 @@ struct WebhooksController: RouteCollection {
         delivery.nextAttemptAt = now
         delivery.createdAt = now
         try await delivery.create(on: request.db)
+        try await WebhookDeliverer.endPause(of: hook.requireID(), on: request.db)
         request.ledger.outbox.wake()
     }
 
