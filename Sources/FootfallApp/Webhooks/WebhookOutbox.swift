@@ -54,9 +54,14 @@ final class WebhookOutbox: Sendable {
         }
         guard !matched.isEmpty else { return 0 }
         // Every delivery names its customer: one query for the turn.
+        let sql = db as! any SQLDatabase
         let customerIds = Array(Set(matched.compactMap { $0.0.facts?.customerId }))
-        let names = customerIds.isEmpty ? [:] : try await CustomerModel.query(on: db).filter(\.$id ~~ customerIds).all()
-            .reduce(into: [UUID: String]()) { $0[$1.id!] = $1.name }
+        var names: [UUID: String] = [:]
+        if !customerIds.isEmpty {
+            for row in try await sql.raw("SELECT id, name FROM customers WHERE id IN \(SQLGroupExpression(customerIds.map { SQLBind($0) }))").all() {
+                names[try row.decode(column: "id", as: UUID.self)] = try row.decode(column: "name", as: String.self)
+            }
+        }
         let timestamp = RFC3339.format(now)
         var rows: [any SQLExpression] = []
         // Ids ascending in the order of the events (ids made in one millisecond are random
@@ -74,7 +79,6 @@ final class WebhookOutbox: Sendable {
                 ]))
             }
         }
-        let sql = db as! any SQLDatabase
         for chunk in rows.chunks(ofCount: 200) {
             try await sql.raw("""
                 INSERT INTO webhook_deliveries (id, webhook_id, message_id, type, body, status, attempts, next_attempt_at, created_at)
