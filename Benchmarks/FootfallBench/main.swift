@@ -49,7 +49,7 @@ struct SeedReaders: AsyncParsableCommand {
 
     private func seed(_ sql: any SQLDatabase) async throws {
         let now = Date()
-        try await sql.raw("BEGIN IMMEDIATE").run()
+        try await sql.raw(sql.dialect.name == "sqlite" ? "BEGIN IMMEDIATE" : "BEGIN").run()
         let (location, plan) = try await benchPlace(sql, now: now)
         var lines = ["return {"]
         for reader in 0..<readers {
@@ -119,7 +119,7 @@ struct SeedWifi: AsyncParsableCommand {
     private func seed(_ sql: any SQLDatabase) async throws {
         let now = Date()
         let device = UUID()
-        try await sql.raw("BEGIN IMMEDIATE").run()
+        try await sql.raw(sql.dialect.name == "sqlite" ? "BEGIN IMMEDIATE" : "BEGIN").run()
         let (location, plan) = try await benchPlace(sql, now: now)
         let keyHash = sha256Hex(secret)
         try await sql.insert(into: "devices")
@@ -148,14 +148,22 @@ struct SeedWifi: AsyncParsableCommand {
 }
 
 /// Opens (and migrates) a SQLite benchmark database for `body`, then shuts the app down.
-func withBenchDatabase(_ path: String, _ body: (any SQLDatabase) async throws -> Void) async throws {
+/// A benchmark database, migrated: `database` is a SQLite file or a `postgres://` URL (whose
+/// server key is `FOOTFALL_SECRET_KEY`, as the servers run on it are given). `body` gets one
+/// connection.
+func withBenchDatabase(_ database: String, _ body: @escaping @Sendable (any SQLDatabase) async throws -> Void) async throws {
     var settings = Settings()
-    settings.database = .sqlite(path: path)
+    if database.hasPrefix("postgres") {
+        settings.database = .postgres(url: database)
+        settings.secretKey = ProcessInfo.processInfo.environment["FOOTFALL_SECRET_KEY"]
+    } else {
+        settings.database = .sqlite(path: database)
+    }
     let app = try await Application.make(.production)
     app.logger.logLevel = .error
     do {
         try await configure(app, settings)
-        try await body(app.db as! any SQLDatabase)
+        try await app.db.withConnection { try await body($0 as! any SQLDatabase) }
     } catch {
         try? await app.asyncShutdown()
         throw error
@@ -185,7 +193,7 @@ struct SeedHistory: AsyncParsableCommand {
         var random = SplitMix(seed: seed)
         let plan = UUID()
         let locations = [(UUID(), "Bench Berlin", "Europe/Berlin"), (UUID(), "Bench New York", "America/New_York")]
-        try await sql.raw("BEGIN IMMEDIATE").run()
+        try await sql.raw(sql.dialect.name == "sqlite" ? "BEGIN IMMEDIATE" : "BEGIN").run()
         try await sql.insert(into: "plans").columns("id", "name", "location_ids", "limit_enforce", "overtime", "created_at")
             .values(SQLBind(plan), SQLBind("Unlimited"), SQLBind("[]"), SQLBind(true), SQLBind("allow"), SQLBind(now)).run()
         for (id, name, zone) in locations {
