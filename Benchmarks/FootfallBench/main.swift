@@ -261,7 +261,7 @@ func benchPlace(_ sql: any SQLDatabase, now: Date) async throws -> (location: UU
         .values(SQLBind(location), SQLBind("Bench"), SQLBind("UTC"), SQLBind("00:00"), SQLBind(now)).run()
     try await sql.insert(into: "plans")
         .columns("id", "name", "location_ids", "limit_enforce", "overtime", "created_at")
-        .values(SQLBind(plan), SQLBind("Unlimited"), SQLBind("[]"), SQLBind(true), SQLBind("allow"), SQLBind(now)).run()
+        .values(SQLBind(plan), SQLBind("Unlimited"), SQLBind([UUID]()), SQLBind(true), SQLBind("allow"), SQLBind(now)).run()
     return (location, plan)
 }
 

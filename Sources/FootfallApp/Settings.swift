@@ -20,6 +20,9 @@ public struct Settings: Sendable {
     public var publicURL: String?
     /// How often the sweeper looks for visits to close at the latest; it also wakes when one is due.
     public var sweepInterval: TimeInterval = 30
+    /// Connections for requests' reads (and the few writes outside the ledger's writer), per
+    /// event loop (one loop a core); the writer has one of its own besides.
+    public var connectionsPerEventLoop = 4
     /// A Wi-Fi visit without traffic for this long is closed at its last activity.
     public var wifiIdleTimeout: TimeInterval = 900
     /// The RADIUS server's UDP ports, on `hostname`; nil: no RADIUS server.

@@ -16,7 +16,7 @@ public func configure(_ app: Application, _ settings: Settings) async throws {
     // queueing behind readers.
     app.threadPool = NIOThreadPool(numberOfThreads: max(8, System.coreCount * 4))
 
-    app.databases.use(try databaseConfiguration(settings.database, connectionsPerEventLoop: 4), as: .main, isDefault: true)
+    app.databases.use(try databaseConfiguration(settings.database, connectionsPerEventLoop: settings.connectionsPerEventLoop), as: .main, isDefault: true)
     let writer = WriterDatabase(try databaseConfiguration(settings.database, connectionsPerEventLoop: 1), on: app.eventLoopGroup)
     app.lifecycle.use(writer)
     try await prepareDatabase(app, settings.database)

@@ -30,20 +30,20 @@ struct AdminPagesController: RouteCollection {
         signedIn.post("customers", ":customerId", "pin") { request in
             try await self.change(request, done: "PIN set.") {
                 try await CustomerCredentialsController.setPin(request.content.decode(PinInput.self), for: CustomersController.find(request),
-                                                               pins: request.ledger.pins, on: request.db)
+                                                               ledger: request.ledger)
             }
         }
         signedIn.post("customers", ":customerId", "cards") { request in
             try await self.change(request, done: "Card added.") {
                 let input = try request.content.decode(CardInput.self)
                 _ = try await CustomerCredentialsController.register(card: input.number, format: input.format, to: CustomersController.find(request),
-                                                                     on: request.db)
+                                                                     ledger: request.ledger)
             }
         }
         signedIn.post("customers", ":customerId", "passes") { request in
             try await self.change(request, done: "Pass added.") {
                 _ = try await CustomerCredentialsController.addPass(request.content.decode(PassInput.self), to: CustomersController.find(request),
-                                                                    on: request.db)
+                                                                    ledger: request.ledger)
             }
         }
         signedIn.post("customers", ":customerId", "access-tokens") { request in
@@ -386,7 +386,7 @@ struct AdminPagesController: RouteCollection {
             guard let customer = try await CustomerModel.query(on: request.db).filter(\.$email == email).first() else {
                 throw APIError.invalidRequest(field: "customer", detail: "No customer has the email \(form.customer).")
             }
-            _ = try await CustomerCredentialsController.register(card: number, format: nil, to: customer, on: request.db)
+            _ = try await CustomerCredentialsController.register(card: number, format: nil, to: customer, ledger: request.ledger)
             return try await failedPage(request, status: .ok, message: .good("Card \(failed.credential ?? "") now belongs to \(customer.name)."))
         }
     }

@@ -19,30 +19,32 @@ struct CustomerCredentialsController: RouteCollection {
     }
 
     func setPin(request: Request) async throws -> HTTPStatus {
-        try await Self.setPin(request.content.decode(PinInput.self), for: CustomersController.find(request), pins: request.ledger.pins, on: request.db)
+        try await Self.setPin(request.content.decode(PinInput.self), for: CustomersController.find(request), ledger: request.ledger)
         return .noContent
     }
 
     /// What the API and the admin panel's form both do.
-    static func setPin(_ input: PinInput, for customer: CustomerModel, pins: PinHasher, on db: any Database) async throws {
-        let digest = pins.digest(try input.validated())
-        let holder = try await CustomerModel.query(on: db).filter(\.$pinHash == digest).first()
-        guard holder == nil || holder?.id == customer.id else {
-            throw APIError.conflict(code: "pin_in_use", detail: "Another customer has this PIN; PINs identify customers on their own.")
+    static func setPin(_ input: PinInput, for customer: CustomerModel, ledger: Ledger) async throws {
+        let digest = ledger.pins.digest(try input.validated())
+        try await ledger.write { db in
+            let holder = try await CustomerModel.query(on: db).filter(\.$pinHash == digest).first()
+            guard holder == nil || holder?.id == customer.id else {
+                throw APIError.conflict(code: "pin_in_use", detail: "Another customer has this PIN; PINs identify customers on their own.")
+            }
+            customer.pinHash = digest
+            try await customer.update(on: db)
         }
-        customer.pinHash = digest
-        try await customer.update(on: db)
     }
 
     func addCard(request: Request) async throws -> Response {
         let customer = try await CustomersController.find(request)
         let input = try request.content.decode(CardInput.self)
-        let card = try await Self.register(card: input.number, format: input.format, to: customer, on: request.db)
+        let card = try await Self.register(card: input.number, format: input.format, to: customer, ledger: request.ledger)
         return try CardDTO(id: card.requireID(), normalized: card.normalized).response(status: .created)
     }
 
     /// Registers a card unless a reading of it matches a registered card (409 `card_in_use`).
-    static func register(card text: String, format name: String?, to customer: CustomerModel, on db: any Database) async throws -> CardModel {
+    static func register(card text: String, format name: String?, to customer: CustomerModel, ledger: Ledger) async throws -> CardModel {
         guard let format = CardNumber.Format(rawValue: name ?? "auto") else {
             throw APIError.invalidRequest(field: "format", detail: "must be auto, hex, decimal or wiegand26.")
         }
@@ -50,15 +52,16 @@ struct CustomerCredentialsController: RouteCollection {
             throw APIError.invalidRequest(field: "number", detail: "is not a card number in the \(format.rawValue) format.")
         }
         let keys = Array(number.matchKeys)
-        guard try await CardKeyModel.query(on: db).filter(\.$key ~~ keys).count() == 0 else {
-            throw APIError.conflict(code: "card_in_use", detail: "A registered card matches this number as some reader reports it.")
-        }
         let card = CardModel()
         card.customerId = try customer.requireID()
         card.normalized = number.hex
-        try await db.writeTransaction { db in
+        try await ledger.write { db in
+            // Checked where it is written: two registrations of one card at once cannot both pass.
+            guard try await CardKeyModel.query(on: db).filter(\.$key ~~ keys).count() == 0 else {
+                throw APIError.conflict(code: "card_in_use", detail: "A registered card matches this number as some reader reports it.")
+            }
             try await card.create(on: db)
-            for key in keys { try await CardKeyModel(cardId: card.requireID(), key: key).create(on: db) }
+            try await keys.map { CardKeyModel(cardId: card.id!, key: $0) }.create(on: db)
         }
         return card
     }
@@ -69,7 +72,7 @@ struct CustomerCredentialsController: RouteCollection {
               card.customerId == customer.id
         else { throw APIError.notFound("card") }
         let cardId = try card.requireID()
-        try await request.db.writeTransaction { db in
+        try await request.ledger.write { db in
             try await CardKeyModel.query(on: db).filter(\.$cardId == cardId).delete()
             try await card.delete(on: db)
         }
@@ -80,7 +83,7 @@ struct CustomerCredentialsController: RouteCollection {
         let customer = try await CustomersController.find(request)
         let input = request.body.data == nil ? AccessTokenInput() : try request.content.decode(AccessTokenInput.self)
         let (token, password) = try await AccessTokens.make(input, for: customer.requireID(), now: request.clock.now(), on: request.db)
-        try await token.create(on: request.db)
+        try await request.ledger.write { try await token.create(on: $0) }
         return try NewAccessTokenDTO(token, password: password).response(status: .created)
     }
 
@@ -97,7 +100,7 @@ struct CustomerCredentialsController: RouteCollection {
         guard let token = try await AccessTokenModel.find(Check.uuid(request, "tokenId"), on: request.db), token.customerId == customer.id
         else { throw APIError.notFound("access token") }
         let tokenId = try token.requireID()
-        try await request.db.writeTransaction { db in
+        try await request.ledger.write { db in
             try await WifiDeviceModel.query(on: db).filter(\.$accessTokenId == tokenId).delete()
             try await token.delete(on: db)
         }
@@ -109,29 +112,30 @@ struct CustomerCredentialsController: RouteCollection {
         let input = try request.content.decode(ExternalIdInput.self)
         let system = try Check.nonEmpty(input.system, "system").lowercased()
         let externalId = try Check.nonEmpty(input.externalId, "externalId")
-        let taken = try await ExternalIdModel.query(on: request.db)
-            .filter(\.$system == system).filter(\.$externalId == externalId).count()
-        guard taken == 0 else {
-            throw APIError.conflict(code: "external_id_in_use", detail: "A customer has this \(system) id already.")
-        }
         let model = ExternalIdModel()
         model.customerId = try customer.requireID()
         model.system = system
         model.externalId = externalId
-        try await model.create(on: request.db)
+        try await request.ledger.write { db in
+            let taken = try await ExternalIdModel.query(on: db).filter(\.$system == system).filter(\.$externalId == externalId).count()
+            guard taken == 0 else {
+                throw APIError.conflict(code: "external_id_in_use", detail: "A customer has this \(system) id already.")
+            }
+            try await model.create(on: db)
+        }
         return try ExternalIdDTO(id: model.requireID(), customerId: model.customerId, system: system, externalId: externalId)
             .response(status: .created)
     }
 
     func addPass(request: Request) async throws -> Response {
-        let pass = try await Self.addPass(request.content.decode(PassInput.self), to: CustomersController.find(request), on: request.db)
+        let pass = try await Self.addPass(request.content.decode(PassInput.self), to: CustomersController.find(request), ledger: request.ledger)
         return try PassDTO(pass, usedSeconds: 0).response(status: .created)
     }
 
     /// What the API and the admin panel's form both do.
-    static func addPass(_ input: PassInput, to customer: CustomerModel, on db: any Database) async throws -> PassModel {
-        let pass = try input.model(customerId: try customer.requireID(), knownLocations: try await knownLocations(on: db))
-        try await pass.create(on: db)
+    static func addPass(_ input: PassInput, to customer: CustomerModel, ledger: Ledger) async throws -> PassModel {
+        let pass = try input.model(customerId: try customer.requireID(), knownLocations: try await knownLocations(on: ledger.database))
+        try await ledger.write { try await pass.create(on: $0) }
         return pass
     }
 

@@ -22,7 +22,10 @@ struct CustomersController: RouteCollection {
         model.memberSecret = SecretToken.make(bytes: 20)
         try input.apply(to: model, creating: true)
         try await checkPlan(model.planId, request)
-        try await saveUniqueEmail(model, request) { try await model.create(on: request.db) }
+        try await request.ledger.write { db in
+            try await Self.checkUniqueEmail(model, on: db)
+            try await model.create(on: db)
+        }
         return try CustomerDTO(model).response(status: .created)
     }
 
@@ -42,7 +45,10 @@ struct CustomersController: RouteCollection {
         let model = try await Self.find(request)
         try request.content.decode(CustomerInput.self).apply(to: model, creating: false)
         try await checkPlan(model.planId, request)
-        try await saveUniqueEmail(model, request) { try await model.update(on: request.db) }
+        try await request.ledger.write { db in
+            try await Self.checkUniqueEmail(model, on: db)
+            try await model.update(on: db)
+        }
         return CustomerDTO(model)
     }
 
@@ -51,7 +57,7 @@ struct CustomersController: RouteCollection {
     func delete(request: Request) async throws -> HTTPStatus {
         let model = try await Self.find(request)
         let id = try model.requireID()
-        try await request.db.writeTransaction { db in
+        try await request.ledger.write { db in
             let cards = try await CardModel.query(on: db).filter(\.$customerId == id).all(\.$id)
             try await CardKeyModel.query(on: db).filter(\.$cardId ~~ cards).delete()
             try await CardModel.query(on: db).filter(\.$customerId == id).delete()
@@ -112,7 +118,7 @@ struct CustomersController: RouteCollection {
     func replaceMemberLink(request: Request) async throws -> Response {
         let customer = try await Self.find(request)
         customer.memberSecret = SecretToken.make(bytes: 20)
-        try await customer.update(on: request.db)
+        try await request.ledger.write { try await customer.update(on: $0) }
         request.logger.notice("member link replaced", metadata: ["customer": .string(customer.id?.uuidString ?? ""), "by": .string(request.adminName)])
         return try MemberLinkDTO(customer, request).response(status: .created)
     }
@@ -124,11 +130,11 @@ struct CustomersController: RouteCollection {
         }
     }
 
-    private func saveUniqueEmail(_ model: CustomerModel, _ request: Request, save: () async throws -> Void) async throws {
-        let others = try await CustomerModel.query(on: request.db).filter(\.$email == model.email)
+    /// Checked where the customer is written: two customers given one email at once cannot both pass.
+    private static func checkUniqueEmail(_ model: CustomerModel, on db: any Database) async throws {
+        let others = try await CustomerModel.query(on: db).filter(\.$email == model.email)
             .filter(\.$id != model.id ?? UUID()).count()
         guard others == 0 else { throw APIError.conflict(code: "email_in_use", detail: "Another customer has this email.") }
-        try await save()
     }
 
     static func find(_ request: Request) async throws -> CustomerModel {

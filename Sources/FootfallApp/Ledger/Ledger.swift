@@ -76,6 +76,14 @@ public final class Ledger: Sendable {
         case refused(ReasonCode, FailedCheckInModel)
     }
 
+    /// An admin or integration write (customers, cards, PINs, passes, tokens): in the writer's
+    /// next commit beside whatever else waits there, so that many at once share one commit (one
+    /// fsync), and answered once committed. Checks that must hold when it is written (an email
+    /// or a card nobody else has) belong inside `body`; if it throws, it alone is rolled back.
+    func write<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        try await writer.perform(body)
+    }
+
     func checkIn(_ attempt: Attempt) async throws -> Outcome {
         try await writer.perform { db in try await self.admit(attempt, on: db) }
     }

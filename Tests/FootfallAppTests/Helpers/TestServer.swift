@@ -58,6 +58,9 @@ func withFootfall(
     settings.clock = clock
     // PostgreSQL needs the server key given; SQLite makes a key file beside its database.
     if TestDatabase.isPostgres { settings.secretKey = testSecretKey }
+    // Some hundred tests run at once, each with its own server: one connection a loop each
+    // (plus the writer's) keep them all within the test cluster's connections.
+    settings.connectionsPerEventLoop = 1
     adjust(&settings)
     do {
         StuckTests.phase(watch, "configure")
