@@ -52,18 +52,20 @@ struct CustomerCredentialsController: RouteCollection {
             throw APIError.invalidRequest(field: "number", detail: "is not a card number in the \(format.rawValue) format.")
         }
         let keys = Array(number.matchKeys)
-        let card = CardModel()
-        card.customerId = try customer.requireID()
-        card.normalized = number.hex
-        try await ledger.write { db in
+        let customerId = try customer.requireID()
+        return try await ledger.write { db in
             // Checked where it is written: two registrations of one card at once cannot both pass.
             guard try await CardKeyModel.query(on: db).filter(\.$key ~~ keys).count() == 0 else {
                 throw APIError.conflict(code: "card_in_use", detail: "A registered card matches this number as some reader reports it.")
             }
+            // Made here: a write the writer tries again (another server took a key first) starts afresh.
+            let card = CardModel()
+            card.customerId = customerId
+            card.normalized = number.hex
             try await card.create(on: db)
             try await keys.map { CardKeyModel(cardId: card.id!, key: $0) }.create(on: db)
+            return card
         }
-        return card
     }
 
     func removeCard(request: Request) async throws -> HTTPStatus {

@@ -228,7 +228,7 @@ actor LedgerWriter {
         do {
             let results = try await transaction(on: connection) { connection, sql in
                 var results: [Result<any Sendable, any Error>] = []
-                for body in bodies { results.append(await Self.attempt(body, on: connection, sql)) }
+                for body in bodies { results.append(try await Self.attempt(body, on: connection, sql)) }
                 return results
             }
             for (job, result) in zip(batch, results) { job.continuation.resume(with: result) }
@@ -282,8 +282,10 @@ actor LedgerWriter {
     }
 
     /// One write in its savepoint, tried again (up to three times) when a unique index refuses it
-    /// or the database broke a deadlock by failing it.
-    private static func attempt(_ body: Body, on connection: any Database, _ sql: any SQLDatabase) async -> Result<any Sendable, any Error> {
+    /// or the database broke a deadlock by failing it. Throws (failing the whole transaction)
+    /// when its savepoint cannot be rolled back: the transaction is not what the writes after
+    /// it would assume.
+    private static func attempt(_ body: Body, on connection: any Database, _ sql: any SQLDatabase) async throws -> Result<any Sendable, any Error> {
         var tries = 0
         while true {
             let told = PendingEvents.current?.count ?? 0
@@ -294,12 +296,8 @@ actor LedgerWriter {
                 return .success(value)
             } catch {
                 PendingEvents.current?.undo(to: told)
-                do {
-                    try await sql.raw("ROLLBACK TO SAVEPOINT ledger_write").run()
-                    try await sql.raw("RELEASE SAVEPOINT ledger_write").run()
-                } catch let rollbackError {
-                    return .failure(rollbackError)
-                }
+                try await sql.raw("ROLLBACK TO SAVEPOINT ledger_write").run()
+                try await sql.raw("RELEASE SAVEPOINT ledger_write").run()
                 if Self.isWorthRetrying(error), tries < 3 {
                     tries += 1
                     continue

@@ -307,14 +307,14 @@ final class WebhookDeliverer: Sendable {
                 try await sql.raw("""
                     UPDATE webhook_deliveries SET status = 'delivered', attempts = attempts + 1, last_response_status = \(bind: status),
                         last_error = NULL, next_attempt_at = NULL, delivered_at = \(bind: now)
-                    WHERE id IN \(SQLGroupExpression(group.map { SQLBind($0.1.id) }))
+                    WHERE id IN \(SQLGroupExpression(group.map { SQLBind($0.1.id) })) AND status = 'pending'
                     """).run()
             }
             for (id, status, attempts, lastStatus, error, next) in others {
                 try await sql.raw("""
                     UPDATE webhook_deliveries SET status = \(bind: status), attempts = \(bind: attempts), last_response_status = \(bind: lastStatus),
                         last_error = \(bind: error), next_attempt_at = \(bind: next)
-                    WHERE id = \(bind: id)
+                    WHERE id = \(bind: id) AND status = 'pending' AND attempts = \(bind: attempts - 1)
                     """).run()
             }
             if gone { try await sql.raw("UPDATE webhooks SET active = \(bind: false) WHERE id = \(bind: held.id)").run() }
