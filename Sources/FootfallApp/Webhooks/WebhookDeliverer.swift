@@ -58,17 +58,17 @@ final class WebhookDeliverer: Sendable {
 
     private struct Claimed: Sendable {
         var id: UUID
-        var webhookId: UUID
         var messageId: String
         var body: String
         var attempts: Int
     }
 
-    /// An endpoint this server holds: `holder` marks the hold as this one's.
+    /// An endpoint this server holds, until `until`: `holder` marks the hold as this one's.
     private struct Held: Sendable {
         var hook: WebhookModel
-        var id: UUID
         var holder: UUID
+        var until: Date
+        var id: UUID { hook.id! }
     }
 
     /// Sends every delivery due now; says how many tries it made. Up to `endpointsAtOnce`
@@ -137,20 +137,19 @@ final class WebhookDeliverer: Sendable {
                 """).all().map { try $0.decode(column: "id", as: UUID.self) }
         }
         guard !ids.isEmpty else { return [] }
-        return try await WebhookModel.query(on: database).filter(\.$id ~~ ids).all().map { Held(hook: $0, id: $0.id!, holder: holder) }
+        return try await WebhookModel.query(on: database).filter(\.$id ~~ ids).all().map { Held(hook: $0, holder: holder, until: until) }
     }
 
     /// An endpoint's due deliveries in the order of their events, up to `takenAtOnce`.
     private func due(for held: Held, at now: Date) async throws -> [Claimed] {
         let rows = try await (database as! any SQLDatabase).raw("""
-            SELECT id, webhook_id, message_id, body, attempts FROM webhook_deliveries
+            SELECT id, message_id, body, attempts FROM webhook_deliveries
             WHERE webhook_id = \(bind: held.id) AND status = 'pending' AND next_attempt_at <= \(bind: now)
             ORDER BY next_attempt_at, created_at, id LIMIT \(unsafeRaw: String(Self.takenAtOnce))
             """).all()
         return try rows.map { row in
-            Claimed(id: try row.decode(column: "id", as: UUID.self), webhookId: try row.decode(column: "webhook_id", as: UUID.self),
-                    messageId: try row.decode(column: "message_id", as: String.self), body: try row.decode(column: "body", as: String.self),
-                    attempts: try row.decode(column: "attempts", as: Int.self))
+            Claimed(id: try row.decode(column: "id", as: UUID.self), messageId: try row.decode(column: "message_id", as: String.self),
+                    body: try row.decode(column: "body", as: String.self), attempts: try row.decode(column: "attempts", as: Int.self))
         }.sorted { $0.messageId < $1.messageId }  // time-ordered ids: the order of the events
     }
 
@@ -163,7 +162,7 @@ final class WebhookDeliverer: Sendable {
     private func serve(_ held: Held) async -> Int {
         var outcomes: [(Claimed, Outcome)] = []
         var tries = 0, pauseAfter = false
-        var heldUntil = clock.now() + Self.hold, recorded = clock.now()
+        var heldUntil = held.until, recorded = clock.now()
         do {
             for delivery in try await due(for: held, at: clock.now()) {
                 guard !Task.isCancelled else { break }
@@ -173,7 +172,7 @@ final class WebhookDeliverer: Sendable {
                     heldUntil = now + Self.hold
                     guard try await renew(held, until: heldUntil) else { break }
                 }
-                let outcome = await attempt(delivery, to: held.hook, at: now)
+                let outcome = await attempt(delivery, to: held.hook)
                 if case .interrupted = outcome { break }
                 tries += 1
                 outcomes.append((delivery, outcome))
@@ -216,7 +215,7 @@ final class WebhookDeliverer: Sendable {
         case interrupted
     }
 
-    private func attempt(_ delivery: Claimed, to hook: WebhookModel, at now: Date) async -> Outcome {
+    private func attempt(_ delivery: Claimed, to hook: WebhookModel) async -> Outcome {
         // The time of this very request, on the system's clock, as the receiver checks it against
         // its own (Standard Webhooks allows five minutes either way); when it is due is the
         // ledger's clock's business.

@@ -38,8 +38,14 @@ struct WebhooksController: RouteCollection {
     /// Stores a changed subscription; the outbox reads subscriptions again, the deliverer looks again.
     static func save(_ model: WebhookModel, for request: Request) async throws {
         try await model.update(on: request.db)
-        try await WebhookDeliverer.endPause(of: model.requireID(), on: request.db)
         request.ledger.outbox.invalidate()
+        try await sendSoon(model, for: request)
+    }
+
+    /// The endpoint's pause after a failure is over, and the deliverer looks at once: what an
+    /// operator changed, sent again or pinged goes now.
+    private static func sendSoon(_ hook: WebhookModel, for request: Request) async throws {
+        try await WebhookDeliverer.endPause(of: hook.requireID(), on: request.db)
         request.ledger.outbox.wake()
     }
 
@@ -91,8 +97,7 @@ struct WebhooksController: RouteCollection {
         delivery.nextAttemptAt = request.clock.now()
         delivery.deliveredAt = nil
         try await delivery.update(on: request.db)
-        try await WebhookDeliverer.endPause(of: hook.requireID(), on: request.db)
-        request.ledger.outbox.wake()
+        try await sendSoon(hook, for: request)
     }
 
     /// A `ping` event to this endpoint, to see that it answers.
@@ -116,8 +121,7 @@ struct WebhooksController: RouteCollection {
         delivery.nextAttemptAt = now
         delivery.createdAt = now
         try await delivery.create(on: request.db)
-        try await WebhookDeliverer.endPause(of: hook.requireID(), on: request.db)
-        request.ledger.outbox.wake()
+        try await sendSoon(hook, for: request)
     }
 
     static func find(_ request: Request) async throws -> WebhookModel {
