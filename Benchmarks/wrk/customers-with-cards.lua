@@ -24,8 +24,10 @@ function request()
     customer = nil
     awaiting_customer = false
     -- A 7-byte UID whose last three bytes are the client and its count: no two cards share
-    -- even the short readings (the last 3 or 4 bytes) that a card is also matched by.
-    return wrk.format("POST", path, headers, string.format('{"number":"04A1B2C3%02X%04X"}', client, made % 65536))
+    -- even the short readings a card is also matched by (the last 3 or 4 bytes, and the last 4
+    -- reversed, which would end in C3 only if the count's last byte were C3: it stays below 80).
+    return wrk.format("POST", path, headers,
+      string.format('{"number":"04A1B2C3%02X%02X%02X"}', client, math.floor(made / 128) % 256, made % 128))
   end
   made = made + 1
   awaiting_customer = true

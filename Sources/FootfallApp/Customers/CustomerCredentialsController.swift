@@ -1,5 +1,6 @@
 import Fluent
 import FootfallCore
+import SQLKit
 import Vapor
 
 /// What identifies a customer to devices (PIN, cards, Wi-Fi tokens, door-system ids) and the
@@ -55,15 +56,17 @@ struct CustomerCredentialsController: RouteCollection {
         let customerId = try customer.requireID()
         return try await ledger.write { db in
             // Checked where it is written: two registrations of one card at once cannot both pass.
-            guard try await CardKeyModel.query(on: db).filter(\.$key ~~ keys).count() == 0 else {
+            let taken = try await (db as! any SQLDatabase).select().column(SQLLiteral.numeric("1")).from(CardKeyModel.schema)
+                .where("key", .in, keys).limit(1).first()
+            guard taken == nil else {
                 throw APIError.conflict(code: "card_in_use", detail: "A registered card matches this number as some reader reports it.")
             }
             // Made here: a write the writer tries again (another server took a key first) starts afresh.
             let card = CardModel()
             card.customerId = customerId
             card.normalized = number.hex
-            try await card.create(on: db)
-            try await keys.map { CardKeyModel(cardId: card.id!, key: $0) }.create(on: db)
+            try await card.insert(on: db)
+            try await keys.map { CardKeyModel(cardId: card.id!, key: $0) }.insert(on: db)
             return card
         }
     }

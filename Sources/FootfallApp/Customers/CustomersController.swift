@@ -24,7 +24,7 @@ struct CustomersController: RouteCollection {
         try await checkPlan(model.planId, request)
         try await request.ledger.write { db in
             try await Self.checkUniqueEmail(model, on: db)
-            try await model.create(on: db)
+            try await model.insert(on: db)
         }
         return try CustomerDTO(model).response(status: .created)
     }
@@ -132,9 +132,9 @@ struct CustomersController: RouteCollection {
 
     /// Checked where the customer is written: two customers given one email at once cannot both pass.
     private static func checkUniqueEmail(_ model: CustomerModel, on db: any Database) async throws {
-        let others = try await CustomerModel.query(on: db).filter(\.$email == model.email)
-            .filter(\.$id != model.id ?? UUID()).count()
-        guard others == 0 else { throw APIError.conflict(code: "email_in_use", detail: "Another customer has this email.") }
+        let other = try await (db as! any SQLDatabase).select().column(SQLLiteral.numeric("1")).from(CustomerModel.schema)
+            .where("email", .equal, model.email).where("id", .notEqual, model.id ?? UUID()).limit(1).first()
+        guard other == nil else { throw APIError.conflict(code: "email_in_use", detail: "Another customer has this email.") }
     }
 
     static func find(_ request: Request) async throws -> CustomerModel {

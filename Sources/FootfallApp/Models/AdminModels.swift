@@ -11,6 +11,9 @@ final class AdminTokenModel: Model, @unchecked Sendable {
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}
+
+    /// Every property wrapper above, listed rather than found by reflection (see `ModelPropertiesTests`).
+    var properties: [any AnyProperty] { [_id, _name, _tokenHash, _createdAt] }
 }
 
 /// Who changed what, and when: every edit of a visit's times.
@@ -25,6 +28,9 @@ final class AuditEntryModel: Model, @unchecked Sendable {
     @Field(key: "details") var details: [String: String]
 
     init() {}
+
+    /// Every property wrapper above, listed rather than found by reflection (see `ModelPropertiesTests`).
+    var properties: [any AnyProperty] { [_id, _at, _actor, _action, _subjectId, _details] }
 }
 
 /// Server-wide secrets made once at the first migration and shared by every instance.
@@ -35,6 +41,9 @@ final class ServerSecretModel: Model, @unchecked Sendable {
     @Field(key: "value") var value: String
 
     init() {}
+
+    /// Every property wrapper above, listed rather than found by reflection (see `ModelPropertiesTests`).
+    var properties: [any AnyProperty] { [_id, _value] }
 
     init(name: String, value: String) {
         self.id = name
@@ -53,6 +62,9 @@ final class AdminUserModel: Model, @unchecked Sendable {
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}
+
+    /// Every property wrapper above, listed rather than found by reflection (see `ModelPropertiesTests`).
+    var properties: [any AnyProperty] { [_id, _email, _name, _passwordHash, _createdAt] }
 }
 
 /// A signed-in browser: the SHA-256 of its session cookie, and the token its forms must carry.
@@ -68,4 +80,7 @@ final class AdminSessionModel: Model, @unchecked Sendable {
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}
+
+    /// Every property wrapper above, listed rather than found by reflection (see `ModelPropertiesTests`).
+    var properties: [any AnyProperty] { [_id, _tokenHash, _userId, _csrfToken, _expiresAt, _createdAt] }
 }

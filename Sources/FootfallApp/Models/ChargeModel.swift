@@ -23,4 +23,11 @@ final class ChargeModel: Model, @unchecked Sendable {
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}
+
+    /// Every property wrapper above, listed rather than found by reflection (see `ModelPropertiesTests`).
+    var properties: [any AnyProperty] {
+        [
+            _id, _customerId, _locationId, _day, _dayStart, _minutes, _amount, _currency, _checkInIds, _createdAt
+        ]
+    }
 }

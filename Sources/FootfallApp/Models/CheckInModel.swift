@@ -37,6 +37,15 @@ final class CheckInModel: Model, @unchecked Sendable {
     @OptionalField(key: "wifi_octets") var wifiOctets: Int64?
 
     init() {}
+
+    /// Every property wrapper above, listed rather than found by reflection (see `ModelPropertiesTests`).
+    var properties: [any AnyProperty] {
+        [
+            _id, _customerId, _locationId, _checkedInAt, _checkedOutAt, _method, _checkOutMethod, _deviceId, _admittedPlanId,
+            _admittedPassId, _admittedTokenId, _chargedFrom, _chargeRateJSON, _chargeSettled, _timeLimitAt, _closesAt, _wifiSessionId,
+            _wifiMac, _lastActivityAt, _wifiOctets
+        ]
+    }
 }
 
 extension CheckInModel {
@@ -97,6 +106,13 @@ final class FailedCheckInModel: Model, @unchecked Sendable {
     @OptionalField(key: "recorded_at") var recordedAt: Date?
 
     init() {}
+
+    /// Every property wrapper above, listed rather than found by reflection (see `ModelPropertiesTests`).
+    var properties: [any AnyProperty] {
+        [
+            _id, _at, _locationId, _method, _deviceId, _customerId, _credential, _cardNumber, _reason, _recordedAt
+        ]
+    }
 
     init(at: Date, locationId: UUID, method: CheckInMethod, deviceId: UUID?, customerId: UUID?, credential: String?,
          reason: ReasonCode) {

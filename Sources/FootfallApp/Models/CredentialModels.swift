@@ -12,6 +12,9 @@ final class CardModel: Model, @unchecked Sendable {
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}
+
+    /// Every property wrapper above, listed rather than found by reflection (see `ModelPropertiesTests`).
+    var properties: [any AnyProperty] { [_id, _customerId, _normalized, _createdAt] }
 }
 
 /// A Wi-Fi login: a username and a password that is shown once.
@@ -43,6 +46,14 @@ final class AccessTokenModel: Model, @unchecked Sendable {
 
     init() {}
 
+    /// Every property wrapper above, listed rather than found by reflection (see `ModelPropertiesTests`).
+    var properties: [any AnyProperty] {
+        [
+            _id, _customerId, _username, _passwordHash, _chapPassword, _expiresAt, _hasAllowance, _minutes, _validFrom, _validUntil,
+            _locationIds, _maxDevices, _batchLabel, _anonymisedSeconds, _createdAt
+        ]
+    }
+
     /// The allowance as the rules see it, with what its visits have used.
     func allowance(usedSeconds: TimeInterval) -> TokenAllowance? {
         guard hasAllowance == true, let id else { return nil }
@@ -67,6 +78,9 @@ final class WifiDeviceModel: Model, @unchecked Sendable {
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}
+
+    /// Every property wrapper above, listed rather than found by reflection (see `ModelPropertiesTests`).
+    var properties: [any AnyProperty] { [_id, _checkInId, _accessTokenId, _device, _nasId, _sessionId, _endedAt, _createdAt] }
 }
 
 /// The customer's id at a door system.
@@ -80,4 +94,7 @@ final class ExternalIdModel: Model, @unchecked Sendable {
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}
+
+    /// Every property wrapper above, listed rather than found by reflection (see `ModelPropertiesTests`).
+    var properties: [any AnyProperty] { [_id, _customerId, _system, _externalId, _createdAt] }
 }

@@ -24,6 +24,13 @@ final class CustomerModel: Model, @unchecked Sendable {
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}
+
+    /// Every property wrapper above, listed rather than found by reflection (see `ModelPropertiesTests`).
+    var properties: [any AnyProperty] {
+        [
+            _id, _name, _email, _planId, _active, _pinHash, _memberSecret, _memberCodeStep, _kind, _payAsYouGo, _createdAt
+        ]
+    }
 }
 
 extension CustomerModel {
@@ -43,6 +50,9 @@ final class RateColumns: Fields, @unchecked Sendable {
     @OptionalField(key: "daily_maximum") var dailyMaximum: Int?
 
     init() {}
+
+    /// Every property wrapper above, listed rather than found by reflection (see `ModelPropertiesTests`).
+    var properties: [any AnyProperty] { [_price, _increment, _dailyMinimum, _dailyMaximum] }
 
     var rate: PayAsYouGoRate? {
         get {

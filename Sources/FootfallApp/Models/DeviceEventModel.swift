@@ -19,6 +19,9 @@ final class DeviceEventModel: Model, @unchecked Sendable {
     @Field(key: "answer") var answer: String
 
     init() {}
+
+    /// Every property wrapper above, listed rather than found by reflection (see `ModelPropertiesTests`).
+    var properties: [any AnyProperty] { [_id, _deviceId, _eventId, _at, _customerId, _credentialKey, _result, _answer] }
 }
 
 /// One reading under which a card is recognised (see `CardNumber.matchKeys`). Unique, so no
@@ -31,6 +34,9 @@ final class CardKeyModel: Model, @unchecked Sendable {
     @Field(key: "key") var key: String
 
     init() {}
+
+    /// Every property wrapper above, listed rather than found by reflection (see `ModelPropertiesTests`).
+    var properties: [any AnyProperty] { [_id, _cardId, _key] }
 
     init(cardId: UUID, key: String) {
         self.cardId = cardId

@@ -23,4 +23,12 @@ final class DeviceModel: Model, @unchecked Sendable {
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}
+
+    /// Every property wrapper above, listed rather than found by reflection (see `ModelPropertiesTests`).
+    var properties: [any AnyProperty] {
+        [
+            _id, _name, _locationId, _kind, _direction, _doors, _nasIdentifier, _nasIp, _keyHash, _signingKey, _requireMessageAuthenticator,
+            _createdAt
+        ]
+    }
 }

@@ -15,6 +15,9 @@ final class LocationModel: Model, @unchecked Sendable {
 
     init() {}
 
+    /// Every property wrapper above, listed rather than found by reflection (see `ModelPropertiesTests`).
+    var properties: [any AnyProperty] { [_id, _name, _timeZone, _capacity, _openingHours, _cutoffTime, _createdAt] }
+
     /// The location as the rules see it. Stored values were validated on the way in.
     var rules: FootfallCore.Location {
         FootfallCore.Location(

@@ -20,6 +20,13 @@ final class PassModel: Model, @unchecked Sendable {
 
     init() {}
 
+    /// Every property wrapper above, listed rather than found by reflection (see `ModelPropertiesTests`).
+    var properties: [any AnyProperty] {
+        [
+            _id, _customerId, _kind, _minutes, _validFrom, _validUntil, _locationIds, _usedOn, _anonymisedSeconds, _createdAt
+        ]
+    }
+
     func rules(usedSeconds: TimeInterval) -> Pass {
         Pass(
             id: id!,

@@ -19,6 +19,14 @@ final class PlanModel: Model, @unchecked Sendable {
 
     init() {}
 
+    /// Every property wrapper above, listed rather than found by reflection (see `ModelPropertiesTests`).
+    var properties: [any AnyProperty] {
+        [
+            _id, _name, _locationIds, _accessHours, _limitPeriod, _limitHours, _limitDays, _limitEnforce, _overtime, _payAsYouGo,
+            _createdAt
+        ]
+    }
+
     var limits: PlanLimits? {
         guard let period = limitPeriod.flatMap(LimitPeriod.init(rawValue:)) else { return nil }
         return PlanLimits(period: period, hours: limitHours, days: limitDays, enforce: limitEnforce)

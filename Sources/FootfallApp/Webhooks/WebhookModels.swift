@@ -19,6 +19,9 @@ final class WebhookModel: Model, @unchecked Sendable {
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}
+
+    /// Every property wrapper above, listed rather than found by reflection (see `ModelPropertiesTests`).
+    var properties: [any AnyProperty] { [_id, _url, _events, _locationIds, _description, _secret, _active, _createdAt] }
 }
 
 /// One event for one endpoint: written in the transaction that made the event (the outbox), then
@@ -44,6 +47,14 @@ final class WebhookDeliveryModel: Model, @unchecked Sendable {
     @OptionalField(key: "delivered_at") var deliveredAt: Date?
 
     init() {}
+
+    /// Every property wrapper above, listed rather than found by reflection (see `ModelPropertiesTests`).
+    var properties: [any AnyProperty] {
+        [
+            _id, _webhookId, _messageId, _type, _body, _status, _attempts, _nextAttemptAt, _lastResponseStatus, _lastError, _createdAt,
+            _deliveredAt
+        ]
+    }
 }
 
 enum DeliveryStatus: String, CaseIterable { case pending, delivered, failed }
