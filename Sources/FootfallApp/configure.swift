@@ -17,7 +17,9 @@ public func configure(_ app: Application, _ settings: Settings) async throws {
     app.threadPool = NIOThreadPool(numberOfThreads: max(8, System.coreCount * 4))
 
     app.databases.use(try databaseConfiguration(settings.database, connectionsPerEventLoop: settings.connectionsPerEventLoop), as: .main, isDefault: true)
-    let writer = WriterDatabase(try databaseConfiguration(settings.database, connectionsPerEventLoop: 1), on: app.eventLoopGroup)
+    let isPostgres = if case .postgres = settings.database { true } else { false }
+    let writer = WriterDatabase(try databaseConfiguration(settings.database, connectionsPerEventLoop: 1), postgres: isPostgres,
+                                on: app.eventLoopGroup)
     app.lifecycle.use(writer)
     try await prepareDatabase(app, settings.database)
     app.migrations.add(allMigrations)

@@ -11,36 +11,49 @@ import Vapor
 /// and a turn of a few milliseconds spent about half of it waiting for those hand-overs
 /// (measured: `BEGIN IMMEDIATE`, which does nothing, took 0.4 ms a turn under the card
 /// benchmark). Here the writer's jobs and its connection's calls queue on the same single
-/// thread, so a query is queued, run and resumed without waking anyone. PostgreSQL answers
-/// arrive on event loops and resume here as they would on the shared executor.
+/// thread, so a query is queued, run and resumed without waking anyone.
+///
+/// On PostgreSQL the thread is an event loop of its own instead, the one the writer's connection
+/// lives on: each answer is read, and the writer resumed, by the thread that sent the query. On
+/// the application's event loops an answer waited for the loop to finish what it was doing
+/// (parsing requests, writing responses) and then crossed to the writer's thread: a round trip
+/// the writer makes several times a turn (measured with `scripts/bench postgres`: BENCHMARKS.md).
 final class WriterThread: SerialExecutor, TaskExecutor {
     /// The thread, as SQLiteNIO takes one (see `Databases(threadPool:on:)`).
     let pool: NIOThreadPool
+    /// PostgreSQL: the writer's event loop, which runs the writer's jobs instead of the pool.
+    let loop: MultiThreadedEventLoopGroup?
 
-    init() {
+    init(eventLoop: Bool) {
         pool = NIOThreadPool(numberOfThreads: 1)
         pool.start()
+        loop = eventLoop ? MultiThreadedEventLoopGroup(numberOfThreads: 1) : nil
     }
 
     func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
-        pool.submit { _ in
+        let run = { job.runSynchronously(isolatedTo: self.asUnownedSerialExecutor(), taskExecutor: self.asUnownedTaskExecutor()) }
+        if let loop {
+            loop.next().execute(run)
+        } else {
             // Also when the pool is shutting down: a job left unrun would leave its task waiting forever.
-            job.runSynchronously(isolatedTo: self.asUnownedSerialExecutor(), taskExecutor: self.asUnownedTaskExecutor())
+            pool.submit { _ in run() }
         }
     }
 
     func asUnownedSerialExecutor() -> UnownedSerialExecutor { UnownedSerialExecutor(ordinary: self) }
 }
 
-/// The ledger writer's database, on its own `Databases` whose thread pool is the writer's thread;
-/// closed, and the thread stopped, when the application shuts down.
+/// The ledger writer's database, on its own `Databases` whose thread pool (SQLite) or event loop
+/// (PostgreSQL) is the writer's thread; closed, and the thread stopped, when the application
+/// shuts down.
 struct WriterDatabase: LifecycleHandler {
-    let thread = WriterThread()
+    let thread: WriterThread
     let databases: Databases
 
-    init(_ configuration: DatabaseConfigurationFactory, on group: any EventLoopGroup) {
-        databases = Databases(threadPool: thread.pool, on: group)
+    init(_ configuration: DatabaseConfigurationFactory, postgres: Bool, on group: any EventLoopGroup) {
+        thread = WriterThread(eventLoop: postgres)
+        databases = Databases(threadPool: thread.pool, on: thread.loop ?? group)
         databases.use(configuration, as: .ledger, isDefault: true)
     }
 
@@ -52,5 +65,6 @@ struct WriterDatabase: LifecycleHandler {
         await application.configuredLedger?.writer.finish()
         await databases.shutdownAsync()
         try? await thread.pool.shutdownGracefully()
+        try? await thread.loop?.shutdownGracefully()
     }
 }
