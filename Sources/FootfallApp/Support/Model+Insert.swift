@@ -6,8 +6,9 @@ extension Model where IDValue == UUID {
     /// Inserts the model in one SQLKit statement: what `create(on:)` writes — its id (a new one
     /// if it has none), the fields that were set, the `.create` timestamps — without FluentKit's
     /// query builder around it. In the ledger writer's jobs that builder cost three times the
-    /// statement itself (`scripts/bench admin`: an insert through `create(on:)` 0.4–0.6 ms of
-    /// the writer's time, through this 0.1 ms), and every admin write waits its turn there.
+    /// statement itself (timed in the writer under `scripts/bench admin`'s load: an insert through
+    /// `create(on:)` 0.4–0.6 ms of its time, through this about 0.1 ms), and every admin write
+    /// waits its turn there.
     /// The model counts as stored afterwards (a later `update(on:)` updates it).
     func insert(on db: any Database) async throws {
         try await [self].insert(on: db)
