@@ -18,7 +18,7 @@ struct AdminPanelBrowserTests {
     }
 
     @Test func checkInAppearsLiveCheckOutRefusalAndCSV() async throws {
-        try await withFootfall(clock: ManualClock(Date())) { api in
+        try await withFootfall(clock: ManualClock(nowAwayFromCutOff())) { api in
             try await AdminUsers.create(email: Self.email, password: Self.password, name: "Front Desk", in: api.app)
             let location = try await api.location(["name": "Mitte", "capacity": 30])
             _ = try await api.customer(planId: try await api.plan(), ["name": "Ada Lovelace"])
@@ -90,7 +90,7 @@ struct AdminPanelBrowserTests {
     }
 
     @Test func signInFailsThenSetupPagesReportsAndScreenshotsAtTwoWidths() async throws {
-        try await withFootfall(clock: ManualClock(Date())) { api in
+        try await withFootfall(clock: ManualClock(nowAwayFromCutOff())) { api in
             try await AdminUsers.create(email: Self.email, password: Self.password, name: "Front Desk", in: api.app)
             let mitte = try await api.location(["name": "Mitte", "capacity": 30])
             let ada = try await api.customer(planId: try await api.plan(["name": "Flex", "limits": ["period": "week", "days": 1, "enforce": false] as [String: any Sendable]]),

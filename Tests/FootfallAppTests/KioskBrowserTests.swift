@@ -8,7 +8,7 @@ import VaporTesting
 @Suite("Kiosk and member pages in a real browser", .timeLimit(.minutes(3)))
 struct KioskBrowserTests {
     @Test func pinCardAndWrongPinAtTheKiosk() async throws {
-        try await withFootfall(clock: ManualClock(Date())) { api in
+        try await withFootfall(clock: ManualClock(nowAwayFromCutOff())) { api in
             let location = try await api.location()
             let kiosk = try await api.device(at: location, kind: "kiosk")
             let customer = try await api.member(card: "04:A2:2B:61:9C:3D:80", pin: "4821")
@@ -46,7 +46,7 @@ struct KioskBrowserTests {
 
     /// The member page on a phone, photographed by the browser and read by zbar.
     @Test func memberPageShowsAScannableCode() async throws {
-        try await withFootfall(clock: ManualClock(Date())) { api in
+        try await withFootfall(clock: ManualClock(nowAwayFromCutOff())) { api in
             let customer = try await api.customer()
             let link = try #require(try await api.get("/api/v1/customers/\(customer)/member-link").string("url"))
             try await api.withBrowser(width: 390, height: 844) { port, browser in
