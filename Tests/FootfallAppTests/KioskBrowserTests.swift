@@ -26,7 +26,13 @@ struct KioskBrowserTests {
                 let goodbye = try await browser.waitForText("#message") { $0.contains("Goodbye") }
                 #expect(goodbye == "Goodbye, Ada Lovelace")
 
-                for digit in "1234" { try await browser.click("[data-digit=\"\(digit)\"]") }
+                // The next person types while the goodbye still shows: it goes at the first digit,
+                // and its reset, due five seconds after it appeared, leaves their digits alone.
+                try await browser.click("[data-digit=\"1\"]")
+                #expect(try await browser.text("#message") == "")
+                try await Task.sleep(for: .seconds(5.5))
+                for digit in "234" { try await browser.click("[data-digit=\"\(digit)\"]") }
+                #expect(try await browser.text("#pin-display") == "••••")
                 try await browser.click("#ok")
                 let refused = try await browser.waitForText("#message") { $0.contains("recognise") }
                 #expect(refused == "We don't recognise that PIN, card or code.")

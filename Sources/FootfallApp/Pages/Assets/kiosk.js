@@ -37,6 +37,16 @@ function say(text, kind) {
   resetTimer = setTimeout(() => { message.textContent = ""; message.className = "message"; pin = ""; renderPin(); focusScan(); }, 5000);
 }
 
+// The next person starts typing while the last answer still shows: the answer goes, and its
+// reset, due a few seconds after it appeared, no longer clears the digits typed since. A PIN
+// left half typed is cleared after a while without a key.
+function startTyping() {
+  clearTimeout(resetTimer);
+  const message = $("message");
+  if (message.textContent) { message.textContent = ""; message.className = "message"; }
+  resetTimer = setTimeout(() => { pin = ""; renderPin(); }, 20000);
+}
+
 function describe(answer) {
   const name = answer.customer ? answer.customer.name : "";
   switch (answer.result) {
@@ -99,7 +109,7 @@ $("forget").addEventListener("click", () => {
 $("pad").addEventListener("click", (event) => {
   const button = event.target.closest("button");
   if (!button) return;
-  if (button.dataset.digit !== undefined) { if (pin.length < 8) { pin += button.dataset.digit; renderPin(); } }
+  if (button.dataset.digit !== undefined) { startTyping(); if (pin.length < 8) { pin += button.dataset.digit; renderPin(); } }
   else if (button.id === "clear") { pin = ""; renderPin(); }
   else if (button.id === "ok") { submitPin(); }
   focusScan();
