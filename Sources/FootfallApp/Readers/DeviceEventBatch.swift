@@ -410,8 +410,8 @@ struct DeviceEventBatch {
             if visit.checkedOutAt != nil { PendingEvents.checkOut(visit) }
         }
         for failed in state.failures { PendingEvents.failedCheckIn(failed) }
-        for chunk in state.newVisits.chunks(ofCount: 200) {
-            try await sql.insert(into: CheckInModel.schema)
+        let inserts = state.newVisits.chunks(ofCount: 200).map { chunk in
+            sql.insert(into: CheckInModel.schema)
                 .columns("id", "customer_id", "location_id", "checked_in_at", "checked_out_at", "method", "check_out_method",
                          "device_id", "admitted_plan_id", "admitted_pass_id", "time_limit_at", "closes_at", "charged_from", "charge_rate")
                 .rows(chunk.map { visit in
@@ -420,27 +420,26 @@ struct DeviceEventBatch {
                      SQLBind(visit.admittedPlanId), SQLBind(visit.admittedPassId), SQLBind(visit.timeLimitAt), SQLBind(visit.closesAt),
                      SQLBind(visit.chargedFrom), SQLBind(visit.chargeRateJSON)]
                 })
-                .run()
-        }
-        for chunk in state.failures.chunks(ofCount: 200) {
-            try await sql.insert(into: FailedCheckInModel.schema)
+                .insert
+        } + state.failures.chunks(ofCount: 200).map { chunk in
+            sql.insert(into: FailedCheckInModel.schema)
                 .columns("id", "at", "location_id", "method", "device_id", "customer_id", "credential", "reason", "card_number", "recorded_at")
                 .rows(chunk.map { failed in
                     [SQLBind(failed.id!), SQLBind(failed.at), SQLBind(failed.locationId), SQLBind(failed.method), SQLBind(failed.deviceId),
                      SQLBind(failed.customerId), SQLBind(failed.credential), SQLBind(failed.reason), SQLBind(failed.cardNumber),
                      SQLBind(failed.recordedAt)]
                 })
-                .run()
-        }
-        for chunk in state.events.chunks(ofCount: 200) {
-            try await sql.insert(into: DeviceEventModel.schema)
+                .insert
+        } + state.events.chunks(ofCount: 200).map { chunk in
+            sql.insert(into: DeviceEventModel.schema)
                 .columns("id", "device_id", "event_id", "at", "customer_id", "credential_key", "result", "answer")
                 .rows(chunk.map { row in
                     [SQLBind(row.id!), SQLBind(row.deviceId), SQLBind(row.eventId), SQLBind(row.at), SQLBind(row.customerId),
                      SQLBind(row.credentialKey), SQLBind(row.result), SQLBind(row.answer)]
                 })
-                .run()
+                .insert
         }
+        try await sql.run(inserts)
         for (passId, day) in state.dayPasses {
             try await PassModel.query(on: db).filter(\.$id == passId).set(\.$usedOn, to: day.description).update()
         }
