@@ -40,10 +40,14 @@ final class WebhookDeliverer: Sendable {
     private let logger: Logger
     private let metrics: FootfallMetrics
     private let outbox: WebhookOutbox
+    /// `Self.timeout`, but for tests that need a stalling endpoint to stall longer.
+    private let timeout: TimeAmount
     let client: HTTPClient
 
     init(database: any Database, writer: LedgerWriter, clock: any WallClock, logger: Logger, metrics: FootfallMetrics,
-         outbox: WebhookOutbox, eventLoopGroup: any EventLoopGroup) {
+         outbox: WebhookOutbox, eventLoopGroup: any EventLoopGroup, timeout: TimeAmount = WebhookDeliverer.timeout) {
+        precondition(timeout < .seconds(Int64(Self.hold)), "a send must end within the endpoint's hold")
+        self.timeout = timeout
         self.database = database
         self.writer = writer
         self.outbox = outbox
@@ -51,7 +55,7 @@ final class WebhookDeliverer: Sendable {
         self.logger = logger
         self.metrics = metrics
         var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow,
-                                                     timeout: .init(connect: Self.timeout, read: Self.timeout))
+                                                     timeout: .init(connect: timeout, read: timeout))
         configuration.httpVersion = .http1Only
         client = HTTPClient(eventLoopGroupProvider: .shared(eventLoopGroup), configuration: configuration)
     }
@@ -220,7 +224,7 @@ final class WebhookDeliverer: Sendable {
         // its own (Standard Webhooks allows five minutes either way); when it is due is the
         // ledger's clock's business.
         let timestamp = String(Int(Date().timeIntervalSince1970))
-        let deadline = NIODeadline.now() + Self.timeout
+        let deadline = NIODeadline.now() + timeout
         do {
             var request = HTTPClientRequest(url: hook.url)
             request.method = .POST
@@ -248,7 +252,7 @@ final class WebhookDeliverer: Sendable {
             // Stopping: whatever the client said as it was shut down, this was no try.
             return .interrupted
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
-            return .refused(status: nil, error: "no answer within \(Self.timeout.nanoseconds / 1_000_000_000) s")
+            return .refused(status: nil, error: "no answer within \(timeout.nanoseconds / 1_000_000_000) s")
         } catch {
             return .refused(status: nil, error: String(describing: error).prefix(300).description)
         }
