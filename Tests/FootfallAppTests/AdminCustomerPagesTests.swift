@@ -1,4 +1,5 @@
 @testable import FootfallApp
+import Fluent
 import Foundation
 import Testing
 import VaporTesting
@@ -41,6 +42,21 @@ struct AdminCustomerPagesTests {
             let pass = try await browser.send(.POST, "/admin/customers/\(ada)/passes", form: ["_csrf": csrf, "kind": "time", "minutes": "300"])
             #expect(pass.body.string.contains("Pass added."))
             #expect(pass.body.string.contains("300 of 300 min left"))
+
+            // A Wi-Fi login, its password shown once on the page and stored only as a hash; a rate.
+            let login = try await browser.send(.POST, "/admin/customers/\(ada)/access-tokens",
+                                               form: ["_csrf": csrf, "minutes": "90", "maxDevices": "2"])
+            let shown = try #require(login.body.string.firstMatch(of: /New Wi-Fi login: username ([\w-]+), password ([\w-]+)/))
+            let tokens = try await api.get("/api/v1/customers/\(ada)/access-tokens").items
+            #expect(tokens.count == 1 && tokens.first?["username"] as? String == String(shown.1))
+            #expect(tokens.first?["minutes"] as? Int == 90 && tokens.first?["maxDevices"] as? Int == 2)
+            let stored = try await AccessTokenModel.query(on: api.app.db).filter(\.$username == String(shown.1)).first()
+            #expect(stored?.passwordHash == SecretToken.digest(String(shown.2)) && stored?.chapPassword == nil)
+            let rate = try await browser.send(.POST, "/admin/customers/\(ada)/rate",
+                                              form: ["_csrf": csrf, "payPrice": "1.20", "payIncrement": "30", "payMinimum": "", "payMaximum": "6"])
+            #expect(rate.body.string.contains("Rate saved."))
+            let saved = try await api.get("/api/v1/customers/\(ada)")["payAsYouGo"] as? [String: Any]
+            #expect(saved?["price"] as? Int == 120 && saved?["increment"] as? Int == 30 && saved?["dailyMaximum"] as? Int == 600)
 
             let forged = try await browser.send(.POST, "/admin/customers/\(ada)/passes", form: ["kind": "day"])
             #expect(forged.status == .forbidden)

@@ -239,20 +239,20 @@ struct WebhookTests {
             try await slow.plan([], stall: 45)
             let plan = try await api.plan()
             _ = try await api.checkIn(try await api.customer(planId: plan), at: location)
-            // A deliverer that waits 20 s for an answer, not 10: everything below must happen
-            // while the slow endpoint still stalls, and a machine busy with the rest of the suite
-            // has taken most of 10 s for it.
+            // A deliverer that waits 15 s for an answer (the most it may), not 10: everything below
+            // must happen while the slow endpoint still stalls, and a machine busy with the rest of
+            // the suite has taken most of 10 s for it.
             let app = api.app
             func deliverer(timeout: TimeAmount = WebhookDeliverer.timeout) -> WebhookDeliverer {
                 WebhookDeliverer(database: app.db, writer: app.ledger.writer, clock: api.clock, logger: app.logger, metrics: app.ledger.metrics,
                                  outbox: app.ledger.outbox, eventLoopGroup: app.eventLoopGroup, timeout: timeout)
             }
-            let patient = deliverer(timeout: .seconds(20))
+            let patient = deliverer(timeout: .seconds(15))
             let sending = Task { try await patient.deliverDue() }
             try await Self.waitUntil("the quick endpoint has the first check-in") { try await quick.received.count == 1 }
 
             _ = try await api.checkIn(try await api.customer(planId: plan), at: location)
-            try await Self.waitUntil("the quick endpoint has the second check-in while the slow one still stalls", within: .seconds(15)) {
+            try await Self.waitUntil("the quick endpoint has the second check-in while the slow one still stalls", within: .seconds(12)) {
                 try await quick.received.count == 2
             }
             #expect(try await slow.received.count == 1, "the slow endpoint is still answering the first")
@@ -264,7 +264,7 @@ struct WebhookTests {
             try await other.client.shutdown()
             #expect(triesByTheOther == 0)
 
-            // After its 20 s the try is recorded, and the endpoint is left alone for 5 s; then it
+            // After its 15 s the try is recorded, and the endpoint is left alone for 5 s; then it
             // gets the first check-in again and the second, in that order.
             _ = try await sending.value
             try await patient.client.shutdown()

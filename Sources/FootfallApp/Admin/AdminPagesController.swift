@@ -51,9 +51,8 @@ struct AdminPagesController: RouteCollection {
                 let form = try request.content.decode(TokenForm.self)
                 let input = AccessTokenInput(minutes: try FormField.whole(form.minutes ?? "", "minutes"),
                                              maxDevices: try FormField.whole(form.maxDevices ?? "", "maxDevices"))
-                let customer = try await CustomersController.find(request)
-                let (token, password) = try await AccessTokens.make(input, for: customer.requireID(), now: request.clock.now(), on: request.db)
-                try await token.create(on: request.db)
+                let (token, password) = try await CustomerCredentialsController.addAccessToken(input, to: CustomersController.find(request),
+                                                                                                request: request)
                 return try await self.customerPage(request, status: .ok, message: .good(
                     "New Wi-Fi login: username \(token.username), password \(password) — shown this once; write it down or hand it over now."))
             }
@@ -63,7 +62,7 @@ struct AdminPagesController: RouteCollection {
                 let form = try request.content.decode(RateForm.self)
                 let customer = try await CustomersController.find(request)
                 try form.fields.patch(currency: request.application.settings.currency).apply(to: customer.payAsYouGo)
-                try await customer.update(on: request.db)
+                try await request.ledger.write { try await customer.update(on: $0) }
             }
         }
         signedIn.post("customers", ":customerId", "visits", ":checkInId") { request in

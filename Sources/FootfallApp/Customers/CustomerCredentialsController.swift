@@ -87,9 +87,16 @@ struct CustomerCredentialsController: RouteCollection {
     func addAccessToken(request: Request) async throws -> Response {
         let customer = try await CustomersController.find(request)
         let input = request.body.data == nil ? AccessTokenInput() : try request.content.decode(AccessTokenInput.self)
+        let (token, password) = try await Self.addAccessToken(input, to: customer, request: request)
+        return try NewAccessTokenDTO(token, password: password).response(status: .created)
+    }
+
+    /// A new Wi-Fi login for the customer, written by the ledger's writer, with its password
+    /// (which only the answer holds): what the API and the admin panel's form both do.
+    static func addAccessToken(_ input: AccessTokenInput, to customer: CustomerModel, request: Request) async throws -> (AccessTokenModel, String) {
         let (token, password) = try await AccessTokens.make(input, for: customer.requireID(), now: request.clock.now(), on: request.db)
         try await request.ledger.write { try await token.create(on: $0) }
-        return try NewAccessTokenDTO(token, password: password).response(status: .created)
+        return (token, password)
     }
 
     func listAccessTokens(request: Request) async throws -> Page<AccessTokenDTO> {

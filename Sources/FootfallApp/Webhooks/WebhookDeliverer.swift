@@ -40,13 +40,14 @@ final class WebhookDeliverer: Sendable {
     private let logger: Logger
     private let metrics: FootfallMetrics
     private let outbox: WebhookOutbox
-    /// `Self.timeout`, but for tests that need a stalling endpoint to stall longer.
+    /// `Self.timeout`, but for tests that need a stalling endpoint to stall longer; at most
+    /// half the hold, which is renewed before a send once less than half of it is left.
     private let timeout: TimeAmount
     let client: HTTPClient
 
     init(database: any Database, writer: LedgerWriter, clock: any WallClock, logger: Logger, metrics: FootfallMetrics,
          outbox: WebhookOutbox, eventLoopGroup: any EventLoopGroup, timeout: TimeAmount = WebhookDeliverer.timeout) {
-        precondition(timeout < .seconds(Int64(Self.hold)), "a send must end within the endpoint's hold")
+        precondition(timeout <= .seconds(Int64(Self.hold / 2)), "a send must end within the endpoint's hold")
         self.timeout = timeout
         self.database = database
         self.writer = writer

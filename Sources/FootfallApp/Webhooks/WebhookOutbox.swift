@@ -32,6 +32,15 @@ final class WebhookOutbox: Sendable {
     /// Forgets the subscriptions read, after a change through this server.
     func invalidate() { cache.withLockedValue { $0.read = nil } }
 
+    /// A subscription deleted in the writer's transaction: what the transaction enqueues leaves
+    /// it out, and the next one reads the subscriptions again (also if this one rolls back).
+    func forget(_ id: UUID) {
+        cache.withLockedValue {
+            $0.read = nil
+            $0.subscriptions.removeAll { $0.id == id }
+        }
+    }
+
     /// Reads the active subscriptions again if they are older than `refreshInterval`.
     func refreshIfStale(on db: any Database) async throws {
         let read = cache.withLockedValue { $0.read }

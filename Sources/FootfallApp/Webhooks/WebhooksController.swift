@@ -29,7 +29,7 @@ struct WebhooksController: RouteCollection {
         model.secret = StoredSecret(StandardWebhooks.makeSecret())
         model.active = true
         try await input.apply(to: model, creating: true, knownLocations: try await knownLocations(on: request.db))
-        try await model.create(on: request.db)
+        try await request.ledger.write { try await model.create(on: $0) }
         request.ledger.outbox.invalidate()
         request.logger.notice("webhook subscribed", metadata: ["webhook": .string(model.id!.uuidString), "by": .string(request.adminName)])
         return (model, model.secret.value)
@@ -37,15 +37,21 @@ struct WebhooksController: RouteCollection {
 
     /// Stores a changed subscription; the outbox reads subscriptions again, the deliverer looks again.
     static func save(_ model: WebhookModel, for request: Request) async throws {
-        try await model.update(on: request.db)
+        try await sendSoon(model, for: request) { try await model.update(on: $0) }
         request.ledger.outbox.invalidate()
-        try await sendSoon(model, for: request)
     }
 
-    /// The endpoint's pause after a failure is over, and the deliverer looks at once: what an
-    /// operator changed, sent again or pinged goes now.
-    private static func sendSoon(_ hook: WebhookModel, for request: Request) async throws {
-        try await WebhookDeliverer.endPause(of: hook.requireID(), on: request.db)
+    /// Writes `change` (through the ledger's writer, as every write the deliverer makes), and
+    /// the endpoint's pause after a failure is over with it; the deliverer looks at once: what
+    /// an operator changed, sent again or pinged goes now. `change` comes last in the job: the
+    /// writer may run a job again, and a model Fluent has saved once would not be saved again.
+    private static func sendSoon(_ hook: WebhookModel, for request: Request,
+                                 after change: @escaping @Sendable (any Database) async throws -> Void) async throws {
+        let id = try hook.requireID()
+        try await request.ledger.write { db in
+            try await WebhookDeliverer.endPause(of: id, on: db)
+            try await change(db)
+        }
         request.ledger.outbox.wake()
     }
 
@@ -66,11 +72,13 @@ struct WebhooksController: RouteCollection {
     func delete(request: Request) async throws -> HTTPStatus {
         let model = try await Self.find(request)
         let id = try model.requireID()
-        try await request.db.writeTransaction { db in
+        let outbox = request.ledger.outbox
+        try await request.ledger.write { db in
             try await WebhookDeliveryModel.query(on: db).filter(\.$webhookId == id).delete()
             try await model.delete(on: db)
+            // Events committed with this job get no delivery for it.
+            outbox.forget(id)
         }
-        request.ledger.outbox.invalidate()
         return .noContent
     }
 
@@ -96,8 +104,7 @@ struct WebhooksController: RouteCollection {
         delivery.status = DeliveryStatus.pending.rawValue
         delivery.nextAttemptAt = request.clock.now()
         delivery.deliveredAt = nil
-        try await delivery.update(on: request.db)
-        try await sendSoon(hook, for: request)
+        try await sendSoon(hook, for: request) { try await delivery.update(on: $0) }
     }
 
     /// A `ping` event to this endpoint, to see that it answers.
@@ -120,8 +127,7 @@ struct WebhooksController: RouteCollection {
         delivery.attempts = 0
         delivery.nextAttemptAt = now
         delivery.createdAt = now
-        try await delivery.create(on: request.db)
-        try await sendSoon(hook, for: request)
+        try await sendSoon(hook, for: request) { try await delivery.create(on: $0) }
     }
 
     static func find(_ request: Request) async throws -> WebhookModel {
