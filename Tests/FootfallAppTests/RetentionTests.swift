@@ -1,4 +1,5 @@
 @testable import FootfallApp
+import Fluent
 import FootfallCore
 import Foundation
 import SQLKit
@@ -62,6 +63,36 @@ struct RetentionTests {
             // Applied again, nothing more changes.
             #expect(try await Retention.apply(days: 62, now: api.clock.now(), ledger: api.app.ledger) == Retention.Applied(visits: 0, failedCheckIns: 0, deviceEvents: 0))
             #expect(try await api.get("/api/v1/customers/\(visitor)/passes").items[0]["remainingMinutes"] as? Int == balanceBefore)
+        }
+    }
+
+    /// Deliveries another server wrote for a subscription deleted meanwhile are never sent; they
+    /// name customers, so retention removes them whatever their age. A subscription's own pending
+    /// delivery stays, however old.
+    @Test func deliveriesOfADeletedSubscriptionGo() async throws {
+        try await withFootfall(clock: ManualClock(at("2026-06-01T08:00:00Z"))) { api in
+            func subscribe(_ url: String) async throws -> UUID {
+                try #require((try await api.post("/api/v1/webhooks", ["url": url, "events": ["charge"]]).string("id")).flatMap(UUID.init(uuidString:)))
+            }
+            let kept = try await subscribe("http://127.0.0.1:9/hook")
+            let deleted = try await subscribe("http://127.0.0.1:9/gone")
+            #expect(try await api.request(.DELETE, "/api/v1/webhooks/\(deleted)").status == .noContent)
+            for (webhook, age) in [(kept, 400.0), (deleted, 1.0)] {
+                let delivery = WebhookDeliveryModel()
+                delivery.id = .timeOrdered()
+                delivery.webhookId = webhook
+                delivery.messageId = WebhookOutbox.messageId(delivery.id!)
+                delivery.type = "check_in"
+                delivery.body = #"{"type":"check_in","data":{"customer":{"name":"Ada Lovelace"}}}"#
+                delivery.status = DeliveryStatus.pending.rawValue
+                delivery.attempts = 0
+                delivery.createdAt = api.clock.now() - age * 86_400
+                delivery.nextAttemptAt = delivery.createdAt
+                try await delivery.create(on: api.app.db)
+            }
+            try await Retention.apply(days: 62, now: api.clock.now(), ledger: api.app.ledger)
+            let left = try await WebhookDeliveryModel.query(on: api.app.db).all().map(\.webhookId)
+            #expect(left == [kept])
         }
     }
 }

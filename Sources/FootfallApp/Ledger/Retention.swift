@@ -63,8 +63,13 @@ public enum Retention {
                   AND (customer_id IS NOT NULL OR credential IS NOT NULL OR device_id IS NOT NULL OR card_number IS NOT NULL)
                 RETURNING id
                 """).all().count
-            // Webhook deliveries name customers; sent or given up on, they go with the rest.
-            try await sql.raw("DELETE FROM webhook_deliveries WHERE created_at < \(bind: cutoff) AND status <> 'pending'").run()
+            // Webhook deliveries name customers; sent or given up on, they go with the rest. Those
+            // of a deleted subscription go at once: nothing sends them (another server wrote them
+            // in the seconds before it heard of the deletion).
+            try await sql.raw("""
+                DELETE FROM webhook_deliveries
+                WHERE (created_at < \(bind: cutoff) AND status <> 'pending') OR webhook_id NOT IN (SELECT id FROM webhooks)
+                """).run()
             // Device events only answer retries and double taps, minutes after the fact.
             let events = try await sql.raw("DELETE FROM device_events WHERE at < \(bind: cutoff) RETURNING id").all().count
             return Applied(visits: visits, failedCheckIns: failed, deviceEvents: events)
