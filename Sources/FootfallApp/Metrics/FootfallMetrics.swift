@@ -33,34 +33,75 @@ final class FootfallMetrics: Sendable {
                                                       .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500),
                                                       .seconds(1), .seconds(2.5), .seconds(5), .seconds(10)]
 
+    private let httpCounters = NIOLockedValueBox([HTTPSeries: Counter]())
+    private let httpDuration: DurationHistogram
+
     init() {
         registry.makeGauge(descriptor: Self.webhookBacklog).set(to: 0)
+        httpDuration = registry.makeDurationHistogram(descriptor: Self.httpDuration, labels: [], buckets: Self.durationBuckets)
     }
 
     // MARK: The ledger
 
-    /// What a committed turn of the ledger's writer changed.
+    /// What a committed turn of the ledger's writer changed: counted here first, so that the
+    /// registry (a lock and a lookup by name and labels) is asked once per series a turn
+    /// touched, not once per event.
     func record(_ events: [LiveEvents.Event], deviceResults: [String]) {
+        var counts: [Series: Int64] = [:]
+        var moves: [(location: UUID, change: Int)] = []
         for event in events {
             guard let name = event.name, let facts = event.facts else { continue }
-            let location = facts.locationId.uuidString
+            let location = facts.locationId
             switch name {
             case "check_in":
-                registry.makeCounter(descriptor: Self.checkIns, labels: [("location", location), ("method", facts.label ?? "")]).increment()
-                movePeopleIn(facts.locationId, by: 1)
+                counts[Series(.checkIns, location, facts.label ?? ""), default: 0] += 1
+                moves.append((location, 1))
             case "check_out":
-                registry.makeCounter(descriptor: Self.checkOuts, labels: [("location", location), ("method", facts.label ?? "")]).increment()
-                movePeopleIn(facts.locationId, by: -1)
+                counts[Series(.checkOuts, location, facts.label ?? ""), default: 0] += 1
+                moves.append((location, -1))
             case "failed_check_in":
-                registry.makeCounter(descriptor: Self.failed, labels: [("location", location), ("reason", facts.label ?? "")]).increment()
+                counts[Series(.failed, location, facts.label ?? ""), default: 0] += 1
             case "charge":
-                registry.makeCounter(descriptor: Self.charges, labels: [("location", location)]).increment()
+                counts[Series(.charges, location, nil), default: 0] += 1
             default:
                 break
             }
         }
-        for result in deviceResults {
-            registry.makeCounter(descriptor: Self.deviceEvents, labels: [("result", result)]).increment()
+        for result in deviceResults { counts[Series(.deviceEvents, nil, result), default: 0] += 1 }
+        for (series, count) in counts { registry.makeCounter(descriptor: series.descriptor, labels: series.labels).increment(by: count) }
+        movePeopleIn(moves)
+    }
+
+    /// One counter of the ledger's: its kind, location and second label.
+    private struct Series: Hashable {
+        enum Kind { case checkIns, checkOuts, failed, charges, deviceEvents }
+        var kind: Kind
+        var location: UUID?
+        var label: String?
+
+        init(_ kind: Kind, _ location: UUID?, _ label: String?) {
+            self.kind = kind
+            self.location = location
+            self.label = label
+        }
+
+        var descriptor: MetricNameDescriptor {
+            switch kind {
+            case .checkIns: FootfallMetrics.checkIns
+            case .checkOuts: FootfallMetrics.checkOuts
+            case .failed: FootfallMetrics.failed
+            case .charges: FootfallMetrics.charges
+            case .deviceEvents: FootfallMetrics.deviceEvents
+            }
+        }
+
+        var labels: [(String, String)] {
+            switch kind {
+            case .checkIns, .checkOuts: [("location", location!.uuidString), ("method", label!)]
+            case .failed: [("location", location!.uuidString), ("reason", label!)]
+            case .charges: [("location", location!.uuidString)]
+            case .deviceEvents: [("result", label!)]
+            }
         }
     }
 
@@ -70,12 +111,15 @@ final class FootfallMetrics: Sendable {
         for (location, count) in counts { gauge(location).set(to: Double(count)) }
     }
 
-    private func movePeopleIn(_ location: UUID, by change: Int) {
-        let count = peopleIn.withLockedValue { counts in
-            counts[location, default: 0] = max(0, counts[location, default: 0] + change)
-            return counts[location]!
+    /// Moves the people-in counts check-in by check-in, in order, then sets each location's
+    /// gauge once.
+    private func movePeopleIn(_ moves: [(location: UUID, change: Int)]) {
+        guard !moves.isEmpty else { return }
+        let counts = peopleIn.withLockedValue { counts in
+            for move in moves { counts[move.location, default: 0] = max(0, counts[move.location, default: 0] + move.change) }
+            return Dictionary(moves.map { ($0.location, counts[$0.location]!) }) { first, _ in first }
         }
-        gauge(location).set(to: Double(count))
+        for (location, count) in counts { gauge(location).set(to: Double(count)) }
     }
 
     private func gauge(_ location: UUID) -> Gauge {
@@ -91,9 +135,23 @@ final class FootfallMetrics: Sendable {
         registry.makeCounter(descriptor: Self.radiusRequests, labels: [("type", type), ("outcome", outcome.rawValue)]).increment()
     }
 
+    /// Every request passes here, so its counters are kept rather than asked of the registry
+    /// each time.
     func http(method: String, status: Int, duration: Duration) {
-        registry.makeCounter(descriptor: Self.httpRequests, labels: [("method", method), ("status", String(status))]).increment()
-        registry.makeDurationHistogram(descriptor: Self.httpDuration, labels: [], buckets: Self.durationBuckets).record(duration)
+        let key = HTTPSeries(method: method, status: status)
+        let counter = httpCounters.withLockedValue { counters in
+            if let counter = counters[key] { return counter }
+            let counter = registry.makeCounter(descriptor: Self.httpRequests, labels: [("method", method), ("status", String(status))])
+            counters[key] = counter
+            return counter
+        }
+        counter.increment()
+        httpDuration.record(duration)
+    }
+
+    private struct HTTPSeries: Hashable {
+        var method: String
+        var status: Int
     }
 
     enum WebhookOutcome: String { case delivered, retrying, failed }
