@@ -124,7 +124,7 @@ public final class Ledger: Sendable {
                 return .refused(reason, failed)
             case .admitted(let effects):
                 if let moveOut = effects.moveOut, let open { _ = try await close(open, at: moveOut.at, method: .moved, revising: true, on: db) }
-                let visit = try Self.newVisit(attempt, effects, rate: request.payAsYouGo)
+                let visit = try Self.newVisit(attempt, effects, request)
                 try await visit.create(on: db)
                 PendingEvents.checkIn(visit)
                 if visit.checkedOutAt != nil { PendingEvents.checkOut(visit) }
@@ -137,7 +137,7 @@ public final class Ledger: Sendable {
     }
 
     /// The visit an admitted attempt opens, with when it closes by itself; not yet stored.
-    static func newVisit(_ attempt: Attempt, _ effects: CheckInEffects, rate: PayAsYouGoRate?) throws -> CheckInModel {
+    static func newVisit(_ attempt: Attempt, _ effects: CheckInEffects, _ request: AdmissionRequest) throws -> CheckInModel {
         let new = effects.visit
         let visit = CheckInModel()
         visit.id = .timeOrdered()
@@ -152,7 +152,7 @@ public final class Ledger: Sendable {
         case .accessToken(let id): visit.admittedTokenId = id
         case .payAsYouGo: break
         }
-        if let chargedFrom = effects.admitted.chargedFrom, let rate {
+        if let chargedFrom = effects.admitted.chargedFrom, let rate = request.payAsYouGo {
             visit.chargedFrom = chargedFrom
             visit.chargeRate = rate
         }
@@ -166,7 +166,7 @@ public final class Ledger: Sendable {
             visit.wifiMac = wifi.mac
             visit.lastActivityAt = attempt.at
         }
-        visit.closesAt = visit.scheduledClosing(zone: attempt.location.zone, wifiIdleTimeout: attempt.wifi?.idleTimeout ?? 0).due
+        visit.closesAt = visit.scheduledClosing(zone: request.location.zone, wifiIdleTimeout: attempt.wifi?.idleTimeout ?? 0).due
         return visit
     }
 

@@ -66,8 +66,21 @@ struct DeviceEventBatch {
         var newVisits: [CheckInModel] = []
         var closings: [(visit: CheckInModel, at: Date, method: CheckInMethod)] = []
         var failures: [FailedCheckInModel] = []
-        var events: [DeviceEventModel] = []
+        var events: [StoredEvent] = []
         var dayPasses: [(UUID, LocalDate)] = []
+    }
+
+    /// A row of `device_events` (`DeviceEventModel`'s columns), as the batch inserts it: a plain
+    /// value, where a model would build a property wrapper for each column of every event.
+    private struct StoredEvent {
+        var id: UUID
+        var deviceId: UUID
+        var eventId: String
+        var at: Date
+        var customerId: UUID?
+        var credentialKey: String?
+        var result: String
+        var answer: String
     }
 
     /// An event id or a credential at a device.
@@ -135,7 +148,7 @@ struct DeviceEventBatch {
             }
         }
         // Visits whose cut-off or time limit has passed close first, when they should have.
-        let zones = Dictionary(prepared.map { ($0.location.id!, $0.location.zone) }) { first, _ in first }
+        let zones = Dictionary(prepared.map { ($0.location.id!, $0.rules.zone) }) { first, _ in first }
         for (customer, visit) in open where (visit.closesAt ?? .distantFuture) <= now {
             var zone = zones[visit.locationId]
             if zone == nil { zone = try await LocationModel.find(visit.locationId, on: db)?.zone }
@@ -227,16 +240,8 @@ struct DeviceEventBatch {
         }
 
         let json = answer.json
-        let row = DeviceEventModel()
-        row.id = .timeOrdered()
-        row.deviceId = deviceId
-        row.eventId = event.eventId
-        row.at = event.at
-        row.customerId = answer.customer?.id
-        row.credentialKey = credentialKey
-        row.result = answer.result.rawValue
-        row.answer = json
-        state.events.append(row)
+        state.events.append(StoredEvent(id: .timeOrdered(), deviceId: deviceId, eventId: event.eventId, at: event.at, customerId: answer.customer?.id,
+                                        credentialKey: credentialKey, result: answer.result.rawValue, answer: json))
         PendingEvents.deviceEvent(answer.result.rawValue)
         state.answered[answerKey] = json
         if let credentialKey, DeviceEventAnswer.Result.accepted.contains(answer.result) {
@@ -286,10 +291,10 @@ struct DeviceEventBatch {
         case .checkIn:
             let plan = customer.planId.flatMap { state.plans[$0] }
             let request = AdmissionRequest(
-                at: event.at, location: location.rules, customerActive: customer.active, plan: plan?.rules,
+                at: event.at, location: item.rules, customerActive: customer.active, plan: plan?.rules,
                 planUsage: try await plan.asyncFlatMap { plan in
                     try await plan.limits.asyncMap {
-                        try await Standing(db: db).planUsage(customerId: customerId, plan: plan, zone: location.zone, period: $0.period, at: event.at)
+                        try await Standing(db: db).planUsage(customerId: customerId, plan: plan, zone: item.rules.zone, period: $0.period, at: event.at)
                     }
                 },
                 passes: [], othersPresent: state.occupancy[locationId] ?? 0,
@@ -308,7 +313,7 @@ struct DeviceEventBatch {
                     if let moveOut = effects.moveOut, let open { close(open, at: moveOut.at, method: .moved, &state) }
                     let attempt = Ledger.Attempt(customer: customer, location: location, at: event.at, method: event.type.method,
                                                  stamped: event.stamped, deviceId: event.device.id)
-                    let visit = try Ledger.newVisit(attempt, effects, rate: request.payAsYouGo)
+                    let visit = try Ledger.newVisit(attempt, effects, request)
                     state.newVisits.append(visit)
                     state.open[customerId] = visit
                     if location.capacity != nil { state.occupancy[locationId, default: 0] += 1 }
@@ -434,7 +439,7 @@ struct DeviceEventBatch {
             sql.insert(into: DeviceEventModel.schema)
                 .columns("id", "device_id", "event_id", "at", "customer_id", "credential_key", "result", "answer")
                 .rows(chunk.map { row in
-                    [SQLBind(row.id!), SQLBind(row.deviceId), SQLBind(row.eventId), SQLBind(row.at), SQLBind(row.customerId),
+                    [SQLBind(row.id), SQLBind(row.deviceId), SQLBind(row.eventId), SQLBind(row.at), SQLBind(row.customerId),
                      SQLBind(row.credentialKey), SQLBind(row.result), SQLBind(row.answer)]
                 })
                 .insert

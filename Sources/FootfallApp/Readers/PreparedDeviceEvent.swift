@@ -5,6 +5,9 @@ import Foundation
 struct PreparedDeviceEvent: Sendable {
     var event: DeviceEvent
     var location: LocationModel
+    /// The location's rules and zone (`LocationModel.rules`), worked out once here: the writer's
+    /// turn reads them for every event.
+    var rules: FootfallCore.Location
     /// For a card, every reading of the number it sent (`CardNumber.readings`), worked out in the
     /// request's task rather than in the writer's turn.
     var cardReadings: [String]
@@ -12,6 +15,7 @@ struct PreparedDeviceEvent: Sendable {
     init(event: DeviceEvent, location: LocationModel) {
         self.event = event
         self.location = location
+        rules = location.rules
         cardReadings = event.type == .card ? CardNumber.readings(of: event.value).map(\.hex) : []
     }
 }

@@ -9,11 +9,18 @@ import Vapor
 /// `ProblemMiddleware` answers with 400 too.
 struct TextGuardMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        for (part, text) in [("path", request.url.path), ("query", request.url.query ?? "")]
-        where (text.removingPercentEncoding ?? text).contains("\0") {
+        for (part, text) in [("path", request.url.path), ("query", request.url.query ?? "")] where Self.containsNUL(text) {
             throw APIError.invalidRequest(field: part, detail: "must not contain the NUL character.")
         }
         return try await next.respond(to: request)
+    }
+
+    /// Whether the text, percent-decoded, has a NUL in it; decoded (by Foundation) only when it
+    /// has a `%` at all.
+    static func containsNUL(_ text: String) -> Bool {
+        if text.utf8.contains(0) { return true }
+        guard text.utf8.contains(UInt8(ascii: "%")) else { return false }
+        return (text.removingPercentEncoding ?? text).contains("\0")
     }
 }
 
