@@ -103,6 +103,10 @@ struct ResourceTests {
             #expect(escaped.status == .created, "an escaped backslash before u0000 is ordinary text")
             #expect(try await api.get("/api/v1/customers?q=%00").status == .badRequest)
             #expect(try await api.get("/member/abc%00def").status == .badRequest)
+            // An escape elsewhere in the query that does not decode (%FF) does not hide it: Vapor
+            // decodes each value on its own.
+            #expect(try await api.get("/api/v1/customers?q=%00&x=%FF").status == .badRequest)
+            #expect(try await api.get("/api/v1/customers?q=%2500").status == .ok, "a % sign before 00 is ordinary text")
             let location = try await api.location()
             let plan = try await api.plan()
             // Null is not "leave it": a field that cannot be empty refuses it.

@@ -107,19 +107,21 @@ final class FootfallMetrics: Sendable {
 
     /// People in per location as the database has them (every location, zero included).
     func setPeopleIn(_ counts: [UUID: Int]) {
-        peopleIn.withLockedValue { $0 = counts }
-        for (location, count) in counts { gauge(location).set(to: Double(count)) }
+        peopleIn.withLockedValue { peopleIn in
+            peopleIn = counts
+            for (location, count) in counts { gauge(location).set(to: Double(count)) }
+        }
     }
 
     /// Moves the people-in counts check-in by check-in, in order, then sets each location's
-    /// gauge once.
+    /// gauge once. Gauges are set under the counts' lock, so that a sweep's counts and a turn's
+    /// moves reach them in the order they were made.
     private func movePeopleIn(_ moves: [(location: UUID, change: Int)]) {
         guard !moves.isEmpty else { return }
-        let counts = peopleIn.withLockedValue { counts in
+        peopleIn.withLockedValue { counts in
             for move in moves { counts[move.location, default: 0] = max(0, counts[move.location, default: 0] + move.change) }
-            return Dictionary(moves.map { ($0.location, counts[$0.location]!) }) { first, _ in first }
+            for location in Set(moves.map(\.location)) { gauge(location).set(to: Double(counts[location]!)) }
         }
-        for (location, count) in counts { gauge(location).set(to: Double(count)) }
     }
 
     private func gauge(_ location: UUID) -> Gauge {

@@ -15,12 +15,12 @@ struct TextGuardMiddleware: AsyncMiddleware {
         return try await next.respond(to: request)
     }
 
-    /// Whether the text, percent-decoded, has a NUL in it; decoded (by Foundation) only when it
-    /// has a `%` at all.
+    /// Whether the text has a NUL in it, as it is or percent-encoded. Only `%00` decodes to a NUL,
+    /// and it is looked for as it stands: decoding the whole path or query first missed it when
+    /// another escape in the same text did not decode (`?q=%00&x=%FF`: the whole text does not
+    /// decode, while Vapor decodes each value on its own and handed `q` over with its NUL).
     static func containsNUL(_ text: String) -> Bool {
-        if text.utf8.contains(0) { return true }
-        guard text.utf8.contains(UInt8(ascii: "%")) else { return false }
-        return (text.removingPercentEncoding ?? text).contains("\0")
+        text.utf8.contains(0) || text.utf8.contains(Array("%00".utf8))
     }
 }
 
