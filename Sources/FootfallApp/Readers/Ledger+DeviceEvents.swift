@@ -8,9 +8,7 @@ extension Ledger {
     /// transaction before the answer is returned; the same event id again returns the stored
     /// answer, byte for byte, and changes nothing.
     func record(_ event: DeviceEvent) async throws -> String {
-        let locationId = event.device.locationId
-        guard let location = try await lookups.locations.value(for: locationId, load: { try await LocationModel.find(locationId, on: database) })
-        else { throw LedgerError.noSuchLocation }
+        guard let location = try await lookups.location(event.device.locationId, on: database) else { throw LedgerError.noSuchLocation }
         let prepared = PreparedDeviceEvent(event: event, location: location)
         return try await writer.record(prepared) { db, events in
             try await DeviceEventBatch(ledger: self, db: db, now: self.clock.now()).run(events)

@@ -1,3 +1,5 @@
+import FluentKit
+import FootfallCore
 import Foundation
 import NIOConcurrencyHelpers
 
@@ -46,6 +48,24 @@ final class Lookups: Sendable {
     static let lifetime: Duration = .seconds(10)
 
     let devices = ExpiringCache<String, DeviceModel>(lifetime: lifetime)
-    let locations = ExpiringCache<UUID, LocationModel>(lifetime: lifetime)
+    let locations = ExpiringCache<UUID, KnownLocation>(lifetime: lifetime)
     let plans = ExpiringCache<UUID, PlanModel>(lifetime: lifetime)
+
+    /// The location, from memory or the database.
+    func location(_ id: UUID, on db: any Database) async throws -> KnownLocation? {
+        try await locations.value(for: id) { try await LocationModel.find(id, on: db).map(KnownLocation.init) }
+    }
+}
+
+/// A location as the device and Wi-Fi paths use it: the model, and its rules and zone
+/// (`LocationModel.rules`: a time zone looked up by name, opening hours parsed) worked out once
+/// when it was loaded rather than for every event.
+struct KnownLocation: Sendable {
+    let model: LocationModel
+    let rules: FootfallCore.Location
+
+    init(_ model: LocationModel) {
+        self.model = model
+        rules = model.rules
+    }
 }

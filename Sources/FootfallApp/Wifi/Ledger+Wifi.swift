@@ -34,8 +34,7 @@ extension Ledger {
     func wifiAccess(_ login: WifiLogin) async throws -> WifiAccess {
         let now = clock.now()
         let locationId = login.device.locationId
-        guard let location = try await lookups.locations.value(for: locationId, load: { try await LocationModel.find(locationId, on: database) })
-        else { throw LedgerError.noSuchLocation }
+        guard let location = try await lookups.location(locationId, on: database)?.model else { throw LedgerError.noSuchLocation }
         let token = try await AccessTokenModel.query(on: database).filter(\.$username == login.username).first()
         let customer: CustomerModel? = if let token, login.passwordMatches(token) {
             try await CustomerModel.find(token.customerId, on: database)
@@ -225,9 +224,7 @@ extension Ledger {
         guard !changed.isEmpty else { return }
         var rows: [any SQLExpression] = []
         for visit in changed.values {
-            let locationId = visit.locationId
-            guard let zone = try await lookups.locations.value(for: locationId, load: { try await LocationModel.find(locationId, on: db) })?.zone
-            else { continue }
+            guard let zone = try await lookups.location(visit.locationId, on: db)?.rules.zone else { continue }
             let closesAt = visit.scheduledClosing(zone: zone, wifiIdleTimeout: wifiIdleTimeout).due
             rows.append(SQLGroupExpression([SQLBind(visit.id!), SQLBind(visit.lastActivityAt), SQLBind(visit.wifiOctets),
                                             SQLBind(visit.wifiMac), SQLBind(closesAt)]))
