@@ -54,39 +54,34 @@ final class FootfallMetrics: Sendable {
             let location = facts.locationId
             switch name {
             case "check_in":
-                counts[Series(.checkIns, location, facts.label ?? ""), default: 0] += 1
+                counts[.checkIns(location: location, method: facts.label ?? ""), default: 0] += 1
                 moves.append((location, 1))
             case "check_out":
-                counts[Series(.checkOuts, location, facts.label ?? ""), default: 0] += 1
+                counts[.checkOuts(location: location, method: facts.label ?? ""), default: 0] += 1
                 moves.append((location, -1))
             case "failed_check_in":
-                counts[Series(.failed, location, facts.label ?? ""), default: 0] += 1
+                counts[.failed(location: location, reason: facts.label ?? ""), default: 0] += 1
             case "charge":
-                counts[Series(.charges, location, nil), default: 0] += 1
+                counts[.charges(location: location), default: 0] += 1
             default:
                 break
             }
         }
-        for result in deviceResults { counts[Series(.deviceEvents, nil, result), default: 0] += 1 }
+        for result in deviceResults { counts[.deviceEvents(result: result), default: 0] += 1 }
         for (series, count) in counts { registry.makeCounter(descriptor: series.descriptor, labels: series.labels).increment(by: count) }
         movePeopleIn(moves)
     }
 
-    /// One counter of the ledger's: its kind, location and second label.
-    private struct Series: Hashable {
-        enum Kind { case checkIns, checkOuts, failed, charges, deviceEvents }
-        var kind: Kind
-        var location: UUID?
-        var label: String?
-
-        init(_ kind: Kind, _ location: UUID?, _ label: String?) {
-            self.kind = kind
-            self.location = location
-            self.label = label
-        }
+    /// One counter of the ledger's, with its labels.
+    private enum Series: Hashable {
+        case checkIns(location: UUID, method: String)
+        case checkOuts(location: UUID, method: String)
+        case failed(location: UUID, reason: String)
+        case charges(location: UUID)
+        case deviceEvents(result: String)
 
         var descriptor: MetricNameDescriptor {
-            switch kind {
+            switch self {
             case .checkIns: FootfallMetrics.checkIns
             case .checkOuts: FootfallMetrics.checkOuts
             case .failed: FootfallMetrics.failed
@@ -96,11 +91,11 @@ final class FootfallMetrics: Sendable {
         }
 
         var labels: [(String, String)] {
-            switch kind {
-            case .checkIns, .checkOuts: [("location", location!.uuidString), ("method", label!)]
-            case .failed: [("location", location!.uuidString), ("reason", label!)]
-            case .charges: [("location", location!.uuidString)]
-            case .deviceEvents: [("result", label!)]
+            switch self {
+            case .checkIns(let location, let method), .checkOuts(let location, let method): [("location", location.uuidString), ("method", method)]
+            case .failed(let location, let reason): [("location", location.uuidString), ("reason", reason)]
+            case .charges(let location): [("location", location.uuidString)]
+            case .deviceEvents(let result): [("result", result)]
             }
         }
     }
