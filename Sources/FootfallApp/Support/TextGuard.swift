@@ -20,8 +20,10 @@ struct TextGuardMiddleware: AsyncMiddleware {
     /// another escape in the same text did not decode (`?q=%00&x=%FF`: the whole text does not
     /// decode, while Vapor decodes each value on its own and handed `q` over with its NUL).
     static func containsNUL(_ text: String) -> Bool {
-        text.utf8.contains(0) || text.utf8.contains(Array("%00".utf8))
+        text.utf8.contains(0) || text.utf8.contains(encodedNUL)
     }
+
+    private static let encodedNUL = Array("%00".utf8)
 }
 
 /// The API's JSON decoder, refusing strings with the NUL character (`\u0000`) in them.
