@@ -17,7 +17,7 @@ struct DeviceAuth: AsyncMiddleware {
             throw isAdmin || isStoredAdmin ? APIError.forbidden : APIError.unauthorized
         }
         guard DeviceKind(rawValue: device.kind)?.postsDeviceEvents == true,
-              device.id?.uuidString == request.parameters.get("deviceId")?.uppercased()
+              device.id?.canonicalText == request.parameters.get("deviceId")?.uppercased()
         else { throw APIError.forbidden }
         request.storage[DeviceKey.self] = device
         return try await next.respond(to: request)

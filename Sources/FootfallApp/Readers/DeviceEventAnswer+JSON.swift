@@ -98,7 +98,7 @@ struct JSONText {
             member(name) { out in if let value { out.string(value) } else { out.text.append("null") } }
         }
 
-        mutating func member(_ name: String, _ value: UUID?) { member(name, value?.uuidString) }
+        mutating func member(_ name: String, _ value: UUID?) { member(name, value?.canonicalText) }
 
         mutating func member(_ name: String, _ value: Date?) { member(name, value.map(RFC3339.format)) }
 

@@ -13,11 +13,11 @@ import SQLiteNIO
 
 extension UUID: @retroactive SQLiteDataConvertible {
     public init?(sqliteData: SQLiteData) {
-        guard case .text(let text) = sqliteData, let uuid = UUID(hexText: text) else { return nil }
+        guard case .text(let text) = sqliteData, let uuid = UUID(text: text) else { return nil }
         self = uuid
     }
 
-    public var sqliteData: SQLiteData? { .text(hexText) }
+    public var sqliteData: SQLiteData? { .text(canonicalText) }
 }
 
 extension Optional: @retroactive SQLiteDataConvertible where Wrapped: SQLiteDataConvertible {
@@ -40,8 +40,9 @@ extension Optional: @retroactive SQLiteDataConvertible where Wrapped: SQLiteData
 }
 
 extension UUID {
-    /// `uuidString`, written without `snprintf`.
-    var hexText: String {
+    /// The UUID's text as `uuidString` writes it (upper-case hex, 8-4-4-4-12), made without
+    /// `snprintf` (which Foundation formats it with).
+    var canonicalText: String {
         withUnsafeBytes(of: uuid) { bytes in
             String(unsafeUninitializedCapacity: 36) { text in
                 var at = 0
@@ -59,9 +60,11 @@ extension UUID {
         }
     }
 
-    /// `UUID(uuidString:)`, read without `sscanf`: 36 characters, hyphens after the 8th, 12th,
-    /// 16th and 20th, hex digits of either case elsewhere.
-    init?(hexText text: String) {
+    /// The UUID whose text this is, in either case: 36 characters, hyphens after the 8th, 12th,
+    /// 16th and 20th, hex digits elsewhere. Read without `sscanf`, and stricter than
+    /// `UUID(uuidString:)`, which reads each pair of digits with `%2hhx` and so also takes a sign
+    /// or a space in one ("41-7" as 41 F9) and ignores what follows a NUL.
+    init?(text: String) {
         var value: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         var text = text
         let parsed = text.withUTF8 { utf8 in
@@ -74,7 +77,7 @@ extension UUID {
                         at += 1
                         continue
                     }
-                    guard let high = Self.hexValue(utf8[at]), let low = Self.hexValue(utf8[at + 1]) else { return false }
+                    guard let high = utf8[at].hexDigitValue, let low = utf8[at + 1].hexDigitValue else { return false }
                     bytes[index] = high << 4 | low
                     index += 1
                     at += 2
@@ -87,13 +90,4 @@ extension UUID {
     }
 
     private static let hexDigits = Array("0123456789ABCDEF".utf8)
-
-    private static func hexValue(_ character: UInt8) -> UInt8? {
-        switch character {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): character - UInt8(ascii: "0")
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): character - UInt8(ascii: "A") + 10
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): character - UInt8(ascii: "a") + 10
-        default: nil
-        }
-    }
 }
