@@ -22,6 +22,16 @@ extension Database {
     }
 }
 
+extension WriteTransaction {
+    /// Takes these locks in this transaction, beginning it first: PostgreSQL lets go of a
+    /// transaction's advisory lock when the statement ends if there is no transaction.
+    func lockAdmissions(_ keys: [AdmissionLock], on db: any Database) async throws {
+        guard !keys.isEmpty else { return }
+        try await begin()
+        try await db.lockAdmissions(keys)
+    }
+}
+
 /// What one admission lock guards.
 struct AdmissionLock: Hashable, Sendable {
     let text: String

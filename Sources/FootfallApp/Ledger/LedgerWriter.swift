@@ -17,12 +17,14 @@ import SQLKit
 /// The writer runs on a thread of its own (`WriterThread`; on SQLite its connection's calls run
 /// there too) and keeps its connection from one turn to the next while writes keep coming.
 ///
-/// On SQLite the transaction begins `IMMEDIATE`, taking the write lock up front; on PostgreSQL
-/// several servers' writers run side by side and the database's constraints settle races: when
-/// a batch fails (a unique index refused it because another server took the visit or the event
-/// id first, or the two servers' transactions deadlocked), each of its writes runs again in a
-/// transaction of its own, retried while the database says to, and then sees what the other
-/// server committed.
+/// On SQLite the transaction begins `IMMEDIATE`, taking the write lock up front. On PostgreSQL
+/// a turn of device events alone begins its transaction only when the batch needs one: a turn
+/// of card taps that only open visits or are refused reads, then writes in one statement,
+/// without `BEGIN` and `COMMIT` (see `WriteTransaction`). Several servers' writers run side by
+/// side and the database's constraints settle races: when a batch fails (a unique index refused
+/// it because another server took the visit or the event id first, or the two servers'
+/// transactions deadlocked), each of its writes runs again in a transaction of its own, retried
+/// while the database says to, and then sees what the other server committed.
 actor LedgerWriter {
     typealias Body = @Sendable (any Database) async throws -> any Sendable
 
@@ -31,8 +33,10 @@ actor LedgerWriter {
         let continuation: CheckedContinuation<any Sendable, any Error>
     }
 
-    /// Decides many device events at once; returns one answer per event, in order.
-    typealias EventBatch = @Sendable (any Database, [PreparedDeviceEvent]) async throws -> [String]
+    /// Decides many device events at once; returns one answer per event, in order. On
+    /// PostgreSQL the transaction may not have begun: the batch begins it before anything that
+    /// needs one (see `WriteTransaction`).
+    typealias EventBatch = @Sendable (any Database, WriteTransaction, [PreparedDeviceEvent]) async throws -> [String]
 
     private struct EventJob {
         let event: PreparedDeviceEvent
@@ -66,6 +70,8 @@ actor LedgerWriter {
     private var lastCheckpoint = ContinuousClock.now
     /// What the writer is waiting for, and since when: said by a test that stops moving.
     nonisolated let step = NIOLockedValueBox((name: "idle", within: "", since: ContinuousClock.now))
+    /// How many turns ended without having begun a transaction (PostgreSQL only): said to tests.
+    nonisolated let turnsWithoutTransaction = NIOLockedValueBox(0)
 
     init(database: any Database, on thread: WriterThread, live: LiveEvents, outbox: WebhookOutbox, metrics: FootfallMetrics,
          clock: any WallClock, logger: Logger, maximumBatch: Int = 512) {
@@ -195,9 +201,10 @@ actor LedgerWriter {
         let records = activity.map(\.record)
         let eventBatch = self.eventBatch, activityBatch = self.activityBatch
         mark("\(events.count) device events, \(activity.count) Wi-Fi records")
-        // The busy case: all device events and Wi-Fi records in one transaction, no savepoints.
-        if let answers = try? await transaction(on: connection, { connection, _ in
-            let answers = prepared.isEmpty ? [] : try await eventBatch!(connection, prepared)
+        // The busy case: all device events and Wi-Fi records in one go, no savepoints; on
+        // PostgreSQL, begun when the batch first needs a transaction.
+        if let answers = try? await transaction(on: connection, lazily: records.isEmpty, { connection, transaction in
+            let answers = prepared.isEmpty ? [] : try await eventBatch!(connection, transaction, prepared)
             if !records.isEmpty { try await activityBatch!(connection, records) }
             return answers
         }) {
@@ -212,11 +219,11 @@ actor LedgerWriter {
         healthy = false
         mark("\(events.count) device events, \(activity.count) Wi-Fi records, one by one")
         for job in events {
-            let answer = await alone(on: connection) { try await eventBatch!($0, [job.event]) }
+            let answer = await alone(on: connection) { try await eventBatch!($0, $1, [job.event]) }
             job.continuation.resume(with: answer.map { ($0 as! [String])[0] })
         }
         for job in activity {
-            job.continuation.resume(with: await alone(on: connection) { try await activityBatch!($0, [job.record]) }.map { _ in () })
+            job.continuation.resume(with: await alone(on: connection) { db, _ in try await activityBatch!(db, [job.record]) }.map { _ in () })
         }
         return healthy
     }
@@ -226,9 +233,9 @@ actor LedgerWriter {
     private func runJobs(_ batch: [Job], on connection: any Database) async -> Bool {
         let bodies = batch.map(\.body)
         do {
-            let results = try await transaction(on: connection) { connection, sql in
+            let results = try await transaction(on: connection) { connection, transaction in
                 var results: [Result<any Sendable, any Error>] = []
-                for body in bodies { results.append(try await Self.attempt(body, on: connection, sql)) }
+                for body in bodies { results.append(try await Self.attempt(body, on: connection, transaction)) }
                 return results
             }
             for (job, result) in zip(batch, results) { job.continuation.resume(with: result) }
@@ -239,32 +246,40 @@ actor LedgerWriter {
         }
     }
 
-    /// One write in a transaction of its own.
-    private func alone(on connection: any Database, _ body: @escaping Body) async -> Result<any Sendable, any Error> {
+    /// One write in a transaction of its own, begun at once.
+    private func alone(on connection: any Database,
+                       _ body: @escaping @Sendable (any Database, WriteTransaction) async throws -> any Sendable) async -> Result<any Sendable, any Error> {
         do {
-            return .success(try await transaction(on: connection) { connection, sql in try await Self.attempt(body, on: connection, sql).get() })
+            return .success(try await transaction(on: connection) { connection, transaction in
+                try await Self.attempt({ try await body($0, transaction) }, on: connection, transaction).get()
+            })
         } catch {
             return .failure(error)
         }
     }
 
-    /// One transaction (see `Database.inWriteTransaction`). What it changed goes to the webhook
-    /// outbox inside it, and to the metrics and the events stream once it has committed.
-    private func transaction<T: Sendable>(on connection: any Database,
-                                          _ body: @escaping @Sendable (any Database, any SQLDatabase) async throws -> T) async throws -> T {
+    /// One transaction (see `Database.inWriteTransaction`), begun when the body first asks for
+    /// it if `lazily`. What it changed goes to the webhook outbox inside it, and to the metrics
+    /// and the events stream once it has committed.
+    private func transaction<T: Sendable>(on connection: any Database, lazily: Bool = false,
+                                          _ body: @escaping @Sendable (any Database, WriteTransaction) async throws -> T) async throws -> T {
         let live = self.live, outbox = self.outbox, clock = self.clock
         let step = self.step
-        let (result, pending, queued) = try await connection.inWriteTransaction { db, sql in
+        let (result, pending, queued, begun) = try await connection.inWriteTransaction(lazily: lazily) { db, transaction in
             try await outbox.refreshIfStale(on: db)
+            // Webhook deliveries are written in the transaction of what they tell of. The
+            // subscriptions change only in the writer's turns, so none can appear before `enqueue`.
+            if outbox.hasSubscriptions { try await transaction.begin() }
             step.withLockedValue { $0.within = "writes" }
             let pending = PendingEvents(recording: live.listeners > 0 || outbox.hasSubscriptions)
-            let result = try await PendingEvents.$current.withValue(pending) { try await body(db, sql) }
+            let result = try await PendingEvents.$current.withValue(pending) { try await body(db, transaction) }
             step.withLockedValue { $0.within = "webhook outbox" }
             let queued = try await outbox.enqueue(pending.events, at: clock.now(), on: db)
             step.withLockedValue { $0.within = "commit" }
-            return (result, pending, queued)
+            return (result, pending, queued, transaction.isBegun)
         }
         step.withLockedValue { $0.within = "committed" }
+        if !begun { turnsWithoutTransaction.withLockedValue { $0 += 1 } }
         let events = pending.take()
         metrics.record(events, deviceResults: pending.deviceResults.withLockedValue { $0 })
         live.publish(events)
@@ -285,7 +300,10 @@ actor LedgerWriter {
     /// or the database broke a deadlock by failing it. Throws (failing the whole transaction)
     /// when its savepoint cannot be rolled back: the transaction is not what the writes after
     /// it would assume.
-    private static func attempt(_ body: Body, on connection: any Database, _ sql: any SQLDatabase) async throws -> Result<any Sendable, any Error> {
+    private static func attempt(_ body: Body, on connection: any Database, _ transaction: WriteTransaction) async throws -> Result<any Sendable, any Error> {
+        // A savepoint needs the transaction.
+        try await transaction.begin()
+        let sql = transaction.sql
         var tries = 0
         while true {
             let told = PendingEvents.current?.count ?? 0

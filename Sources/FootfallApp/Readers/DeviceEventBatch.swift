@@ -8,18 +8,28 @@ import Vapor
 /// a few queries, applies the rules to each event in arrival order in memory (so that later
 /// events see what earlier ones did), and writes the outcome in a few statements. Many readers
 /// at once cost a few round trips to the database, not a few per event.
+///
+/// On PostgreSQL the writer leaves it to the batch to begin the transaction. A batch of card
+/// taps that only open visits or are refused never does: it reads, then writes everything in one
+/// statement, atomic alone. What begins it: any other credential, judged one by one (a kiosk's
+/// lock, a member code used up as it is judged), a location with a capacity (its lock), closing
+/// a visit (the check that nobody closed it first), a back-dated check-in, a day pass, and
+/// writes too many for one statement.
 struct DeviceEventBatch {
     let ledger: Ledger
     let db: any Database
+    let transaction: WriteTransaction
     let now: Date
 
-    init(ledger: Ledger, db: any Database, now: Date) {
+    init(ledger: Ledger, db: any Database, transaction: WriteTransaction, now: Date) {
         self.ledger = ledger
         self.db = db
+        self.transaction = transaction
         self.now = now
     }
 
     func run(_ prepared: [PreparedDeviceEvent]) async throws -> [String] {
+        if prepared.contains(where: { $0.event.type != .card }) { try await transaction.begin() }
         // Every card of the batch in one query; PINs and member codes one by one (the lockout
         // counts, and each code works once).
         let cards = prepared.filter { $0.event.type == .card }
@@ -163,7 +173,7 @@ struct DeviceEventBatch {
         state.closings = []
         // Counted under each capped location's lock, so that several servers admit in turn.
         let capped = Set(prepared.filter { $0.location.capacity != nil }.map(\.location.id!))
-        try await db.lockAdmissions(capped.map(AdmissionLock.occupancy))
+        try await transaction.lockAdmissions(capped.map(AdmissionLock.occupancy), on: db)
         for location in capped { state.occupancy[location] = try await peopleIn(location) }
         let doorCustomers = zip(prepared, identified).compactMap { item, identity -> UUID? in
             guard item.event.type == .door, case .customer(let customer, _) = identity else { return nil }
@@ -338,6 +348,7 @@ struct DeviceEventBatch {
     /// may cost a few more queries than a live tap.
     private func admitBackDated(_ customer: CustomerModel, _ item: PreparedDeviceEvent, _ reference: DeviceEventAnswer.Customer,
                                 _ state: inout State) async throws -> DeviceEventAnswer {
+        try await transaction.begin()
         try await write(state)
         state.newVisits = []
         state.closings = []
@@ -388,6 +399,8 @@ struct DeviceEventBatch {
     /// decided again, event by event.
     private func close(_ closings: [(visit: CheckInModel, at: Date, method: CheckInMethod)]) async throws {
         guard !closings.isEmpty else { return }
+        // Undone with the rest when the check below fails.
+        try await transaction.begin()
         var closed = 0
         for chunk in closings.chunks(ofCount: 200) {
             let rows = try await (db as! any SQLDatabase).raw("""
@@ -444,6 +457,7 @@ struct DeviceEventBatch {
                 })
                 .insert
         }
+        if !state.dayPasses.isEmpty || sql.statements(for: inserts).count > 1 { try await transaction.begin() }
         try await sql.run(inserts)
         for (passId, day) in state.dayPasses {
             try await PassModel.query(on: db).filter(\.$id == passId).set(\.$usedOn, to: day.description).update()

@@ -4,14 +4,14 @@ import FootfallCore
 import Vapor
 
 extension Ledger {
-    /// Applies a device event once. The event and everything it changes are stored in one
-    /// transaction before the answer is returned; the same event id again returns the stored
-    /// answer, byte for byte, and changes nothing.
+    /// Applies a device event once. The event and everything it changes are stored together
+    /// (in one transaction, or one statement) before the answer is returned; the same event id
+    /// again returns the stored answer, byte for byte, and changes nothing.
     func record(_ event: DeviceEvent) async throws -> String {
         guard let location = try await lookups.location(event.device.locationId, on: database) else { throw LedgerError.noSuchLocation }
         let prepared = PreparedDeviceEvent(event: event, location: location)
-        return try await writer.record(prepared) { db, events in
-            try await DeviceEventBatch(ledger: self, db: db, now: self.clock.now()).run(events)
+        return try await writer.record(prepared) { db, transaction, events in
+            try await DeviceEventBatch(ledger: self, db: db, transaction: transaction, now: self.clock.now()).run(events)
         }
     }
 

@@ -6,31 +6,35 @@ extension SQLDatabase {
     /// data-modifying `WITH` parts, which PostgreSQL runs to completion whether or not they are
     /// read. SQLite, in process, runs them one by one.
     func run(_ inserts: [SQLInsert]) async throws {
-        guard dialect.name == "postgresql" else {
-            for insert in inserts { try await execute(sql: insert) { _ in } }
-            return
+        for statement in statements(for: inserts) {
+            guard let last = statement.last else { continue }
+            guard statement.count > 1 else {
+                try await execute(sql: last) { _ in }
+                continue
+            }
+            let parts = statement.dropLast().enumerated().map { index, insert -> SQLQueryString in "w\(literal: index) AS (\(insert))" }
+            try await raw("WITH \(SQLList(parts)) \(last)").run()
         }
-        var statement: [SQLInsert] = [], parameters = 0
+    }
+
+    /// How `run(_:)` groups these inserts into statements.
+    func statements(for inserts: [SQLInsert]) -> [[SQLInsert]] {
+        guard dialect.name == "postgresql" else { return inserts.map { [$0] } }
+        var statements: [[SQLInsert]] = [], statement: [SQLInsert] = [], parameters = 0
         for insert in inserts {
             let count = insert.values.reduce(0) { $0 + $1.count }
             if parameters + count > Self.parametersPerStatement, !statement.isEmpty {
-                try await run(together: statement)
+                statements.append(statement)
                 statement = []
                 parameters = 0
             }
             statement.append(insert)
             parameters += count
         }
-        if !statement.isEmpty { try await run(together: statement) }
+        if !statement.isEmpty { statements.append(statement) }
+        return statements
     }
 
     /// Well under the 65,535 parameters PostgreSQL's wire protocol allows a statement.
     private static var parametersPerStatement: Int { 30_000 }
-
-    private func run(together inserts: [SQLInsert]) async throws {
-        guard let last = inserts.last else { return }
-        guard inserts.count > 1 else { return try await execute(sql: last) { _ in } }
-        let parts = inserts.dropLast().enumerated().map { index, insert -> SQLQueryString in "w\(literal: index) AS (\(insert))" }
-        try await raw("WITH \(SQLList(parts)) \(last)").run()
-    }
 }

@@ -4,31 +4,61 @@ import NIOConcurrencyHelpers
 import SQLKit
 
 extension Database {
-    /// A transaction that takes the write lock when it starts, on a connection of its own.
-    ///
-    /// SQLite's plain `BEGIN` starts as a reader; if another connection writes before this one
-    /// does, the upgrade fails with SQLITE_BUSY instead of waiting. `BEGIN IMMEDIATE` waits for
-    /// the lock up front. PostgreSQL has row locks and needs no such thing, so it gets `BEGIN`.
+    /// A transaction that takes the write lock when it starts, on a connection of its own
+    /// (see `WriteTransaction.begin`).
     func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         try await withConnection { connection in
             if let sqlite = connection as? any SQLiteDatabase { try await SQLiteWriterSettings.apply(to: sqlite) }
-            return try await connection.inWriteTransaction { database, _ in try await body(database) }
+            return try await connection.inWriteTransaction(lazily: false) { database, _ in try await body(database) }
         }
     }
 
     /// The same on this database, which must be one connection (see `withConnection`); on
-    /// SQLite, the caller gives it `SQLiteWriterSettings` first.
-    func inWriteTransaction<T: Sendable>(_ body: @Sendable (any Database, any SQLDatabase) async throws -> T) async throws -> T {
-        let sql = self as! any SQLDatabase
-        try await sql.raw(sql.dialect.name == "sqlite" ? "BEGIN IMMEDIATE" : "BEGIN").run()
+    /// SQLite, the caller gives it `SQLiteWriterSettings` first. If `lazily`, on PostgreSQL, it
+    /// begins when the body first asks for it (see `WriteTransaction`). It commits at the end if
+    /// it has begun, and rolls back if the body throws; a statement the body ran before asking
+    /// has committed on its own.
+    func inWriteTransaction<T: Sendable>(lazily: Bool, _ body: @Sendable (any Database, WriteTransaction) async throws -> T) async throws -> T {
+        let transaction = WriteTransaction(on: self as! any SQLDatabase)
+        if !lazily || transaction.sql.dialect.name != "postgresql" { try await transaction.begin() }
         do {
-            let result = try await body(self, sql)
-            try await sql.raw("COMMIT").run()
+            let result = try await body(self, transaction)
+            if transaction.isBegun { try await transaction.sql.raw("COMMIT").run() }
             return result
         } catch {
-            try? await sql.raw("ROLLBACK").run()
+            if transaction.isBegun { try? await transaction.sql.raw("ROLLBACK").run() }
             throw error
         }
+    }
+}
+
+/// A write transaction on one connection, begun at once or, on PostgreSQL, when first needed.
+///
+/// A statement alone is atomic, and under READ COMMITTED, the isolation the ledger is written
+/// for, each statement in a PostgreSQL transaction reads what was committed when it started, as
+/// it would outside one. So work that reads in a few statements and then writes in one needs
+/// neither `BEGIN` nor `COMMIT`, two of its round trips: the writer's turns of card taps that
+/// only open visits are such work (see `DeviceEventBatch`). Work that takes a transaction's
+/// advisory lock (released at the end of the statement outside one), writes in more than one
+/// statement, or checks what a write changed before going on calls `begin()` first; what
+/// follows runs in the transaction.
+final class WriteTransaction: Sendable {
+    let sql: any SQLDatabase
+    private let begun = NIOLockedValueBox(false)
+
+    fileprivate init(on sql: any SQLDatabase) {
+        self.sql = sql
+    }
+
+    var isBegun: Bool { begun.withLockedValue { $0 } }
+
+    /// Begins the transaction unless it has begun. SQLite's plain `BEGIN` starts as a reader; if
+    /// another connection writes before this one does, the upgrade fails with SQLITE_BUSY instead
+    /// of waiting, so SQLite begins `IMMEDIATE`, waiting for the write lock up front.
+    func begin() async throws {
+        guard !isBegun else { return }
+        try await sql.raw(sql.dialect.name == "sqlite" ? "BEGIN IMMEDIATE" : "BEGIN").run()
+        begun.withLockedValue { $0 = true }
     }
 }
 
