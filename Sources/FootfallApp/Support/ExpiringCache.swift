@@ -6,36 +6,51 @@ import NIOConcurrencyHelpers
 /// A small map whose entries are trusted for `lifetime` seconds. The server invalidates it on
 /// its own changes; the lifetime bounds how long another server's change can go unseen.
 final class ExpiringCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
-    private let entries = NIOLockedValueBox([Key: (value: Value, expires: ContinuousClock.Instant)]())
+    private struct Entries {
+        var values: [Key: (value: Value, expires: ContinuousClock.Instant)] = [:]
+        /// Counts `removeAll()`s: a value loaded before one is not stored after it.
+        var generation = 0
+    }
+
+    private let entries = NIOLockedValueBox(Entries())
     private let lifetime: Duration
 
     init(lifetime: Duration) { self.lifetime = lifetime }
 
     func value(for key: Key) -> Value? {
         entries.withLockedValue { entries in
-            guard let entry = entries[key] else { return nil }
+            guard let entry = entries.values[key] else { return nil }
             guard entry.expires > .now else {
-                entries[key] = nil
+                entries.values[key] = nil
                 return nil
             }
             return entry.value
         }
     }
 
-    func store(_ value: Value, for key: Key) {
+    private func store(_ value: Value, for key: Key, unlessEmptiedSince generation: Int) {
         entries.withLockedValue { entries in
-            if entries.count > 100_000 { entries.removeAll() }
-            entries[key] = (value, .now + lifetime)
+            guard entries.generation == generation else { return }
+            if entries.values.count > 100_000 { entries.values.removeAll() }
+            entries.values[key] = (value, .now + lifetime)
         }
     }
 
-    func removeAll() { entries.withLockedValue { $0.removeAll() } }
+    func removeAll() {
+        entries.withLockedValue { entries in
+            entries.values.removeAll()
+            entries.generation += 1
+        }
+    }
 
-    /// The cached value, or the loaded one (stored when there is one).
+    /// The cached value, or the loaded one. The loaded one is stored unless the cache was
+    /// emptied while it loaded: it may be what the change that emptied it has just replaced (a
+    /// deleted device's key would otherwise work on for another `lifetime`).
     func value(for key: Key, load: () async throws -> Value?) async rethrows -> Value? {
         if let cached = value(for: key) { return cached }
+        let generation = entries.withLockedValue { $0.generation }
         guard let loaded = try await load() else { return nil }
-        store(loaded, for: key)
+        store(loaded, for: key, unlessEmptiedSince: generation)
         return loaded
     }
 }
