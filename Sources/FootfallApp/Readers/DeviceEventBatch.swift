@@ -457,8 +457,9 @@ struct DeviceEventBatch {
                 })
                 .insert
         }
-        if !state.dayPasses.isEmpty || sql.statements(for: inserts).count > 1 { try await transaction.begin() }
-        try await sql.run(inserts)
+        let statements = sql.statements(for: inserts)
+        if !state.dayPasses.isEmpty || statements.count > 1 { try await transaction.begin() }
+        try await sql.run(statements)
         for (passId, day) in state.dayPasses {
             try await PassModel.query(on: db).filter(\.$id == passId).set(\.$usedOn, to: day.description).update()
         }

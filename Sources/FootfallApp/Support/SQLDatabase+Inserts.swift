@@ -1,12 +1,11 @@
 import SQLKit
 
 extension SQLDatabase {
-    /// Runs these inserts, which touch different rows. On PostgreSQL they go in as few
-    /// statements as its limit on parameters allows, each one a round trip: all but the last as
-    /// data-modifying `WITH` parts, which PostgreSQL runs to completion whether or not they are
-    /// read. SQLite, in process, runs them one by one.
-    func run(_ inserts: [SQLInsert]) async throws {
-        for statement in statements(for: inserts) {
+    /// Runs inserts, which touch different rows, grouped by `statements(for:)`: each group is
+    /// one statement and one round trip, all but its last insert as data-modifying `WITH` parts,
+    /// which PostgreSQL runs to completion whether or not they are read.
+    func run(_ statements: [[SQLInsert]]) async throws {
+        for statement in statements {
             guard let last = statement.last else { continue }
             guard statement.count > 1 else {
                 try await execute(sql: last) { _ in }
@@ -17,7 +16,8 @@ extension SQLDatabase {
         }
     }
 
-    /// How `run(_:)` groups these inserts into statements.
+    /// These inserts grouped into statements: on PostgreSQL as few as its limit on parameters
+    /// allows; on SQLite, in process, one each.
     func statements(for inserts: [SQLInsert]) -> [[SQLInsert]] {
         guard dialect.name == "postgresql" else { return inserts.map { [$0] } }
         var statements: [[SQLInsert]] = [], statement: [SQLInsert] = [], parameters = 0
