@@ -59,6 +59,16 @@ final class EventStreamReader: Sendable {
         return nil
     }
 
+    /// How the stream ended, waiting up to `seconds`; nil if it is still open.
+    func ended(within seconds: Double) async throws -> String? {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while ContinuousClock.now < deadline {
+            if let ending = ending.withLockedValue({ $0 }) { return ending }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return nil
+    }
+
     func close() { reading.cancel() }
 }
 
@@ -98,6 +108,24 @@ struct EventStreamTests {
                 let tap = try #require(try await stream.next())
                 #expect(tap.name == "check_in")
                 #expect(tap.json["method"] as? String == "rfid")
+            }
+        }
+    }
+
+    /// A server stopping ends the streams, and one a browser opens again meanwhile (EventSource
+    /// reconnects by itself) ends at once: either would otherwise hold up the shutdown.
+    @Test func streamsEndWhenTheServerStopsAndOneOpenedThenEndsAtOnce() async throws {
+        try await withFootfall { api in
+            try await api.withServer { port in
+                let open = try await EventStreamReader(port: port, client: api.app.http.client.shared)
+                defer { open.close() }
+                for _ in 0..<1000 where api.app.ledger.live.listeners == 0 { try await Task.sleep(for: .milliseconds(20)) }
+                api.app.ledger.live.finish()
+                #expect(try await open.ended(within: 10) == "the stream ended")
+                let reconnected = try await EventStreamReader(port: port, client: api.app.http.client.shared)
+                defer { reconnected.close() }
+                #expect(try await reconnected.ended(within: 10) == "the stream ended")
+                #expect(api.app.ledger.live.listeners == 0)
             }
         }
     }

@@ -27,10 +27,18 @@ final class LiveEvents: Sendable {
         let continuation: AsyncStream<Event>.Continuation
     }
 
-    private let subscribers = NIOLockedValueBox([UUID: Subscriber]())
+    private struct Subscribers {
+        var streams: [UUID: Subscriber] = [:]
+        /// Set by `finish()`: the server is stopping.
+        var finished = false
+    }
+
+    private let subscribers = NIOLockedValueBox(Subscribers())
 
     /// Events from now on, with a heartbeat every `heartbeat` so that idle connections stay open
-    /// through proxies. A listener that falls 1,000 events behind loses the oldest.
+    /// through proxies. A listener that falls 1,000 events behind loses the oldest. Once the
+    /// server is stopping the stream ends at once: a browser reconnecting then would otherwise
+    /// hold up the graceful shutdown for as long as it stays.
     func subscribe(heartbeat: Duration = .seconds(15)) -> AsyncStream<Event> {
         let id = UUID()
         let (stream, continuation) = AsyncStream<Event>.makeStream(bufferingPolicy: .bufferingNewest(1000))
@@ -42,27 +50,33 @@ final class LiveEvents: Sendable {
         }
         continuation.onTermination = { [weak self] _ in
             beat.cancel()
-            self?.subscribers.withLockedValue { $0[id] = nil }
+            self?.subscribers.withLockedValue { $0.streams[id] = nil }
         }
-        subscribers.withLockedValue { $0[id] = Subscriber(continuation: continuation) }
+        let added = subscribers.withLockedValue { subscribers in
+            if !subscribers.finished { subscribers.streams[id] = Subscriber(continuation: continuation) }
+            return !subscribers.finished
+        }
+        if !added { continuation.finish() }
         return stream
     }
 
-    var listeners: Int { subscribers.withLockedValue { $0.count } }
+    var listeners: Int { subscribers.withLockedValue { $0.streams.count } }
 
-    /// Ends every stream (the server is stopping: an open stream would hold up its graceful
-    /// shutdown for as long as the listener stays).
+    /// Ends every stream, and every one asked for from now on (the server is stopping: an open
+    /// stream would hold up its graceful shutdown for as long as the listener stays).
     func finish() {
-        for subscriber in subscribers.withLockedValue({ subscribers in defer { subscribers = [:] }; return Array(subscribers.values) }) {
-            subscriber.continuation.finish()
+        let streams = subscribers.withLockedValue { subscribers in
+            defer { subscribers.streams = [:]; subscribers.finished = true }
+            return Array(subscribers.streams.values)
         }
+        for subscriber in streams { subscriber.continuation.finish() }
     }
 
     func publish(_ events: [Event]) {
         // Events whose object was not written (nobody listened when the turn began) are not told.
         let events = events.filter { !$0.json.isEmpty }
         guard !events.isEmpty else { return }
-        for subscriber in subscribers.withLockedValue({ Array($0.values) }) {
+        for subscriber in subscribers.withLockedValue({ Array($0.streams.values) }) {
             for event in events { subscriber.continuation.yield(event) }
         }
     }
