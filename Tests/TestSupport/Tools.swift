@@ -26,3 +26,23 @@ public func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) 
 public func waitForExit(_ process: Process) async {
     for _ in 0..<300 where process.isRunning { try? await Task.sleep(for: .milliseconds(100)) }
 }
+
+/// Kills a process and every process below it (a browser's driver and the browser it started,
+/// which would otherwise live on without it), by their parents as `/proc` lists them.
+public func killProcessTree(_ root: pid_t) {
+    var parents: [pid_t: pid_t] = [:]
+    for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+        guard let pid = pid_t(entry), let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+              let end = stat.lastIndex(of: ")") else { continue }
+        // After the name in parentheses: the state, then the parent's id.
+        let fields = stat[stat.index(after: end)...].split(separator: " ")
+        if fields.count > 1, let parent = pid_t(fields[1]) { parents[pid] = parent }
+    }
+    var tree = [root], index = 0
+    while index < tree.count {
+        let parent = tree[index]
+        tree += parents.filter { $0.value == parent }.map(\.key)
+        index += 1
+    }
+    for pid in tree { kill(pid, SIGKILL) }
+}

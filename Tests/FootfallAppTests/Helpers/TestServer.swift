@@ -246,10 +246,12 @@ extension API {
         do {
             try await body(port)
         } catch {
+            StuckTests.step("stopping the test server after \(error)")
             app.ledger.live.finish()
             await app.server.shutdown()
             throw error
         }
+        StuckTests.step("stopping the test server")
         app.ledger.live.finish()
         await app.server.shutdown()
     }

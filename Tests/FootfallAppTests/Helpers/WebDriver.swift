@@ -17,17 +17,20 @@ final class Browser: @unchecked Sendable {
         guard FileManager.default.isExecutableFile(atPath: Self.chromedriver) else {
             throw BrowserError("chromedriver is missing: scripts/test installs Debian's chromium and chromium-driver")
         }
-        let port = Int.random(in: 30000...39999)
+        // The driver takes a free port and says which: a port picked here could be one the
+        // system has just given to another connection or server of the suite.
         driver = Process()
         driver.executableURL = URL(fileURLWithPath: Self.chromedriver)
-        driver.arguments = ["--port=\(port)"]
-        driver.standardOutput = FileHandle.nullDevice
+        driver.arguments = ["--port=0", "--log-path=/dev/null"]
+        let output = Pipe()
+        driver.standardOutput = output
         driver.standardError = FileHandle.nullDevice
         try driver.run()
+        let port = try await offThePool { try Self.announcedPort(output.fileHandleForReading) }
         self.client = client
         base = "http://127.0.0.1:\(port)"
         for _ in 0..<100 {
-            if (try? await call(.GET, "/status")) != nil { break }
+            if (try? await call(.GET, "/status", timeout: 2)) != nil { break }
             try await Task.sleep(for: .milliseconds(100))
         }
         let created = try await call(.POST, "/session", [
@@ -42,10 +45,26 @@ final class Browser: @unchecked Sendable {
         session = try #require((created as? [String: Any])?["sessionId"] as? String)
     }
 
+    /// Reads the driver's start-up lines up to "…started successfully on port N."
+    private static func announcedPort(_ output: FileHandle) throws -> Int {
+        var text = ""
+        while true {
+            let data = output.availableData
+            guard !data.isEmpty else { throw BrowserError("chromedriver ended before it said its port: \(text)") }
+            text += String(decoding: data, as: UTF8.self)
+            if let said = text.range(of: "started successfully on port "),
+               let port = Int(text[said.upperBound...].prefix(while: \.isNumber)), text[said.upperBound...].contains(".") {
+                return port
+            }
+        }
+    }
+
     func close() async {
-        _ = try? await call(.DELETE, "/session/\(session)")
+        _ = try? await call(.DELETE, "/session/\(session)", timeout: 10)
         // SIGKILL: the driver inherits the test process's blocked signals, so SIGTERM would wait.
-        kill(driver.processIdentifier, SIGKILL)
+        // The browser too, in case the driver could not end it: left running, it would keep its
+        // page's connections (an events stream among them) open to the test's server.
+        killProcessTree(driver.processIdentifier)
         await waitForExit(driver)
     }
 
@@ -116,9 +135,12 @@ final class Browser: @unchecked Sendable {
     }
 
     @discardableResult
-    private func call(_ method: HTTPMethod, _ path: String, _ body: [String: Any]? = nil) async throws -> Any? {
+    private func call(_ method: HTTPMethod, _ path: String, _ body: [String: Any]? = nil, timeout: Int64 = 60) async throws -> Any? {
+        // A test stuck here says which command it waits for.
+        StuckTests.step("WebDriver \(method) \(path)")
+        defer { StuckTests.step("after WebDriver \(method) \(path)") }
         let response = try await client.send(method, to: URI(string: base + path)) { request in
-            request.timeout = .seconds(60)
+            request.timeout = .seconds(timeout)
             if let body {
                 request.headers.contentType = .json
                 request.body = ByteBuffer(data: try JSONSerialization.data(withJSONObject: body))
