@@ -30,10 +30,13 @@ public func waitForExit(_ process: Process) async {
 /// Kills a process and every process below it (a browser's driver and the browser it started,
 /// which would otherwise live on without it), by their parents as `/proc` lists them.
 public func killProcessTree(_ root: pid_t) {
+    guard root > 1, root != getpid() else { return }
     var parents: [pid_t: pid_t] = [:]
     for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
-        guard let pid = pid_t(entry), let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
-              let end = stat.lastIndex(of: ")") else { continue }
+        guard let pid = pid_t(entry), let data = FileManager.default.contents(atPath: "/proc/\(entry)/stat") else { continue }
+        // The name may hold any bytes; what follows it is ASCII.
+        let stat = String(decoding: data, as: UTF8.self)
+        guard let end = stat.lastIndex(of: ")") else { continue }
         // After the name in parentheses: the state, then the parent's id.
         let fields = stat[stat.index(after: end)...].split(separator: " ")
         if fields.count > 1, let parent = pid_t(fields[1]) { parents[pid] = parent }

@@ -7,7 +7,7 @@ import Vapor
 final class Browser: @unchecked Sendable {
     private let driver: Process
     private let client: any Client
-    private let base: String
+    private var base = ""
     private var session = ""
 
     static let chromedriver = "/usr/bin/chromedriver"
@@ -26,23 +26,35 @@ final class Browser: @unchecked Sendable {
         driver.standardOutput = output
         driver.standardError = FileHandle.nullDevice
         try driver.run()
-        let port = try await offThePool { try Self.announcedPort(output.fileHandleForReading) }
         self.client = client
-        base = "http://127.0.0.1:\(port)"
-        for _ in 0..<100 {
-            if (try? await call(.GET, "/status", timeout: 2)) != nil { break }
-            try await Task.sleep(for: .milliseconds(100))
+        do {
+            // A driver that never says its port is ended, which ends the read.
+            let driver = self.driver
+            let watchdog = Task {
+                try await Task.sleep(for: .seconds(20))
+                if driver.isRunning { kill(driver.processIdentifier, SIGKILL) }
+            }
+            defer { watchdog.cancel() }
+            let port = try await offThePool { try Self.announcedPort(output.fileHandleForReading) }
+            base = "http://127.0.0.1:\(port)"
+            for _ in 0..<100 {
+                if (try? await call(.GET, "/status", timeout: 2)) != nil { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            let created = try await call(.POST, "/session", [
+                "capabilities": ["alwaysMatch": [
+                    "browserName": "chrome",
+                    "goog:chromeOptions": [
+                        "binary": Self.chromium,
+                        "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=\(width),\(height)"],
+                    ] as [String: Any],
+                ] as [String: Any]],
+            ])
+            session = try #require((created as? [String: Any])?["sessionId"] as? String)
+        } catch {
+            await end()
+            throw error
         }
-        let created = try await call(.POST, "/session", [
-            "capabilities": ["alwaysMatch": [
-                "browserName": "chrome",
-                "goog:chromeOptions": [
-                    "binary": Self.chromium,
-                    "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=\(width),\(height)"],
-                ] as [String: Any],
-            ] as [String: Any]],
-        ])
-        session = try #require((created as? [String: Any])?["sessionId"] as? String)
     }
 
     /// Reads the driver's start-up lines up to "…started successfully on port N."
@@ -52,8 +64,11 @@ final class Browser: @unchecked Sendable {
             let data = output.availableData
             guard !data.isEmpty else { throw BrowserError("chromedriver ended before it said its port: \(text)") }
             text += String(decoding: data, as: UTF8.self)
-            if let said = text.range(of: "started successfully on port "),
-               let port = Int(text[said.upperBound...].prefix(while: \.isNumber)), text[said.upperBound...].contains(".") {
+            if let said = text.range(of: "started successfully on port ") {
+                let rest = text[said.upperBound...]
+                // The line is whole once the number is followed by its full stop.
+                guard rest.drop(while: \.isNumber).first == "." else { continue }
+                guard let port = Int(rest.prefix(while: \.isNumber)), port > 0 else { throw BrowserError("chromedriver said: \(text)") }
                 return port
             }
         }
@@ -61,10 +76,15 @@ final class Browser: @unchecked Sendable {
 
     func close() async {
         _ = try? await call(.DELETE, "/session/\(session)", timeout: 10)
-        // SIGKILL: the driver inherits the test process's blocked signals, so SIGTERM would wait.
-        // The browser too, in case the driver could not end it: left running, it would keep its
-        // page's connections (an events stream among them) open to the test's server.
-        killProcessTree(driver.processIdentifier)
+        await end()
+    }
+
+    /// SIGKILL: the driver inherits the test process's blocked signals, so SIGTERM would wait.
+    /// The browser too, in case the driver could not end it: left running, it would keep its
+    /// page's connections (an events stream among them) open to the test's server. Only while
+    /// the driver runs: its browser is its child then, and its process id is not another's.
+    private func end() async {
+        if driver.isRunning { killProcessTree(driver.processIdentifier) }
         await waitForExit(driver)
     }
 
