@@ -4,7 +4,7 @@ import Foundation
 import Testing
 import VaporTesting
 
-@Suite("The admin panel in a real browser", .timeLimit(.minutes(3)))
+@Suite("The admin panel in a real browser", .timeLimit(.minutes(6)))
 struct AdminPanelBrowserTests {
     static let email = "desk@example.com", password = "front desk password"
 

@@ -72,7 +72,7 @@ final class EventStreamReader: Sendable {
     func close() { reading.cancel() }
 }
 
-@Suite("The events stream", .timeLimit(.minutes(3)))
+@Suite("The events stream", .timeLimit(.minutes(6)))
 struct EventStreamTests {
     @Test func checkInsCheckOutsAndRefusalsArriveAsTheyAreCommitted() async throws {
         try await withFootfall(clock: ManualClock(Date())) { api in

@@ -5,7 +5,7 @@ import Testing
 import TestSupport
 import VaporTesting
 
-@Suite("Kiosk and member pages in a real browser", .timeLimit(.minutes(3)))
+@Suite("Kiosk and member pages in a real browser", .timeLimit(.minutes(6)))
 struct KioskBrowserTests {
     @Test func pinCardAndWrongPinAtTheKiosk() async throws {
         try await withFootfall(clock: ManualClock(nowAwayFromCutOff())) { api in

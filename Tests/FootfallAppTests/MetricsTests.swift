@@ -30,7 +30,7 @@ extension API {
     }
 }
 
-@Suite("Prometheus metrics, read by prometheus_client and promtool", .timeLimit(.minutes(3)))
+@Suite("Prometheus metrics, read by prometheus_client and promtool", .timeLimit(.minutes(6)))
 struct MetricsTests {
     @Test func knownEventsMoveTheCountersByExactlyThem() async throws {
         try await withFootfall { api in

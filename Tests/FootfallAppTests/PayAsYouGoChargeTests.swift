@@ -3,7 +3,7 @@ import Foundation
 import Testing
 import VaporTesting
 
-@Suite("Pay-as-you-go: admitted last, charged by the day, through the API and device events", .timeLimit(.minutes(3)))
+@Suite("Pay-as-you-go: admitted last, charged by the day, through the API and device events", .timeLimit(.minutes(6)))
 struct PayAsYouGoChargeTests {
     /// Hand-computed (rates in cents): Ada pays her own rate, 250 a started 15 minutes, at least
     /// 300 and at most 2000 a day; she is in 16 minutes by the admin API and 1 minute by card:

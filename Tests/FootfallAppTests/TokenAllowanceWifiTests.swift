@@ -16,7 +16,7 @@ extension API {
     }
 }
 
-@Suite("Access tokens as entitlements on Wi-Fi, visitor tokens and device limits (radclient)", .timeLimit(.minutes(3)))
+@Suite("Access tokens as entitlements on Wi-Fi, visitor tokens and device limits (radclient)", .timeLimit(.minutes(6)))
 struct TokenAllowanceWifiTests {
     @Test func aTokenAloneAdmitsForItsMinutesAcrossDaysAndLocations() async throws {
         try await withFootfall { api in

@@ -5,7 +5,7 @@ import Foundation
 import Testing
 import VaporTesting
 
-@Suite("Visitor sheets and rates in the admin panel, in a real browser", .timeLimit(.minutes(3)))
+@Suite("Visitor sheets and rates in the admin panel, in a real browser", .timeLimit(.minutes(6)))
 struct VisitorSheetBrowserTests {
     /// Pages in a PDF as Chromium writes it: one `/Type /Page` dictionary each (`/Pages` is the tree).
     static func pageCount(_ pdf: Data) -> Int {

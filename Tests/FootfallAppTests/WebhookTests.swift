@@ -98,7 +98,7 @@ extension API {
     func deliver() async throws -> Int { try await app.webhookDeliverer.deliverDue() }
 }
 
-@Suite("Outbound webhooks, checked by a receiver that verifies with the standardwebhooks package", .timeLimit(.minutes(3)))
+@Suite("Outbound webhooks, checked by a receiver that verifies with the standardwebhooks package", .timeLimit(.minutes(6)))
 struct WebhookTests {
     @Test func checkInsCheckOutsAndRefusalsArriveSignedWithTheirCustomer() async throws {
         try await withFootfall(clock: ManualClock(Date())) { api in

@@ -104,7 +104,7 @@ func radclient(_ attributes: [String], port: Int, command: String = "auth", secr
     return RadclientRun(output: output)
 }
 
-@Suite("Wi-Fi: the RADIUS server, talked to by radclient", .timeLimit(.minutes(3)))
+@Suite("Wi-Fi: the RADIUS server, talked to by radclient", .timeLimit(.minutes(6)))
 struct WifiTests {
     @Test func papLoginChecksInWithTheEntitlementLeft() async throws {
         try await withFootfall { api in
@@ -357,7 +357,7 @@ struct WifiTests {
     }
 }
 
-@Suite("Wi-Fi: thousands of random and broken datagrams at a running RADIUS server", .timeLimit(.minutes(3)))
+@Suite("Wi-Fi: thousands of random and broken datagrams at a running RADIUS server", .timeLimit(.minutes(6)))
 struct RADIUSFuzzTests {
     /// Random bytes, and valid requests broken in every way a datagram can be (flipped bytes,
     /// cut short, wrong lengths, junk after the end), at both ports. The server may answer only

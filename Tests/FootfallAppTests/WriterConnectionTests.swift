@@ -7,7 +7,7 @@ import Testing
 struct WriterConnectionTests {
     /// The writer keeps its connection from one turn to the next while events keep coming; a
     /// connection the database has closed must not stay its connection.
-    @Test(.enabled(if: TestDatabase.isPostgres, "PostgreSQL closes connections; SQLite's is a file"), .timeLimit(.minutes(3)))
+    @Test(.enabled(if: TestDatabase.isPostgres, "PostgreSQL closes connections; SQLite's is a file"), .timeLimit(.minutes(6)))
     func cardEventsAreDecidedAgainOnceItsConnectionIsClosed() async throws {
         try await withFootfall { api in
             let location = try await api.location()
