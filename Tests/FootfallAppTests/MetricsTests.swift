@@ -73,6 +73,30 @@ struct MetricsTests {
         }
     }
 
+    /// Taps sent together share the writer's commits, and the turns counter shows it.
+    @Test func tapsSentTogetherShareCommits() async throws {
+        try await withFootfall { api in
+            let location = try await api.location()
+            let readers = [try await api.device(at: location), try await api.device(at: location)]
+            var cards: [String] = []
+            for index in 0..<40 {
+                let card = String(format: "C0DE%04X", index)
+                _ = try await api.member(card: card)
+                cards.append(card)
+            }
+            let before = try await api.scrape()
+            try await withThrowingTaskGroup(of: String?.self) { group in
+                for (index, card) in cards.enumerated() { group.addTask { try await readers[index % 2].send("card", card).result } }
+                for try await result in group { #expect(result == "checked_in") }
+            }
+            let after = try await api.scrape()
+            let events = after.sum("footfall_device_events_total") - before.sum("footfall_device_events_total")
+            let turns = after.sum("footfall_ledger_turns_total") - before.sum("footfall_ledger_turns_total")
+            #expect(events == 40)
+            #expect(turns >= 1 && turns < 40, "\(turns) commits for 40 taps")
+        }
+    }
+
     @Test func peopleInIsRightAfterARestartAndPromtoolAcceptsTheText() async throws {
         let database = TestDatabase.fresh()
         var location = ""

@@ -22,6 +22,9 @@ final class FootfallMetrics: Sendable {
     private static var failed: MetricNameDescriptor { named("footfall_failed_check_ins", "total", "Refused check-in attempts, by location and reason.") }
     private static var charges: MetricNameDescriptor { named("footfall_charges", "total", "Pay-as-you-go charges made final, by location.") }
     private static var deviceEvents: MetricNameDescriptor { named("footfall_device_events", "total", "Device events answered and stored, by result.") }
+    private static var turns: MetricNameDescriptor {
+        named("footfall_ledger_turns", "total", "Commits of the ledger's writer, each shared by the writes it took together.")
+    }
     private static var people: MetricNameDescriptor { MetricNameDescriptor(metricName: "footfall_people_in", unitName: "", helpText: "People in now, by location.") }
     private static var radiusRequests: MetricNameDescriptor { named("footfall_radius_requests", "total", "RADIUS requests by type and outcome.") }
     private static var httpRequests: MetricNameDescriptor { named("http_requests", "total", "HTTP requests by method and status.") }
@@ -35,8 +38,11 @@ final class FootfallMetrics: Sendable {
 
     private let httpCounters = NIOLockedValueBox([HTTPSeries: Counter]())
     private let httpDuration: DurationHistogram
+    /// With the device events counted, how many events a commit serves on average.
+    private let turns: Counter
 
     init() {
+        turns = registry.makeCounter(descriptor: Self.turns)
         registry.makeGauge(descriptor: Self.webhookBacklog).set(to: 0)
         httpDuration = registry.makeDurationHistogram(descriptor: Self.httpDuration, labels: [], buckets: Self.durationBuckets)
     }
@@ -47,6 +53,7 @@ final class FootfallMetrics: Sendable {
     /// registry (a lock and a lookup by name and labels) is asked once per series a turn
     /// touched, not once per event.
     func record(_ events: [LiveEvents.Event], deviceResults: [String]) {
+        turns.increment()
         var counts: [Series: Int64] = [:]
         var moves: [(location: UUID, change: Int)] = []
         for event in events {
