@@ -31,10 +31,10 @@ struct LogCapture: LogHandler {
     init(label: String) {
         self.label = label
         logLevel = Self.level.withLockedValue { $0 }
-        if let shown = ProcessInfo.processInfo.environment["FOOTFALL_TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) {
-            printed = StreamLogHandler.standardError(label: label)
-            printed?.logLevel = shown
-        }
+        // Errors are shown unless another level is asked for: a passing run logs none, and a test
+        // that got a 500 then shows why (`ProblemMiddleware` logs the cause of each).
+        printed = StreamLogHandler.standardError(label: label)
+        printed?.logLevel = ProcessInfo.processInfo.environment["FOOTFALL_TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .error
     }
 
     subscript(metadataKey key: String) -> Logger.Metadata.Value? {
