@@ -16,13 +16,13 @@ public struct CardNumber: Hashable, Sendable, CustomStringConvertible {
     public let hex: String
 
     public init?(_ text: String, format: Format = .auto) {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard let text = Self.asciiTrimmed(text) else { return nil }
         switch format {
-        case .hex: guard let value = Self.fromHex(trimmed) else { return nil }; hex = value
-        case .decimal: guard let value = Self.fromDecimal(trimmed) else { return nil }; hex = value
-        case .wiegand26: guard let value = Self.fromWiegand(trimmed) else { return nil }; hex = value
+        case .hex: guard let value = Self.fromHex(text) else { return nil }; hex = value
+        case .decimal: guard let value = Self.fromDecimal(text) else { return nil }; hex = value
+        case .wiegand26: guard let value = Self.fromWiegand(text) else { return nil }; hex = value
         case .auto:
-            guard let value = Self.fromWiegand(trimmed) ?? Self.fromDecimal(trimmed) ?? Self.fromHex(trimmed) else { return nil }
+            guard let value = Self.fromWiegand(text) ?? Self.fromDecimal(text) ?? Self.fromHex(text) else { return nil }
             hex = value
         }
     }
@@ -35,22 +35,43 @@ public struct CardNumber: Hashable, Sendable, CustomStringConvertible {
         return "…" + visible
     }
 
-    private static func fromHex(_ text: String) -> String? {
-        let digits = text.filter { !":- ".contains($0) }.uppercased()
-        // ASCII only: `isHexDigit` is also true of full-width digits, which no radix-16 parse takes.
-        guard !digits.isEmpty, digits.count <= 32, digits.allSatisfy({ $0.isASCII && $0.isHexDigit }) else { return nil }
-        return padded(String(digits.drop { $0 == "0" }))
+    /// The text without white space at either end (tabs and Unicode spaces, as
+    /// `CharacterSet.whitespaces` has them), as bytes; nil when anything else in it is not ASCII,
+    /// which no form takes (`isHexDigit` and `isNumber` are also true of full-width digits). Every
+    /// form is parsed from these bytes: a reader's tap goes through here, and Character by
+    /// Character it cost a few percent of the request.
+    private static func asciiTrimmed(_ text: String) -> ArraySlice<UInt8>? {
+        let isBlank = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        var bytes = ArraySlice(text.utf8)
+        if bytes.contains(where: { $0 >= 0x80 }) {
+            bytes = ArraySlice(text.trimmingCharacters(in: .whitespaces).utf8)
+            guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+        }
+        while let first = bytes.first, isBlank(first) { bytes.removeFirst() }
+        while let last = bytes.last, isBlank(last) { bytes.removeLast() }
+        return bytes
     }
 
-    private static func fromDecimal(_ text: String) -> String? {
-        guard !text.isEmpty, text.count <= 20, text.allSatisfy({ $0.isASCII && $0.isNumber }), let value = UInt64(text) else { return nil }
+    private static func isDigit(_ byte: UInt8) -> Bool { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) }
+
+    private static func fromHex(_ text: ArraySlice<UInt8>) -> String? {
+        let digits = text.filter { $0 != UInt8(ascii: ":") && $0 != UInt8(ascii: "-") && $0 != UInt8(ascii: " ") }
+            .map { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) ? $0 - 32 : $0 }
+        guard !digits.isEmpty, digits.count <= 32,
+              digits.allSatisfy({ isDigit($0) || (UInt8(ascii: "A")...UInt8(ascii: "F")).contains($0) }) else { return nil }
+        return padded(String(decoding: digits.drop { $0 == UInt8(ascii: "0") }, as: UTF8.self))
+    }
+
+    private static func fromDecimal(_ text: ArraySlice<UInt8>) -> String? {
+        guard !text.isEmpty, text.count <= 20, text.allSatisfy(isDigit), let value = UInt64(String(decoding: text, as: UTF8.self)) else { return nil }
         return padded(String(value, radix: 16, uppercase: true))
     }
 
-    private static func fromWiegand(_ text: String) -> String? {
-        let parts = text.split(whereSeparator: { $0 == ":" || $0 == "," }).map(String.init)
-        guard parts.count == 2, parts.allSatisfy({ !$0.isEmpty && $0.count <= 5 && $0.allSatisfy { $0.isASCII && $0.isNumber } }),
-              let facility = Int(parts[0]), let number = Int(parts[1]), (0...255).contains(facility), (0...65535).contains(number)
+    private static func fromWiegand(_ text: ArraySlice<UInt8>) -> String? {
+        let parts = text.split(whereSeparator: { $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ",") })
+        guard parts.count == 2, parts.allSatisfy({ !$0.isEmpty && $0.count <= 5 && $0.allSatisfy(isDigit) }),
+              let facility = Int(String(decoding: parts[0], as: UTF8.self)), let number = Int(String(decoding: parts[1], as: UTF8.self)),
+              (0...255).contains(facility), (0...65535).contains(number)
         else { return nil }
         return padded(String(facility * 65536 + number, radix: 16, uppercase: true))
     }

@@ -162,5 +162,20 @@ struct UsageTests {
         #expect(CardNumber("256:1", format: .wiegand26) == nil)
         #expect(CardNumber("xyz") == nil)
         #expect(CardNumber.masked("01026F6C3A") == "…6C3A")
+        // White space at either end goes, tabs and Unicode spaces too; inside, only in hex.
+        #expect(CardNumber("\t 01 02 6f-6c:3a \t")?.hex == "01026F6C3A")
+        #expect(CardNumber("\u{00A0}004335823930\u{2003}")?.hex == "01026F6C3A")
+        #expect(CardNumber("0043 35823930", format: .decimal) == nil)
+        #expect(CardNumber("01026F6C3A\n") == nil)
+        #expect(CardNumber("01026F6C3A\u{00A0}X") == nil)
+        // Leading zeros of hex go; an odd number of digits is padded; a decimal past 64 bits is none.
+        #expect(CardNumber("00F6C3A", format: .hex)?.hex == "0F6C3A")
+        #expect(CardNumber("000", format: .hex)?.hex == "00")
+        #expect(CardNumber("18446744073709551616", format: .decimal) == nil)
+        #expect(CardNumber("18446744073709551615", format: .decimal)?.hex == "FFFFFFFFFFFFFFFF")
+        // Wiegand: a facility code and a card number, however many separators stand between.
+        #expect(CardNumber("111::27706", format: .wiegand26)?.hex == "6F6C3A")
+        #expect(CardNumber("111:277060", format: .wiegand26) == nil)
+        #expect(CardNumber("1:2:3", format: .wiegand26) == nil)
     }
 }
