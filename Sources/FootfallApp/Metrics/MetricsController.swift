@@ -21,17 +21,16 @@ struct MetricsController: RouteCollection {
 }
 
 /// Counts every HTTP request by method and status, and how long it took to answer.
-struct HTTPMetricsMiddleware: AsyncMiddleware {
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+/// Future-based, not async: see `TextGuardMiddleware`.
+struct HTTPMetricsMiddleware: Middleware {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         let start = ContinuousClock.now
-        do {
-            let response = try await next.respond(to: request)
-            request.ledger.metrics.http(method: request.method.rawValue, status: Int(response.status.code), duration: .now - start)
-            return response
-        } catch {
-            let status = (error as? any AbortError)?.status ?? .internalServerError
+        return next.respond(to: request).always { result in
+            let status = switch result {
+            case .success(let response): response.status
+            case .failure(let error): (error as? any AbortError)?.status ?? .internalServerError
+            }
             request.ledger.metrics.http(method: request.method.rawValue, status: Int(status.code), duration: .now - start)
-            throw error
         }
     }
 }

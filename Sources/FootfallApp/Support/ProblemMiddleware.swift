@@ -4,11 +4,10 @@ import Vapor
 
 /// The one place where errors become HTTP answers: problem+json with a stable `code`.
 /// What went wrong inside is logged, never sent.
-struct ProblemMiddleware: AsyncMiddleware {
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        do {
-            return try await next.respond(to: request)
-        } catch {
+/// Future-based, not async: see `TextGuardMiddleware`.
+struct ProblemMiddleware: Middleware {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        next.respond(to: request).flatMapErrorThrowing { error in
             var problem = Self.problem(for: error, request: request)
             // No route for this method, but there is for others: 405 and the methods there are.
             var allowed: [HTTPMethod] = []
