@@ -70,6 +70,8 @@ struct DeviceEventBatch {
         /// People in at each location that has a capacity.
         var occupancy: [UUID: Int]
         var plans: [UUID: PlanModel]
+        /// Each plan's rules, made from its model once for the batch rather than for each tap.
+        var planRules: [UUID: Plan] = [:]
         /// When each customer's latest door event that moved or confirmed them happened, by
         /// customer and location: an older door event arriving late changes nothing.
         var latestDoorEvent: [DoorKey: Date] = [:]
@@ -184,7 +186,9 @@ struct DeviceEventBatch {
                                                                at: Array(Set(prepared.filter { $0.event.type == .door }.map(\.location.id!))))
         }
         for planId in Set(customers.compactMap(\.planId)) {
-            state.plans[planId] = try await ledger.lookups.plans.value(for: planId) { try await PlanModel.find(planId, on: db) }
+            let plan = try await ledger.lookups.plans.value(for: planId) { try await PlanModel.find(planId, on: db) }
+            state.plans[planId] = plan
+            state.planRules[planId] = plan?.rules
         }
         return state
     }
@@ -301,7 +305,7 @@ struct DeviceEventBatch {
         case .checkIn:
             let plan = customer.planId.flatMap { state.plans[$0] }
             let request = AdmissionRequest(
-                at: event.at, location: item.rules, customerActive: customer.active, plan: plan?.rules,
+                at: event.at, location: item.rules, customerActive: customer.active, plan: customer.planId.flatMap { state.planRules[$0] },
                 planUsage: try await plan.asyncFlatMap { plan in
                     try await plan.limits.asyncMap {
                         try await Standing(db: db).planUsage(customerId: customerId, plan: plan, zone: item.rules.zone, period: $0.period, at: event.at)
