@@ -168,6 +168,9 @@ struct UsageTests {
         #expect(CardNumber("0043 35823930", format: .decimal) == nil)
         #expect(CardNumber("01026F6C3A\n") == nil)
         #expect(CardNumber("01026F6C3A\u{00A0}X") == nil)
+        // Only ASCII hex digits: the ligature "ﬀ" upper-cases to "FF", which the parser took as a
+        // hex number before it read bytes (3082df7).
+        #expect(CardNumber("12\u{FB00}") == nil)
         // Leading zeros of hex go; an odd number of digits is padded; a decimal past 64 bits is none.
         #expect(CardNumber("00F6C3A", format: .hex)?.hex == "0F6C3A")
         #expect(CardNumber("000", format: .hex)?.hex == "00")

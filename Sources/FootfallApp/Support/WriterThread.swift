@@ -37,19 +37,31 @@ final class WriterThread: SerialExecutor, TaskExecutor {
     /// The nice value the writer's thread asks for (see `favour()`).
     static let favouredNice: Int32 = -10
 
+    /// `SCHED_RESET_ON_FORK` (`<bits/sched.h>`) and `RLIMIT_NICE` (`<bits/resource.h>`), which
+    /// Glibc's Swift module does not carry.
+    private static let resetOnFork: Int32 = 0x4000_0000
+    private static let niceLimit: UInt32 = 13
+
     /// Puts the writer's thread ahead of the server's other threads (and other programs) when
     /// the cores are busy. Every device's answer waits for the writer's turn, and the writer is
     /// one thread: under the card benchmark on two cores it spent about a third of its busy
     /// time waiting for a core behind request handlers (`/proc/…/schedstat`), while each of
     /// them, in parallel, only delays its own request. A lower nice value needs `CAP_SYS_NICE`
     /// or a `RLIMIT_NICE` that allows it (systemd: `LimitNICE=`); without either, the lowest the
-    /// limit allows, else none. Linux keeps nice values per thread. Returns the thread's nice value.
+    /// limit allows, else none. Linux keeps nice values per thread, and a new thread starts with
+    /// its creator's: libdispatch starts Swift's shared workers from whichever thread hands them
+    /// work, the writer's too, so the writer's thread first asks for `SCHED_RESET_ON_FORK`, and
+    /// threads it starts begin at nice 0. Returns the thread's nice value.
     func favour() async -> Int32 {
         #if os(Linux)
         let favour: @Sendable () -> Int32 = {
+            var parameters = sched_param(sched_priority: 0)
+            guard sched_setscheduler(0, Int32(SCHED_OTHER) | Self.resetOnFork, &parameters) == 0 else {
+                return getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
+            }
             var limit = rlimit()
-            // RLIMIT_NICE (13): the lowest nice value allowed without CAP_SYS_NICE is 20 - limit.
-            let allowed = getrlimit(__rlimit_resource_t(13), &limit) == 0 ? 20 - Int32(clamping: limit.rlim_cur) : 20
+            // The lowest nice value allowed without CAP_SYS_NICE is 20 - RLIMIT_NICE.
+            let allowed = getrlimit(__rlimit_resource_t(Self.niceLimit), &limit) == 0 ? 20 - Int32(clamping: limit.rlim_cur) : 20
             for nice in [Self.favouredNice, max(Self.favouredNice, allowed)] where nice < 0 {
                 if setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, nice) == 0 { return nice }
             }
