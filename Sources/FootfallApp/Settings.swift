@@ -23,6 +23,11 @@ public struct Settings: Sendable {
     /// Connections for requests' reads (and the few writes outside the ledger's writer), per
     /// event loop (one loop a core); the writer has one of its own besides.
     public var connectionsPerEventLoop = 4
+    /// Whether the ledger writer's thread asks to run ahead of request handling (see
+    /// `WriterThread.favour()`): `footfall serve` does. Not the other commands, nor the tests'
+    /// servers: a hundred of them in one process, each writer ahead of every request handler,
+    /// starved the handlers on a busy machine.
+    public var favourWriter = false
     /// A Wi-Fi visit without traffic for this long is closed at its last activity.
     public var wifiIdleTimeout: TimeInterval = 900
     /// The RADIUS server's UDP ports, on `hostname`; nil: no RADIUS server.

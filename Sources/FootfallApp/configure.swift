@@ -21,7 +21,7 @@ public func configure(_ app: Application, _ settings: Settings) async throws {
     let writer = WriterDatabase(try databaseConfiguration(settings.database, connectionsPerEventLoop: 1), postgres: isPostgres,
                                 on: app.eventLoopGroup)
     app.lifecycle.use(writer)
-    if await writer.thread.favour() >= 0 {
+    if settings.favourWriter, await writer.thread.favour() >= 0 {
         app.logger.info("The ledger writer runs at normal priority: allowing it nice \(WriterThread.favouredNice) (systemd LimitNICE=\(WriterThread.favouredNice), or CAP_SYS_NICE) keeps answers quick when the cores are busy.")
     }
     try await prepareDatabase(app, settings.database)

@@ -86,6 +86,7 @@ struct Serve: AsyncParsableCommand {
             }
             settings.retainDays = days
         }
+        settings.favourWriter = true
         settings.metricsToken = environment["FOOTFALL_METRICS_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         if let code = currency ?? environment["FOOTFALL_CURRENCY"].flatMap({ $0.isEmpty ? nil : $0 }) {
             guard Settings.isCurrencyCode(code) else {

@@ -8,9 +8,9 @@ import Testing
 
 @Suite("The ledger's writer is favoured when the cores are busy")
 struct WriterPriorityTests {
-    /// Every device's answer waits for the writer's turn, so its thread runs at a lower nice
-    /// value than request handling, when the process may have one (root here, or an
-    /// `RLIMIT_NICE` that allows it). The rest of the server keeps the nice value it started
+    /// Every device's answer waits for the writer's turn, so under `footfall serve` its thread
+    /// runs at a lower nice value than request handling, when the process may have one (root
+    /// here, or an `RLIMIT_NICE` that allows it). The rest of the server keeps the nice value it started
     /// with, threads that the writer's thread starts too (as libdispatch does, when it hands
     /// work over and no worker is free).
     @Test(.enabled(if: geteuid() == 0, "a lower nice value needs root or an RLIMIT_NICE allowing it"), .timeLimit(.minutes(6)))
@@ -18,7 +18,7 @@ struct WriterPriorityTests {
         let which = __priority_which_t(PRIO_PROCESS.rawValue)
         // The process's own (its main thread's): the test's task may run on any thread.
         let started = try #require(Self.nice(ofThread: "self"))
-        try await withFootfall { api in
+        try await withFootfall(settings: { $0.favourWriter = true }) { api in
             let (writer, startedByWriter) = try await api.app.ledger.writer.perform { _ in
                 let child = NIOLockedValueBox<Int32?>(nil)
                 let done = DispatchSemaphore(value: 0)
