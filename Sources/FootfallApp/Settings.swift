@@ -28,6 +28,11 @@ public struct Settings: Sendable {
     /// servers: a hundred of them in one process, each writer ahead of every request handler,
     /// starved the handlers on a busy machine.
     public var favourWriter = false
+    /// Bcrypt's cost for admin passwords: each step doubles the work of a hash and of a sign-in's
+    /// check. 12 takes about a quarter of a second a check on one core; the tests' servers use
+    /// the lowest (4), as a debug build checks a cost-12 hash in over half a second and a hundred
+    /// servers in one process queue their sign-ins on one small pool.
+    public var passwordCost = 12
     /// A Wi-Fi visit without traffic for this long is closed at its last activity.
     public var wifiIdleTimeout: TimeInterval = 900
     /// The RADIUS server's UDP ports, on `hostname`; nil: no RADIUS server.

@@ -11,6 +11,7 @@ public func configure(_ app: Application, _ settings: Settings) async throws {
     app.http.server.configuration.hostname = settings.hostname
     app.http.server.configuration.port = settings.port
     app.settings = settings
+    app.passwords.use(.bcrypt(cost: settings.passwordCost))
 
     // SQLite's calls block a thread each; more threads than cores keep the ledger's writer from
     // queueing behind readers.

@@ -103,7 +103,7 @@ struct AdminPagesController: RouteCollection {
         }
         let user = email.isEmpty ? nil : try await AdminUserModel.query(on: request.db).filter(\.$email == email).first()
         // Unknown emails take as long as wrong passwords, so timing tells nobody who has an account.
-        let hash = if let user { user.passwordHash } else { try await Self.unknownUserHash() }
+        let hash = if let user { user.passwordHash } else { try await Self.unknownUserHash(cost: request.application.settings.passwordCost) }
         // Bcrypt on NIO's own pool, not the one the database's connections block threads of.
         let password = form.password ?? ""
         let matches = try await NIOThreadPool.singleton.runIfActive { try Bcrypt.verify(password, created: hash) }
@@ -128,18 +128,19 @@ struct AdminPagesController: RouteCollection {
         return response
     }
 
-    /// A Bcrypt hash of nothing anyone knows, to check passwords of unknown emails against; made
-    /// once, on a thread pool (hashing takes a noticeable moment; async tasks must not block).
-    private static func unknownUserHash() async throws -> String {
-        if let hash = unknownUserHashValue.withLockedValue({ $0 }) { return hash }
-        let hash = try await NIOThreadPool.singleton.runIfActive { try Bcrypt.hash(SecretToken.make()) }
-        return unknownUserHashValue.withLockedValue { stored in
-            if stored == nil { stored = hash }
-            return stored!
+    /// A Bcrypt hash of nothing anyone knows, at the cost admin passwords are hashed at, to check
+    /// passwords of unknown emails against; made once per cost, on a thread pool (hashing takes
+    /// a noticeable moment; async tasks must not block).
+    private static func unknownUserHash(cost: Int) async throws -> String {
+        if let hash = unknownUserHashes.withLockedValue({ $0[cost] }) { return hash }
+        let hash = try await NIOThreadPool.singleton.runIfActive { try Bcrypt.hash(SecretToken.make(), cost: cost) }
+        return unknownUserHashes.withLockedValue { stored in
+            if stored[cost] == nil { stored[cost] = hash }
+            return stored[cost]!
         }
     }
 
-    private static let unknownUserHashValue = NIOLockedValueBox<String?>(nil)
+    private static let unknownUserHashes = NIOLockedValueBox<[Int: String]>([:])
 
     private static func minutes(_ seconds: Int) -> String {
         seconds < 90 ? "a minute" : "\((seconds + 59) / 60) minutes"

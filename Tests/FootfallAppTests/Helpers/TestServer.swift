@@ -61,6 +61,7 @@ func withFootfall(
     // Some hundred tests run at once, each with its own server: one connection a loop each
     // (plus the writer's) keep them all within the test cluster's connections.
     settings.connectionsPerEventLoop = 1
+    settings.passwordCost = 4
     adjust(&settings)
     do {
         StuckTests.phase(watch, "configure")
