@@ -25,6 +25,51 @@ enum TestDatabase {
         return .sqlite(path: folder.appendingPathComponent("\(name).sqlite").path)
     }
 
+    /// A SQLite file that does not exist yet starts as a copy of one migrated once per run. The
+    /// migrations were most of a test server's start-up: some hundred servers starting at once
+    /// on two cores kept the first tests' answers waiting behind them, past radclient's retries
+    /// and the browser's patience. The copy keeps the database's own PIN key but not the check
+    /// of a server key: each test's server records its own key, as on a first start.
+    static func seed(_ location: Settings.DatabaseLocation) async throws {
+        guard case .sqlite(let path) = location, !FileManager.default.fileExists(atPath: path) else { return }
+        try FileManager.default.copyItem(atPath: try await sqliteTemplate.value, toPath: path)
+    }
+
+    private static let sqliteTemplate = Task<String, any Error> {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("footfall-tests", isDirectory: true)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        // Templates of runs that have ended.
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] where name.hasPrefix("template-") {
+            if let pid = Int32(name.dropFirst("template-".count).prefix { $0.isNumber }), kill(pid, 0) != 0 {
+                try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))
+            }
+        }
+        let path = folder.appendingPathComponent("template-\(getpid()).sqlite").path
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        let app = try await Application.make(.testing)
+        app.logger.logLevel = .warning
+        var settings = Settings()
+        settings.database = .sqlite(path: path)
+        settings.secretKey = testSecretKey
+        do {
+            try await configure(app, settings)
+            let sql = app.db as! any SQLDatabase
+            try await sql.raw("DELETE FROM server_secrets WHERE name = \(bind: ServerSecretModel.serverKeyCheck)").run()
+            try await sql.raw("PRAGMA wal_checkpoint(TRUNCATE)").run()
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+        try await app.asyncShutdown()
+        // Closing the last connection wrote the log back into the file; a copy of the file alone
+        // would lose what a log left beside it held.
+        let log = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? NSNumber)?.intValue ?? 0
+        guard log == 0 else { throw TemplateNotCheckpointed(path: path) }
+        return path
+    }
+
+    private struct TemplateNotCheckpointed: Error { let path: String }
+
     static func drop(_ location: Settings.DatabaseLocation, using app: Application) async {
         switch location {
         case .sqlite(let path):
@@ -49,6 +94,8 @@ func withFootfall(
     let watch = StuckTests.begin("\(file) \(test)")
     defer { StuckTests.end(watch) }
     let location = database ?? TestDatabase.fresh()
+    StuckTests.phase(watch, "seed")
+    try await TestDatabase.seed(location)
     let app = try await Application.make(.testing)
     // FOOTFALL_TEST_LOG_LEVEL=debug shows what the server logs while a test runs.
     app.logger.logLevel = ProcessInfo.processInfo.environment["FOOTFALL_TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
