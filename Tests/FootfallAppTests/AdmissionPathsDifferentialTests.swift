@@ -49,32 +49,43 @@ struct AdmissionPathsDifferentialTests {
         return script
     }
 
-    @Test func theSameAttemptsGiveTheSameLedger() async throws {
-        var generator = SeededGenerator.fromEnvironment()
-        let seed = generator.seed
-        for index in 0..<4 {
-            let script = Self.script(steps: 60, using: &generator)
-            let viaAPI = try await Self.run(script, through: .adminAPI)
-            let viaReaders = try await Self.run(script, through: .readers)
-            for (line, (api, readers)) in zip(viaAPI.lines, viaReaders.lines).enumerated() where api != readers {
-                Issue.record("seed \(seed), script \(index), first difference at line \(line):\n  admin API: \(api)\n  readers:   \(readers)")
-                break
-            }
-            #expect(viaAPI.lines.count == viaReaders.lines.count, "seed \(seed), script \(index)")
-            #expect(viaAPI.overlaps.isEmpty, "seed \(seed), script \(index): overlapping visits through the admin API: \(viaAPI.overlaps)")
-            #expect(viaReaders.overlaps.isEmpty, "seed \(seed), script \(index): overlapping visits through readers: \(viaReaders.overlaps)")
+    /// The run's seed: `FOOTFALL_FUZZ_SEED`, else a new one, shared by every script of the run.
+    static let seed = SeededGenerator.fromEnvironment().seed
+
+    /// The generator of one script of the run: scripts are cases of their own, run side by side,
+    /// each within its own time limit, and replayed alike from the run's seed.
+    static func generator(script index: Int, of kind: UInt64) -> SeededGenerator {
+        var streams = SeededGenerator(seed: seed ^ kind)
+        var seed = streams.next()
+        for _ in 0..<index { seed = streams.next() }
+        return SeededGenerator(seed: seed)
+    }
+
+    @Test(arguments: 0..<4)
+    func theSameAttemptsGiveTheSameLedger(script index: Int) async throws {
+        var generator = Self.generator(script: index, of: 1)
+        try await Self.expectOneLedger(Self.script(steps: 60, using: &generator), through: .adminAPI, and: .readers, "script \(index)")
+    }
+
+    @Test(arguments: 0..<2)
+    func theSameLoginsGiveTheSameLedgerOverWifi(script index: Int) async throws {
+        var generator = Self.generator(script: index, of: 2)
+        try await Self.expectOneLedger(Self.script(steps: 40, backDated: false, using: &generator), through: .adminAPI, and: .wifi,
+                                       "Wi-Fi script \(index)")
+    }
+
+    /// Runs the script through both doors, each on a fresh database: the same ledger, with no
+    /// customer's visits overlapping, or the first line where they differ.
+    static func expectOneLedger(_ script: [Step], through first: Door, and second: Door, _ name: String) async throws {
+        let one = try await run(script, through: first)
+        let other = try await run(script, through: second)
+        for (line, (a, b)) in zip(one.lines, other.lines).enumerated() where a != b {
+            Issue.record("seed \(seed), \(name), first difference at line \(line):\n  \(first): \(a)\n  \(second): \(b)")
+            break
         }
-        for index in 0..<2 {
-            let script = Self.script(steps: 40, backDated: false, using: &generator)
-            let viaAPI = try await Self.run(script, through: .adminAPI)
-            let viaWifi = try await Self.run(script, through: .wifi)
-            for (line, (api, wifi)) in zip(viaAPI.lines, viaWifi.lines).enumerated() where api != wifi {
-                Issue.record("seed \(seed), Wi-Fi script \(index), first difference at line \(line):\n  admin API: \(api)\n  Wi-Fi:     \(wifi)")
-                break
-            }
-            #expect(viaAPI.lines.count == viaWifi.lines.count, "seed \(seed), Wi-Fi script \(index)")
-            #expect(viaWifi.overlaps.isEmpty, "seed \(seed), Wi-Fi script \(index): overlapping visits through Wi-Fi: \(viaWifi.overlaps)")
-        }
+        #expect(one.lines.count == other.lines.count, "seed \(seed), \(name)")
+        #expect(one.overlaps.isEmpty, "seed \(seed), \(name): overlapping visits through \(first): \(one.overlaps)")
+        #expect(other.overlaps.isEmpty, "seed \(seed), \(name): overlapping visits through \(second): \(other.overlaps)")
     }
 
     /// The case that set the rule: a 2-hour weekly plan with `overtime: checkout`, in at Main at
