@@ -94,6 +94,18 @@ struct AdminSignInTests {
         }
     }
 
+    /// The tests' servers hash at cost 4 to keep the suite quick; a server with the settings
+    /// `footfall serve` starts with stores cost 12, and its users sign in with it.
+    @Test func passwordsAreStoredAtBcryptCostTwelve() async throws {
+        try await withFootfall(settings: { $0.passwordCost = Settings().passwordCost }) { api in
+            try await AdminUsers.create(email: Self.email, password: Self.password, name: nil, in: api.app)
+            let user = try #require(try await AdminUserModel.query(on: api.app.db).first())
+            #expect(user.passwordHash.hasPrefix("$2b$12$"), "\(user.passwordHash.prefix(7))")
+            var browser = PanelBrowser(app: api.app)
+            #expect(try await browser.signIn(Self.email, Self.password).status == .seeOther)
+        }
+    }
+
     @Test func wrongPasswordsAndUnknownEmailsAreRefusedAlike() async throws {
         try await withFootfall { api in
             try await AdminUsers.create(email: Self.email, password: Self.password, name: nil, in: api.app)

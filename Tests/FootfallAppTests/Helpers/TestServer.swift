@@ -105,8 +105,9 @@ func withFootfall(
     settings.clock = clock
     // PostgreSQL needs the server key given; SQLite makes a key file beside its database.
     if TestDatabase.isPostgres { settings.secretKey = testSecretKey }
-    // Some hundred tests run at once, each with its own server: one connection a loop each
-    // (plus the writer's) keep them all within the test cluster's connections.
+    // Every test has a server of its own, and a bare `swift test` starts them all at once
+    // (scripts/test twelve at a time): one connection a loop each (plus the writer's) keep them
+    // all within the test cluster's connections.
     settings.connectionsPerEventLoop = 1
     settings.passwordCost = 4
     adjust(&settings)
