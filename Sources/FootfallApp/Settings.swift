@@ -25,8 +25,9 @@ public struct Settings: Sendable {
     public var connectionsPerEventLoop = 4
     /// Whether the ledger writer's thread asks to run ahead of request handling (see
     /// `WriterThread.favour()`): `footfall serve` does. Not the other commands, nor the tests'
-    /// servers: a hundred of them in one process, each writer ahead of every request handler,
-    /// starved the handlers on a busy machine.
+    /// servers: it changes a thread of whatever process configures the app, and only a server
+    /// under load gains from it. (It was first blamed for a stalled test run; the cause was
+    /// Bcrypt checks queued on a shared pool and every test's server starting at once.)
     public var favourWriter = false
     /// Bcrypt's cost for admin passwords: each step doubles the work of a hash and of a sign-in's
     /// check. 12 takes about a quarter of a second a check on one core; the tests' servers use
