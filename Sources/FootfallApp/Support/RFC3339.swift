@@ -6,9 +6,54 @@ enum RFC3339 {
     private static let whole = Date.ISO8601FormatStyle(timeZone: .gmt)
     private static let fractional = Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)
 
+    /// UTC, with milliseconds when there are any (cut, not rounded), as `ISO8601FormatStyle`
+    /// writes it: `2026-11-26T09:00:00Z`, `2026-11-26T09:00:00.250Z`.
     static func format(_ date: Date) -> String {
         let seconds = date.timeIntervalSince1970
-        return seconds - seconds.rounded(.down) >= 0.0005 ? fractional.format(date) : whole.format(date)
+        let fraction = seconds - seconds.rounded(.down)
+        guard accepted.contains(date) else { return fraction >= 0.0005 ? fractional.format(date) : whole.format(date) }
+        return text(seconds: Int(seconds.rounded(.down)), milliseconds: fraction >= 0.0005 ? Int((fraction * 1000).rounded(.down)) : nil)
+    }
+
+    /// The text of a time in `accepted`, worked out from the count of days since 1970 (the
+    /// civil-from-days algorithm of Howard Hinnant's date library): every device answer and
+    /// event carries a few, and the format style goes through a calendar for each.
+    private static func text(seconds: Int, milliseconds: Int?) -> String {
+        let (days, second) = seconds.quotientAndRemainder(dividingBy: 86_400)
+        // Days since 0000-03-01, in 400-year eras (1970 and later only: `accepted` starts in 2000).
+        let shifted = days + 719_468
+        let era = shifted / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthFromMarch = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthFromMarch + 2) / 5 + 1
+        let month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        return String(unsafeUninitializedCapacity: 24) { text in
+            var at = 0
+            func digits(_ value: Int, _ count: Int, then separator: UInt8?) {
+                var value = value
+                for place in stride(from: count - 1, through: 0, by: -1) {
+                    text[at + place] = UInt8(ascii: "0") + UInt8(value % 10)
+                    value /= 10
+                }
+                at += count
+                if let separator {
+                    text[at] = separator
+                    at += 1
+                }
+            }
+            digits(year, 4, then: UInt8(ascii: "-"))
+            digits(month, 2, then: UInt8(ascii: "-"))
+            digits(day, 2, then: UInt8(ascii: "T"))
+            digits(second / 3_600, 2, then: UInt8(ascii: ":"))
+            digits(second / 60 % 60, 2, then: UInt8(ascii: ":"))
+            digits(second % 60, 2, then: milliseconds == nil ? nil : UInt8(ascii: "."))
+            if let milliseconds { digits(milliseconds, 3, then: nil) }
+            text[at] = UInt8(ascii: "Z")
+            return at + 1
+        }
     }
 
     /// Times Footfall takes: from 2000 to the end of 2099. Further out is a mistake or an attack,
