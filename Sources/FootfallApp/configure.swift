@@ -32,9 +32,8 @@ public func configure(_ app: Application, _ settings: Settings) async throws {
     let pins = try await PinHasher.adopt(serverKey, on: app.db)
 
     let encoder = RFC3339.jsonEncoder()
-    let decoder = RFC3339.jsonDecoder()
     ContentConfiguration.global.use(encoder: encoder, for: .json)
-    ContentConfiguration.global.use(decoder: TextOnlyJSONDecoder(base: decoder), for: .json)
+    ContentConfiguration.global.use(decoder: TextOnlyJSONDecoder.api, for: .json)
     ContentConfiguration.global.use(decoder: URLEncodedFormDecoder(configuration: .init(dateDecodingStrategy: .custom(RFC3339.decodeDate))),
                                     for: .urlEncodedForm)
 

@@ -7,7 +7,7 @@ struct DeviceEventsController: RouteCollection {
     }
 
     func record(request: Request) async throws -> Response {
-        let input = try request.content.decode(DeviceEventInput.self)
+        let input = try request.decodeJSONBody(DeviceEventInput.self)
         let (eventId, type, value) = try input.validated()
         let at = try CheckInsController.time(input.at, field: "at", now: request.clock.now())
         let answer = try await request.ledger.record(DeviceEvent(device: try request.device, eventId: eventId, type: type, value: value, at: at,
