@@ -433,33 +433,27 @@ struct DeviceEventBatch {
         }
         for failed in state.failures { PendingEvents.failedCheckIn(failed) }
         let inserts = state.newVisits.chunks(ofCount: 200).map { chunk in
-            sql.insert(into: CheckInModel.schema)
-                .columns("id", "customer_id", "location_id", "checked_in_at", "checked_out_at", "method", "check_out_method",
-                         "device_id", "admitted_plan_id", "admitted_pass_id", "time_limit_at", "closes_at", "charged_from", "charge_rate")
-                .rows(chunk.map { visit in
-                    [SQLBind(visit.id!), SQLBind(visit.customerId), SQLBind(visit.locationId), SQLBind(visit.checkedInAt),
-                     SQLBind(visit.checkedOutAt), SQLBind(visit.method), SQLBind(visit.checkOutMethod), SQLBind(visit.deviceId),
-                     SQLBind(visit.admittedPlanId), SQLBind(visit.admittedPassId), SQLBind(visit.timeLimitAt), SQLBind(visit.closesAt),
-                     SQLBind(visit.chargedFrom), SQLBind(visit.chargeRateJSON)]
-                })
-                .insert
+            RowsInsert(into: CheckInModel.schema,
+                       columns: ["id", "customer_id", "location_id", "checked_in_at", "checked_out_at", "method", "check_out_method",
+                                 "device_id", "admitted_plan_id", "admitted_pass_id", "time_limit_at", "closes_at", "charged_from", "charge_rate"],
+                       rows: chunk.map { visit in
+                           [visit.id!, visit.customerId, visit.locationId, visit.checkedInAt, visit.checkedOutAt, visit.method, visit.checkOutMethod,
+                            visit.deviceId, visit.admittedPlanId, visit.admittedPassId, visit.timeLimitAt, visit.closesAt, visit.chargedFrom,
+                            visit.chargeRateJSON]
+                       })
         } + state.failures.chunks(ofCount: 200).map { chunk in
-            sql.insert(into: FailedCheckInModel.schema)
-                .columns("id", "at", "location_id", "method", "device_id", "customer_id", "credential", "reason", "card_number", "recorded_at")
-                .rows(chunk.map { failed in
-                    [SQLBind(failed.id!), SQLBind(failed.at), SQLBind(failed.locationId), SQLBind(failed.method), SQLBind(failed.deviceId),
-                     SQLBind(failed.customerId), SQLBind(failed.credential), SQLBind(failed.reason), SQLBind(failed.cardNumber),
-                     SQLBind(failed.recordedAt)]
-                })
-                .insert
+            RowsInsert(into: FailedCheckInModel.schema,
+                       columns: ["id", "at", "location_id", "method", "device_id", "customer_id", "credential", "reason", "card_number", "recorded_at"],
+                       rows: chunk.map { failed in
+                           [failed.id!, failed.at, failed.locationId, failed.method, failed.deviceId, failed.customerId, failed.credential,
+                            failed.reason, failed.cardNumber, failed.recordedAt]
+                       })
         } + state.events.chunks(ofCount: 200).map { chunk in
-            sql.insert(into: DeviceEventModel.schema)
-                .columns("id", "device_id", "event_id", "at", "customer_id", "credential_key", "result", "answer")
-                .rows(chunk.map { row in
-                    [SQLBind(row.id), SQLBind(row.deviceId), SQLBind(row.eventId), SQLBind(row.at), SQLBind(row.customerId),
-                     SQLBind(row.credentialKey), SQLBind(row.result), SQLBind(row.answer)]
-                })
-                .insert
+            RowsInsert(into: DeviceEventModel.schema,
+                       columns: ["id", "device_id", "event_id", "at", "customer_id", "credential_key", "result", "answer"],
+                       rows: chunk.map { row in
+                           [row.id, row.deviceId, row.eventId, row.at, row.customerId, row.credentialKey, row.result, row.answer]
+                       })
         }
         let statements = sql.statements(for: inserts)
         if !state.dayPasses.isEmpty || statements.count > 1 { try await transaction.begin() }
