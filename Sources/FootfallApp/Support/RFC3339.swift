@@ -10,9 +10,14 @@ enum RFC3339 {
     /// writes it: `2026-11-26T09:00:00Z`, `2026-11-26T09:00:00.250Z`.
     static func format(_ date: Date) -> String {
         let seconds = date.timeIntervalSince1970
-        let fraction = seconds - seconds.rounded(.down)
-        guard accepted.contains(date) else { return fraction >= 0.0005 ? fractional.format(date) : whole.format(date) }
-        return text(seconds: Int(seconds.rounded(.down)), milliseconds: fraction >= 0.0005 ? Int((fraction * 1000).rounded(.down)) : nil)
+        let withMilliseconds = seconds - seconds.rounded(.down) >= 0.0005
+        guard accepted.contains(date) else { return withMilliseconds ? fractional.format(date) : whole.format(date) }
+        // The style counts from 2001, as `Date` keeps time: the fraction of that count can differ
+        // from the fraction since 1970 in its last bits, and so by a millisecond once cut.
+        let sinceReference = date.timeIntervalSinceReferenceDate
+        let wholeSeconds = sinceReference.rounded(.down)
+        return text(seconds: Int(wholeSeconds) + 978_307_200,
+                    milliseconds: withMilliseconds ? Int(((sinceReference - wholeSeconds) * 1000).rounded(.down)) : nil)
     }
 
     /// The text of a time in `accepted`, worked out from the count of days since 1970 (the
