@@ -29,11 +29,14 @@ struct RFC3339Tests {
             times.append(Double.random(in: range, using: &generator))
         }
         // Times reach answers made three ways: from seconds since 1970 (the database), from
-        // seconds since 2001 (`Date()`, arithmetic) and parsed from requests.
+        // seconds since 2001 (`Date()`, arithmetic on dates) and parsed from requests. The first
+        // two meet only where seconds since 2001 come out as whole as seconds since 1970, so
+        // the second is drawn on its own, with digits below the millisecond.
+        let sinceReference = range.lowerBound - Date.timeIntervalBetween1970AndReferenceDate..<range.upperBound - Date.timeIntervalBetween1970AndReferenceDate
         var dates: [Date] = []
         for seconds in times {
             dates.append(Date(timeIntervalSince1970: seconds))
-            dates.append(Date(timeIntervalSinceReferenceDate: seconds - Date.timeIntervalBetween1970AndReferenceDate))
+            dates.append(Date(timeIntervalSinceReferenceDate: Double.random(in: sinceReference, using: &generator)))
             if let parsed = RFC3339.parse(Self.fractional.format(Date(timeIntervalSince1970: seconds))) { dates.append(parsed) }
         }
         dates += [RFC3339.parse("2011-04-28T09:17:12.121Z")!, RFC3339.parse("2026-12-02T03:00:00.999+01:00")!]

@@ -7,7 +7,8 @@ enum RFC3339 {
     private static let fractional = Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)
 
     /// UTC, with milliseconds when there are any (cut, not rounded), as `ISO8601FormatStyle`
-    /// writes it: `2026-11-26T09:00:00Z`, `2026-11-26T09:00:00.250Z`.
+    /// writes it: `2026-11-26T09:00:00Z`, `2026-11-26T09:00:00.250Z`. Should a Foundation
+    /// release round instead, `RFC3339Tests` fails and says for which times.
     static func format(_ date: Date) -> String {
         let seconds = date.timeIntervalSince1970
         let withMilliseconds = seconds - seconds.rounded(.down) >= 0.0005
