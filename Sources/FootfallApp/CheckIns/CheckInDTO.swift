@@ -11,16 +11,16 @@ struct CheckInDTO: WireObject {
     var deviceId: UUID?
     var admittedBy: AdmittedBy
 
-    init(_ model: CheckInModel) {
-        id = model.id!
-        customerId = model.customerId
-        locationId = model.locationId
-        checkedInAt = model.checkedInAt
-        checkedOutAt = model.checkedOutAt
-        method = model.method
-        checkOutMethod = model.checkOutMethod
-        deviceId = model.deviceId
-        admittedBy = model.admittedBy
+    init(_ visit: some CheckInColumns) {
+        id = visit.visitId
+        customerId = visit.customerId
+        locationId = visit.locationId
+        checkedInAt = visit.checkedInAt
+        checkedOutAt = visit.checkedOutAt
+        method = visit.method
+        checkOutMethod = visit.checkOutMethod
+        deviceId = visit.deviceId
+        admittedBy = visit.admittedBy
     }
 
     private enum Key: String, CodingKey {

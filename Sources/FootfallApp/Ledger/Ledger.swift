@@ -124,7 +124,7 @@ public final class Ledger: Sendable {
                 return .refused(reason, failed)
             case .admitted(let effects):
                 if let moveOut = effects.moveOut, let open { _ = try await close(open, at: moveOut.at, method: .moved, revising: true, on: db) }
-                let visit = try Self.newVisit(attempt, effects, request)
+                let visit = CheckInModel(try Self.newVisit(attempt, effects, request))
                 try await visit.create(on: db)
                 PendingEvents.checkIn(visit)
                 if visit.checkedOutAt != nil { PendingEvents.checkOut(visit) }
@@ -137,15 +137,16 @@ public final class Ledger: Sendable {
     }
 
     /// The visit an admitted attempt opens, with when it closes by itself; not yet stored.
-    static func newVisit(_ attempt: Attempt, _ effects: CheckInEffects, _ request: AdmissionRequest) throws -> CheckInModel {
+    static func newVisit(_ attempt: Attempt, _ effects: CheckInEffects, _ request: AdmissionRequest) throws -> CheckInRow {
+        newVisit(customerId: try attempt.customer.requireID(), method: attempt.method, deviceId: attempt.deviceId, wifi: attempt.wifi,
+                 effects, request)
+    }
+
+    static func newVisit(customerId: UUID, method: CheckInMethod, deviceId: UUID?, wifi: WifiSession?, _ effects: CheckInEffects,
+                         _ request: AdmissionRequest) -> CheckInRow {
         let new = effects.visit
-        let visit = CheckInModel()
-        visit.id = .timeOrdered()
-        visit.customerId = try attempt.customer.requireID()
-        visit.locationId = new.locationId
-        visit.checkedInAt = new.checkedInAt
-        visit.method = attempt.method.rawValue
-        visit.deviceId = attempt.deviceId
+        var visit = CheckInRow(id: .timeOrdered(), customerId: customerId, locationId: new.locationId, checkedInAt: new.checkedInAt,
+                               method: method.rawValue, deviceId: deviceId, timeLimitAt: new.timeLimitAt)
         switch new.entitlement {
         case .plan(let id): visit.admittedPlanId = id
         case .pass(let id): visit.admittedPassId = id
@@ -154,19 +155,15 @@ public final class Ledger: Sendable {
         }
         if let chargedFrom = effects.admitted.chargedFrom, let rate = request.payAsYouGo {
             visit.chargedFrom = chargedFrom
-            visit.chargeRate = rate
+            visit.chargeRateJSON = try? String(decoding: JSONEncoder().encode(rate), as: UTF8.self)
         }
-        visit.timeLimitAt = new.timeLimitAt
-        if let closed = new.closed {
-            visit.checkedOutAt = closed.at
-            visit.checkOutMethod = closed.method.rawValue
-        }
-        if let wifi = attempt.wifi {
+        if let closed = new.closed { visit = visit.closed(at: closed.at, method: closed.method) }
+        if let wifi {
             visit.wifiSessionId = wifi.sessionId
             visit.wifiMac = wifi.mac
-            visit.lastActivityAt = attempt.at
+            visit.lastActivityAt = request.at
         }
-        visit.closesAt = visit.scheduledClosing(zone: request.location.zone, wifiIdleTimeout: attempt.wifi?.idleTimeout ?? 0).due
+        visit.closesAt = visit.scheduledClosing(zone: request.location.zone, wifiIdleTimeout: wifi?.idleTimeout ?? 0).due
         return visit
     }
 

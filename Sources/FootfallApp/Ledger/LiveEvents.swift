@@ -97,11 +97,11 @@ final class PendingEvents: Sendable {
         self.recording = recording
     }
 
-    static func checkIn(_ visit: CheckInModel) {
+    static func checkIn(_ visit: some CheckInColumns) {
         current?.add("check_in", .init(locationId: visit.locationId, label: visit.method, customerId: visit.customerId)) { CheckInDTO(visit).json }
     }
 
-    static func checkOut(_ visit: CheckInModel) {
+    static func checkOut(_ visit: some CheckInColumns) {
         current?.add("check_out", .init(locationId: visit.locationId, label: visit.checkOutMethod, customerId: visit.customerId)) {
             CheckInDTO(visit).json
         }

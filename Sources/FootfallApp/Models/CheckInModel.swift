@@ -48,41 +48,9 @@ final class CheckInModel: Model, @unchecked Sendable {
     }
 }
 
-extension CheckInModel {
-    /// The rate the visit is charged at, kept as JSON text (the same on SQLite and PostgreSQL).
-    var chargeRate: PayAsYouGoRate? {
-        get { chargeRateJSON.flatMap { try? JSONDecoder().decode(PayAsYouGoRate.self, from: Data($0.utf8)) } }
-        set { chargeRateJSON = newValue.flatMap { try? JSONEncoder().encode($0) }.map { String(decoding: $0, as: UTF8.self) } }
-    }
-
-    /// What admitted the visit, as `admittedBy` says it.
-    var admittedBy: AdmittedBy {
-        if let plan = admittedPlanId { return .plan(plan) }
-        if let pass = admittedPassId { return .pass(pass) }
-        if let token = admittedTokenId { return .accessToken(token) }
-        if chargedFrom != nil { return .payAsYouGo }
-        return .nothing
-    }
-
-    /// When this visit closes by itself: cut-off, time limit or, on Wi-Fi, idleness.
-    func scheduledClosing(zone: LocalZone, wifiIdleTimeout: TimeInterval) -> ScheduledClosing {
-        let idle = method == CheckInMethod.wifi.rawValue
-            ? lastActivityAt.map { ScheduledClosing.Idle(lastActivity: $0, timeout: wifiIdleTimeout) } : nil
-        return ScheduledClosing(checkedInAt: checkedInAt, zone: zone, timeLimitAt: timeLimitAt, idle: idle)
-    }
-
-    /// The closing to apply now, if this open visit's is due: the one place every path (the
-    /// sweeper, an attempt by the same customer, a device batch) decides that.
-    func dueClosing(zone: LocalZone, wifiIdleTimeout: TimeInterval, now: Date) -> ScheduledClosing? {
-        guard checkedOutAt == nil, (closesAt ?? .distantFuture) <= now else { return nil }
-        let closing = scheduledClosing(zone: zone, wifiIdleTimeout: wifiIdleTimeout)
-        return closing.due <= now ? closing : nil
-    }
-}
-
 extension OpenVisit {
-    init(_ visit: CheckInModel) {
-        self.init(id: visit.id!, locationId: visit.locationId, checkedInAt: visit.checkedInAt)
+    init(_ visit: some CheckInColumns) {
+        self.init(id: visit.visitId, locationId: visit.locationId, checkedInAt: visit.checkedInAt)
     }
 }
 

@@ -54,11 +54,14 @@ final class RateColumns: Fields, @unchecked Sendable {
     /// Every property wrapper above, listed rather than found by reflection (see `ModelPropertiesTests`).
     var properties: [any AnyProperty] { [_price, _increment, _dailyMinimum, _dailyMaximum] }
 
+    /// The rate the four columns hold, as read straight from a row.
+    static func rate(price: Int?, increment: Int?, dailyMinimum: Int?, dailyMaximum: Int?) -> PayAsYouGoRate? {
+        price.map { PayAsYouGoRate(price: $0, increment: increment ?? PayAsYouGoRate.defaultIncrement,
+                                   dailyMinimum: dailyMinimum, dailyMaximum: dailyMaximum) }
+    }
+
     var rate: PayAsYouGoRate? {
-        get {
-            price.map { PayAsYouGoRate(price: $0, increment: increment ?? PayAsYouGoRate.defaultIncrement,
-                                       dailyMinimum: dailyMinimum, dailyMaximum: dailyMaximum) }
-        }
+        get { Self.rate(price: price, increment: increment, dailyMinimum: dailyMinimum, dailyMaximum: dailyMaximum) }
         set {
             price = newValue?.price
             increment = newValue?.increment

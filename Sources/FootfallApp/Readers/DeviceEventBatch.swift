@@ -43,7 +43,7 @@ struct DeviceEventBatch {
         for item in prepared {
             if item.event.type == .card, let holder = cardHolders.next() {
                 identified.append(holder)
-            } else if !answeredBefore.insert(Self.key(try item.event.device.requireID(), item.event.eventId)).inserted {
+            } else if !answeredBefore.insert(Self.key(item.deviceId, item.event.eventId)).inserted {
                 identified.append(.answeredBefore)
             } else {
                 identified.append(try await ledger.identify(item.event, guesses: &guesses, on: db))
@@ -64,7 +64,7 @@ struct DeviceEventBatch {
         /// Answers already given, by device and event id (from earlier requests or this batch).
         var answered: [DeviceKey: String]
         /// Each customer's open visit, as the batch changes it.
-        var open: [UUID: CheckInModel]
+        var open: [UUID: CheckInRow]
         /// When each credential was last accepted at each device.
         var lastAccepted: [DeviceKey: Date]
         /// People in at each location that has a capacity.
@@ -75,8 +75,9 @@ struct DeviceEventBatch {
         /// When each customer's latest door event that moved or confirmed them happened, by
         /// customer and location: an older door event arriving late changes nothing.
         var latestDoorEvent: [DoorKey: Date] = [:]
-        var newVisits: [CheckInModel] = []
-        var closings: [(visit: CheckInModel, at: Date, method: CheckInMethod)] = []
+        var newVisits: [CheckInRow] = []
+        /// Stored visits the batch closes (by an update), each as it is closed.
+        var closings: [(visit: CheckInRow, at: Date, method: CheckInMethod)] = []
         var failures: [FailedCheckInModel] = []
         var events: [StoredEvent] = []
         var dayPasses: [(UUID, LocalDate)] = []
@@ -106,7 +107,7 @@ struct DeviceEventBatch {
     /// The events among these whose event id their device has had an answer for.
     private func answeredEventIds(_ prepared: [PreparedDeviceEvent]) async throws -> Set<DeviceKey> {
         guard !prepared.isEmpty else { return [] }
-        let wanted = try prepared.map { SQLGroupExpression([SQLBind(try $0.event.device.requireID()), SQLBind($0.event.eventId)]) }
+        let wanted = prepared.map { SQLGroupExpression([SQLBind($0.deviceId), SQLBind($0.event.eventId)]) }
         let rows = try await (db as! any SQLDatabase).raw("""
             WITH wanted(device_id, event_id) AS (VALUES \(SQLList(wanted)))
             SELECT e.device_id, e.event_id FROM wanted w JOIN device_events e ON e.device_id = w.device_id AND e.event_id = w.event_id
@@ -119,17 +120,17 @@ struct DeviceEventBatch {
 
     /// `knownOpen`: the open visits of the card holders, read with them; `othersThanCards`:
     /// whether PINs or member codes need their holders' open visits read here.
-    private func load(_ prepared: [PreparedDeviceEvent], _ identified: [Ledger.Identification], knownOpen: [CheckInModel],
+    private func load(_ prepared: [PreparedDeviceEvent], _ identified: [Ledger.Identification], knownOpen: [CheckInRow],
                       othersThanCards: Bool) async throws -> State {
         let customers = identified.compactMap { if case .customer(let customer, _) = $0 { customer } else { nil } }
-        let customerIds = Array(Set(customers.compactMap(\.id)))
+        let customerIds = Array(Set(customers.map(\.id)))
         let earliest = prepared.map(\.event.at).min() ?? now
 
         // Earlier answers to these event ids, and earlier taps of these credentials, each looked
         // up by its device: two halves of one query.
-        let wanted = try zip(prepared, identified).map { item, identity in
+        let wanted = zip(prepared, identified).map { item, identity in
             let credentialKey: String? = if case .customer(_, let key) = identity { key } else { nil }
-            return SQLGroupExpression([SQLBind(try item.event.device.requireID()), SQLBind(item.event.eventId), SQLBind(credentialKey)])
+            return SQLGroupExpression([SQLBind(item.deviceId), SQLBind(item.event.eventId), SQLBind(credentialKey)])
         }
         let accepted = DeviceEventAnswer.Result.accepted.map(\.rawValue)
         var answered: [DeviceKey: String] = [:]
@@ -156,16 +157,16 @@ struct DeviceEventBatch {
         var state = State(answered: answered, open: [:], lastAccepted: lastAccepted, occupancy: [:], plans: [:])
         if othersThanCards, !customerIds.isEmpty {
             for visit in try await CheckInModel.query(on: db).filter(\.$customerId ~~ customerIds).filter(\.$checkedOutAt == nil).all() {
-                open[visit.customerId] = visit
+                open[visit.customerId] = CheckInRow(visit)
             }
         }
         // Visits whose cut-off or time limit has passed close first, when they should have.
-        let zones = Dictionary(prepared.map { ($0.location.id!, $0.rules.zone) }) { first, _ in first }
+        let zones = Dictionary(prepared.map { ($0.rules.id, $0.rules.zone) }) { first, _ in first }
         for (customer, visit) in open where (visit.closesAt ?? .distantFuture) <= now {
             var zone = zones[visit.locationId]
             if zone == nil { zone = try await LocationModel.find(visit.locationId, on: db)?.zone }
             guard let zone, let closing = visit.dueClosing(zone: zone, wifiIdleTimeout: ledger.wifiIdleTimeout, now: now) else { continue }
-            state.closings.append((visit, closing.at, closing.method))
+            state.closings.append((visit.closed(at: closing.at, method: closing.method), closing.at, closing.method))
             open[customer] = nil
         }
         state.open = open
@@ -174,7 +175,7 @@ struct DeviceEventBatch {
         try await close(state.closings)
         state.closings = []
         // Counted under each capped location's lock, so that several servers admit in turn.
-        let capped = Set(prepared.filter { $0.location.capacity != nil }.map(\.location.id!))
+        let capped = Set(prepared.filter { $0.rules.capacity != nil }.map(\.rules.id))
         try await transaction.lockAdmissions(capped.map(AdmissionLock.occupancy), on: db)
         for location in capped { state.occupancy[location] = try await peopleIn(location) }
         let doorCustomers = zip(prepared, identified).compactMap { item, identity -> UUID? in
@@ -183,7 +184,7 @@ struct DeviceEventBatch {
         }
         if !doorCustomers.isEmpty {
             state.latestDoorEvent = try await latestDoorEvents(of: Array(Set(doorCustomers)),
-                                                               at: Array(Set(prepared.filter { $0.event.type == .door }.map(\.location.id!))))
+                                                               at: Array(Set(prepared.filter { $0.event.type == .door }.map(\.rules.id))))
         }
         for planId in Set(customers.compactMap(\.planId)) {
             let plan = try await ledger.lookups.plans.value(for: planId) { try await PlanModel.find(planId, on: db) }
@@ -228,7 +229,7 @@ struct DeviceEventBatch {
 
     private func decide(_ item: PreparedDeviceEvent, _ identity: Ledger.Identification, _ state: inout State) async throws -> String {
         let event = item.event
-        let deviceId = try event.device.requireID()
+        let deviceId = item.deviceId
         let answerKey = Self.key(deviceId, event.eventId)
         if let answer = state.answered[answerKey] { return answer }
 
@@ -241,7 +242,7 @@ struct DeviceEventBatch {
             // since: the batch is decided again.
             throw Conflict()
         case .refused(let reason, let credential):
-            let failed = failure(event, item.location, customer: nil, credential: credential, reason: reason)
+            let failed = failure(item, customer: nil, credential: credential, reason: reason)
             // An unknown card keeps its number, for an admin to assign it to its holder.
             if event.type == .card, reason == .unknownCredential { failed.cardNumber = event.value }
             // Wrong PINs and member codes count toward the kiosk's guessing limit by when they arrived.
@@ -264,17 +265,17 @@ struct DeviceEventBatch {
             state.lastAccepted[key] = max(state.lastAccepted[key] ?? .distantPast, event.at)
         }
         if event.type == .door, let customer = answer.customer?.id, Self.doorStateResults.contains(answer.result) {
-            let key = Self.doorKey(customer, try item.location.requireID())
+            let key = Self.doorKey(customer, item.rules.id)
             state.latestDoorEvent[key] = max(state.latestDoorEvent[key] ?? .distantPast, event.at)
         }
         return json
     }
 
     /// Double tap, then the device's direction: check in, check out or neither.
-    private func act(for customer: CustomerModel, _ item: PreparedDeviceEvent, credentialKey: String,
+    private func act(for customer: Ledger.Holder, _ item: PreparedDeviceEvent, credentialKey: String,
                      _ state: inout State) async throws -> DeviceEventAnswer {
-        let event = item.event, location = item.location
-        let customerId = try customer.requireID(), locationId = try location.requireID()
+        let event = item.event
+        let customerId = customer.id, locationId = item.rules.id
         let reference = DeviceEventAnswer.Customer(id: customerId, name: customer.name)
         // Doors report late and out of order: what happened before the customer's latest door
         // event here cannot undo it.
@@ -283,11 +284,11 @@ struct DeviceEventBatch {
         }
         // A double tap matters where a second tap would flip: at a door only if it toggles (at
         // an entry or exit door a repeat is already_in or not_checked_in anyway).
-        if event.type != .door || event.direction == .toggle, DoubleTap.isRepeat(lastAccepted: state.lastAccepted[Self.key(try event.device.requireID(), credentialKey)], at: event.at) {
+        if event.type != .door || item.direction == .toggle, DoubleTap.isRepeat(lastAccepted: state.lastAccepted[Self.key(item.deviceId, credentialKey)], at: event.at) {
             return DeviceEventAnswer(result: .ignoredRepeat, customer: reference)
         }
         let open = state.open[customerId]
-        let action = DeviceAction(direction: event.direction, isInHere: open?.locationId == locationId)
+        let action = DeviceAction(direction: item.direction, isInHere: open?.locationId == locationId)
         // A tap the device stamped a little before now, for somewhere the customer is not in: did
         // a visit of theirs begin or end after it (in this batch, or before)? Taps without a time
         // of their own, as kiosks send them, never ask.
@@ -297,8 +298,7 @@ struct DeviceEventBatch {
         case .notCheckedIn:
             return DeviceEventAnswer(result: .notCheckedIn, customer: reference)
         case .checkOut:
-            let visit = open!
-            close(visit, at: max(event.at, visit.checkedInAt), method: event.type.method, &state)
+            let visit = close(open!, at: max(event.at, open!.checkedInAt), method: event.type.method, &state)
             return DeviceEventAnswer(result: .checkedOut, customer: reference, checkIn: CheckInDTO(visit))
         case .checkIn where CheckInRules.isBackDated(event.at, now: now, changedSince: changedSince):
             return try await admitBackDated(customer, item, reference, &state)
@@ -321,16 +321,15 @@ struct DeviceEventBatch {
                 case .alreadyIn:
                     return DeviceEventAnswer(result: .alreadyIn, customer: reference, checkIn: open.map(CheckInDTO.init))
                 case .refused(let reason):
-                    state.failures.append(failure(event, location, customer: customerId, credential: nil, reason: reason))
+                    state.failures.append(failure(item, customer: customerId, credential: nil, reason: reason))
                     return DeviceEventAnswer(result: .refused, reason: reason, customer: reference)
                 case .admitted(let effects):
                     if let moveOut = effects.moveOut, let open { close(open, at: moveOut.at, method: .moved, &state) }
-                    let attempt = Ledger.Attempt(customer: customer, location: location, at: event.at, method: event.type.method,
-                                                 stamped: event.stamped, deviceId: event.device.id)
-                    let visit = try Ledger.newVisit(attempt, effects, request)
+                    let visit = Ledger.newVisit(customerId: customerId, method: event.type.method, deviceId: item.deviceId, wifi: nil,
+                                                effects, request)
                     state.newVisits.append(visit)
                     state.open[customerId] = visit
-                    if location.capacity != nil { state.occupancy[locationId, default: 0] += 1 }
+                    if item.rules.capacity != nil { state.occupancy[locationId, default: 0] += 1 }
                     if let use = effects.dayPassUse { state.dayPasses.append((use.pass, use.day)) }
                     return DeviceEventAnswer(result: .checkedIn, customer: reference, checkIn: CheckInDTO(visit))
                 }
@@ -350,7 +349,7 @@ struct DeviceEventBatch {
     /// the ledger as it stood then, as the admin API judges it: what the batch decided so far is
     /// written first, then the ledger's own admission runs on the same transaction. Rare, so it
     /// may cost a few more queries than a live tap.
-    private func admitBackDated(_ customer: CustomerModel, _ item: PreparedDeviceEvent, _ reference: DeviceEventAnswer.Customer,
+    private func admitBackDated(_ holder: Ledger.Holder, _ item: PreparedDeviceEvent, _ reference: DeviceEventAnswer.Customer,
                                 _ state: inout State) async throws -> DeviceEventAnswer {
         try await transaction.begin()
         try await write(state)
@@ -359,12 +358,16 @@ struct DeviceEventBatch {
         state.failures = []
         state.events = []
         state.dayPasses = []
-        let event = item.event, customerId = try customer.requireID()
+        let event = item.event, customerId = holder.id
+        // Read again as the ledger's admission takes it; gone since the batch read it (another
+        // server removed it), the batch is decided again and finds the card nobody's.
+        guard let customer = try await CustomerModel.find(customerId, on: db) else { throw Conflict() }
         let attempt = Ledger.Attempt(customer: customer, location: item.location, at: event.at, method: event.type.method,
-                                     stamped: event.stamped, deviceId: event.device.id)
+                                     stamped: event.stamped, deviceId: item.deviceId)
         let outcome = try await ledger.admit(attempt, on: db)
         // Where the customer is now and how many are in at the capped locations, after it.
         state.open[customerId] = try await CheckInModel.query(on: db).filter(\.$customerId == customerId).filter(\.$checkedOutAt == nil).first()
+            .map(CheckInRow.init)
         for location in Array(state.occupancy.keys) { state.occupancy[location] = try await peopleIn(location) }
         switch outcome {
         case .checkedIn(let visit, _):
@@ -376,18 +379,23 @@ struct DeviceEventBatch {
         }
     }
 
-    private func close(_ visit: CheckInModel, at: Date, method: CheckInMethod, _ state: inout State) {
-        visit.checkedOutAt = at
-        visit.checkOutMethod = method.rawValue
+    /// Closes an open visit; returns it closed.
+    @discardableResult
+    private func close(_ visit: CheckInRow, at: Date, method: CheckInMethod, _ state: inout State) -> CheckInRow {
+        let closed = visit.closed(at: at, method: method)
         state.open[visit.customerId] = nil
         if state.occupancy[visit.locationId] != nil { state.occupancy[visit.locationId]! -= 1 }
         // A visit made in this batch is inserted closed; an older one is closed by an update.
-        if !state.newVisits.contains(where: { $0 === visit }) { state.closings.append((visit, at, method)) }
+        if let new = state.newVisits.lastIndex(where: { $0.id == visit.id }) {
+            state.newVisits[new] = closed
+        } else {
+            state.closings.append((closed, at, method))
+        }
+        return closed
     }
 
-    private func failure(_ event: DeviceEvent, _ location: LocationModel, customer: UUID?, credential: String?,
-                         reason: ReasonCode) -> FailedCheckInModel {
-        FailedCheckInModel(at: event.at, locationId: location.id!, method: event.type.method, deviceId: event.device.id,
+    private func failure(_ item: PreparedDeviceEvent, customer: UUID?, credential: String?, reason: ReasonCode) -> FailedCheckInModel {
+        FailedCheckInModel(at: item.event.at, locationId: item.rules.id, method: item.event.type.method, deviceId: item.deviceId,
                            customerId: customer, credential: credential, reason: reason)
     }
 
@@ -401,7 +409,7 @@ struct DeviceEventBatch {
 
     /// Closes visits that are still open: if another server closed one first, the batch is
     /// decided again, event by event.
-    private func close(_ closings: [(visit: CheckInModel, at: Date, method: CheckInMethod)]) async throws {
+    private func close(_ closings: [(visit: CheckInRow, at: Date, method: CheckInMethod)]) async throws {
         guard !closings.isEmpty else { return }
         // Undone with the rest when the check below fails.
         try await transaction.begin()
@@ -409,7 +417,7 @@ struct DeviceEventBatch {
         for chunk in closings.chunks(ofCount: 200) {
             let rows = try await (db as! any SQLDatabase).raw("""
                 WITH closing(id, checked_out_at, check_out_method) AS (VALUES \(SQLList(chunk.map { closing in
-                    SQLGroupExpression([SQLBind(closing.visit.id!), SQLBind(closing.at), SQLBind(closing.method.rawValue)])
+                    SQLGroupExpression([SQLBind(closing.visit.id), SQLBind(closing.at), SQLBind(closing.method.rawValue)])
                 })))
                 UPDATE check_ins SET checked_out_at = closing.checked_out_at, check_out_method = closing.check_out_method
                 FROM closing WHERE check_ins.id = closing.id AND check_ins.checked_out_at IS NULL RETURNING check_ins.id
@@ -417,11 +425,7 @@ struct DeviceEventBatch {
             closed += rows.count
         }
         guard closed == closings.count else { throw Conflict() }
-        for closing in closings {
-            closing.visit.checkedOutAt = closing.at
-            closing.visit.checkOutMethod = closing.method.rawValue
-            PendingEvents.checkOut(closing.visit)
-        }
+        for closing in closings { PendingEvents.checkOut(closing.visit) }
     }
 
     private func write(_ state: State) async throws {
@@ -437,7 +441,7 @@ struct DeviceEventBatch {
                        columns: ["id", "customer_id", "location_id", "checked_in_at", "checked_out_at", "method", "check_out_method",
                                  "device_id", "admitted_plan_id", "admitted_pass_id", "time_limit_at", "closes_at", "charged_from", "charge_rate"],
                        rows: chunk.map { visit in
-                           [visit.id!, visit.customerId, visit.locationId, visit.checkedInAt, visit.checkedOutAt, visit.method, visit.checkOutMethod,
+                           [visit.id, visit.customerId, visit.locationId, visit.checkedInAt, visit.checkedOutAt, visit.method, visit.checkOutMethod,
                             visit.deviceId, visit.admittedPlanId, visit.admittedPassId, visit.timeLimitAt, visit.closesAt, visit.chargedFrom,
                             visit.chargeRateJSON]
                        })

@@ -9,19 +9,46 @@ extension Ledger {
     /// again returns the stored answer, byte for byte, and changes nothing.
     func record(_ event: DeviceEvent) async throws -> String {
         guard let location = try await lookups.location(event.device.locationId, on: database) else { throw LedgerError.noSuchLocation }
-        let prepared = PreparedDeviceEvent(event: event, location: location)
+        let prepared = try PreparedDeviceEvent(event: event, location: location)
         return try await writer.record(prepared) { db, transaction, events in
             try await DeviceEventBatch(ledger: self, db: db, transaction: transaction, now: self.clock.now()).run(events)
         }
     }
 
     enum Identification: Sendable {
-        case customer(CustomerModel, credentialKey: String)
+        case customer(Holder, credentialKey: String)
         /// With what a failed check-in may keep of the credential.
         case refused(ReasonCode, credential: String?)
         /// An event id this device has had an answer for (stored, or earlier in the batch): not
         /// looked at again, so a retry is never counted as another guess.
         case answeredBefore
+    }
+
+    /// What a batch's rules read of the customer a credential belongs to: a plain value, where a
+    /// `CustomerModel` allocates a property wrapper for each column (see `CheckInRow`).
+    struct Holder: Sendable {
+        var id: UUID
+        var name: String
+        var active: Bool
+        var planId: UUID?
+        /// The customer's own pay-as-you-go rate (it wins over the plan's).
+        var ownRate: PayAsYouGoRate?
+
+        init(id: UUID, name: String, active: Bool, planId: UUID?, ownRate: PayAsYouGoRate?) {
+            self.id = id
+            self.name = name
+            self.active = active
+            self.planId = planId
+            self.ownRate = ownRate
+        }
+
+        init(_ customer: CustomerModel) throws {
+            self.init(id: try customer.requireID(), name: customer.name, active: customer.active, planId: customer.planId,
+                      ownRate: customer.payAsYouGo.rate)
+        }
+
+        /// The pay-as-you-go rate that applies: the customer's own, else their plan's.
+        func payAsYouGoRate(plan: PlanModel?) -> PayAsYouGoRate? { ownRate ?? plan?.payAsYouGo.rate }
     }
 
     /// Finds whose credential this is. PIN and member-code entry are refused first while the
@@ -35,7 +62,7 @@ extension Ledger {
                 guesses.wrong(event.device, .kioskPin)
                 return .refused(.unknownCredential, credential: nil)
             }
-            return .customer(customer, credentialKey: "pin:\(try customer.requireID())")
+            return .customer(try Holder(customer), credentialKey: "pin:\(try customer.requireID())")
 
         case .card:
             return try await identifyCards([event.value], on: db).holders[0]
@@ -54,13 +81,13 @@ extension Ledger {
             guard step > (customer.memberCodeStep ?? .min) else { return .refused(.unknownCredential, credential: nil) }
             customer.memberCodeStep = step
             try await customer.update(on: db)
-            return .customer(customer, credentialKey: "member_code:\(try customer.requireID())")
+            return .customer(try Holder(customer), credentialKey: "member_code:\(try customer.requireID())")
 
         case .door:
             guard let door = event.door, let customer = try await doorUser(door, on: db) else {
                 return .refused(.unknownCredential, credential: event.value)
             }
-            return .customer(customer, credentialKey: "door:\(try customer.requireID())")
+            return .customer(try Holder(customer), credentialKey: "door:\(try customer.requireID())")
         }
     }
 
@@ -75,7 +102,7 @@ extension Ledger {
     }
 
     /// Who holds each of these card numbers, as readers report them.
-    func identifyCards(_ numbers: [String], on db: any Database) async throws -> (holders: [Identification], open: [CheckInModel]) {
+    func identifyCards(_ numbers: [String], on db: any Database) async throws -> (holders: [Identification], open: [CheckInRow]) {
         try await identifyCards(numbers.map { ($0, CardNumber.readings(of: $0).map(\.hex)) }, on: db)
     }
 
@@ -83,10 +110,10 @@ extension Ledger {
     /// as hex) of what each sent that matches a card, with the holder's open visit if they are
     /// in: one query for all the cards of a batch.
     func identifyCards(_ presented: [(value: String, readings: [String])], on db: any Database) async throws
-        -> (holders: [Identification], open: [CheckInModel]) {
+        -> (holders: [Identification], open: [CheckInRow]) {
         let all = Array(Set(presented.flatMap(\.readings)))
-        var holders: [String: (CustomerModel, UUID)] = [:]
-        var open: [CheckInModel] = []
+        var holders: [String: (Holder, UUID)] = [:]
+        var open: [CheckInRow] = []
         if !all.isEmpty {
             let rows = try await (db as! any SQLDatabase).raw("""
                 SELECT k.key AS reading, k.card_id, c.id AS customer_id, c.name, c.active, c.plan_id,
@@ -100,42 +127,34 @@ extension Ledger {
                 WHERE k.key IN (\(binds: all))
                 """).all()
             for row in rows {
-                let customer = CustomerModel()
-                customer.id = try row.decode(column: "customer_id", as: UUID.self)
-                customer.name = try row.decode(column: "name", as: String.self)
-                customer.active = try row.decode(column: "active", as: Bool.self)
-                customer.planId = try row.decode(column: "plan_id", as: UUID?.self)
-                customer.payAsYouGo.price = try row.decode(column: "payg_price", as: Int?.self)
-                customer.payAsYouGo.increment = try row.decode(column: "payg_increment", as: Int?.self)
-                customer.payAsYouGo.dailyMinimum = try row.decode(column: "payg_daily_minimum", as: Int?.self)
-                customer.payAsYouGo.dailyMaximum = try row.decode(column: "payg_daily_maximum", as: Int?.self)
-                holders[try row.decode(column: "reading", as: String.self)] = (customer, try row.decode(column: "card_id", as: UUID.self))
+                let rate = RateColumns.rate(price: try row.decode(column: "payg_price", as: Int?.self),
+                                            increment: try row.decode(column: "payg_increment", as: Int?.self),
+                                            dailyMinimum: try row.decode(column: "payg_daily_minimum", as: Int?.self),
+                                            dailyMaximum: try row.decode(column: "payg_daily_maximum", as: Int?.self))
+                let holder = Holder(id: try row.decode(column: "customer_id", as: UUID.self), name: try row.decode(column: "name", as: String.self),
+                                    active: try row.decode(column: "active", as: Bool.self),
+                                    planId: try row.decode(column: "plan_id", as: UUID?.self), ownRate: rate)
+                holders[try row.decode(column: "reading", as: String.self)] = (holder, try row.decode(column: "card_id", as: UUID.self))
                 if let visitId = try row.decode(column: "visit_id", as: UUID?.self) {
-                    let visit = CheckInModel()
-                    visit.id = visitId
-                    visit.customerId = customer.id!
-                    visit.locationId = try row.decode(column: "location_id", as: UUID.self)
-                    visit.checkedInAt = try row.decode(column: "checked_in_at", as: Date.self)
-                    visit.checkedOutAt = nil
-                    visit.method = try row.decode(column: "method", as: String.self)
-                    visit.checkOutMethod = nil
-                    visit.deviceId = try row.decode(column: "device_id", as: UUID?.self)
-                    visit.admittedPlanId = try row.decode(column: "admitted_plan_id", as: UUID?.self)
-                    visit.admittedPassId = try row.decode(column: "admitted_pass_id", as: UUID?.self)
-                    visit.admittedTokenId = try row.decode(column: "admitted_token_id", as: UUID?.self)
-                    visit.chargedFrom = try row.decode(column: "charged_from", as: Date?.self)
-                    visit.timeLimitAt = try row.decode(column: "time_limit_at", as: Date?.self)
-                    visit.closesAt = try row.decode(column: "closes_at", as: Date?.self)
-                    visit.lastActivityAt = try row.decode(column: "last_activity_at", as: Date?.self)
-                    open.append(visit)
+                    open.append(CheckInRow(
+                        id: visitId, customerId: holder.id, locationId: try row.decode(column: "location_id", as: UUID.self),
+                        checkedInAt: try row.decode(column: "checked_in_at", as: Date.self), method: try row.decode(column: "method", as: String.self),
+                        deviceId: try row.decode(column: "device_id", as: UUID?.self),
+                        admittedPlanId: try row.decode(column: "admitted_plan_id", as: UUID?.self),
+                        admittedPassId: try row.decode(column: "admitted_pass_id", as: UUID?.self),
+                        admittedTokenId: try row.decode(column: "admitted_token_id", as: UUID?.self),
+                        chargedFrom: try row.decode(column: "charged_from", as: Date?.self),
+                        timeLimitAt: try row.decode(column: "time_limit_at", as: Date?.self),
+                        closesAt: try row.decode(column: "closes_at", as: Date?.self),
+                        lastActivityAt: try row.decode(column: "last_activity_at", as: Date?.self)))
                 }
             }
         }
         let identified: [Identification] = presented.map { value, readings in
-            guard let (customer, cardId) = readings.lazy.compactMap({ holders[$0] }).first else {
+            guard let (holder, cardId) = readings.lazy.compactMap({ holders[$0] }).first else {
                 return .refused(.unknownCredential, credential: CardNumber.masked(value))
             }
-            return .customer(customer, credentialKey: "card:\(cardId)")
+            return .customer(holder, credentialKey: "card:\(cardId)")
         }
         return (identified, open)
     }
