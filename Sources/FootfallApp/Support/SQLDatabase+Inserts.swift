@@ -57,11 +57,11 @@ struct RowsInsert: SQLExpression {
 
     func serialize(to serializer: inout SQLSerializer) {
         serializer.write("INSERT INTO ")
-        SQLIdentifier(table).serialize(to: &serializer)
+        Self.write(identifier: table, to: &serializer)
         serializer.write(" (")
         for (index, column) in columns.enumerated() {
             if index > 0 { serializer.write(", ") }
-            SQLIdentifier(column).serialize(to: &serializer)
+            Self.write(identifier: column, to: &serializer)
         }
         serializer.write(") VALUES ")
         for (index, row) in rows.enumerated() {
@@ -72,5 +72,20 @@ struct RowsInsert: SQLExpression {
             }
             serializer.write(")")
         }
+    }
+
+    /// A table's or column's name, quoted as `SQLIdentifier` quotes it. A name without the
+    /// dialect's quote character in it (every name of the schema; the quote is one character in
+    /// every dialect SQLKit has) is written between two of them straight away: `SQLIdentifier` first looks for quotes to double with the standard library's
+    /// generic `replacing`, which was 1.3 % of the writer's thread in a card run.
+    private static func write(identifier: String, to serializer: inout SQLSerializer) {
+        guard let quote = (serializer.dialect.identifierQuote as? SQLRaw)?.sql, quote.utf8.count == 1,
+              let byte = quote.utf8.first, !identifier.utf8.contains(byte) else {
+            SQLIdentifier(identifier).serialize(to: &serializer)
+            return
+        }
+        serializer.write(quote)
+        serializer.write(identifier)
+        serializer.write(quote)
     }
 }

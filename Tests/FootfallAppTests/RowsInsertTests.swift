@@ -1,0 +1,34 @@
+@testable import FootfallApp
+import Foundation
+import SQLKit
+import Testing
+
+/// The device events' inserts are written by `RowsInsert`, not SQLKit's `SQLInsert`: on the
+/// database the suite runs on (SQLite, or PostgreSQL with `FOOTFALL_TEST_DATABASE_URL`), the
+/// statement must be the one `SQLInsert` writes, character for character, with the same binds.
+@Suite("Multi-row inserts written in one pass")
+struct RowsInsertTests {
+    @Test(arguments: [
+        ("check_ins", ["id", "customer_id", "checked_in_at", "checked_out_at"]),
+        // A name with the quote character in it is quoted as SQLKit quotes it (doubled).
+        ("odd \"table\"", ["plain", "with \"quotes\"", "with `backticks`"]),
+    ])
+    func statementIsSQLInsertsOwn(table: String, columns: [String]) async throws {
+        try await withFootfall { api in
+            let sql = api.app.db as! any SQLDatabase
+            let rows: [[any Encodable & Sendable]] = (0..<3).map { row in
+                [UUID(), "text \(row)", Date(timeIntervalSince1970: Double(row)), row == 1 ? nil : Int?(row)]
+            }.map { Array($0.prefix(columns.count)) }
+            var ours = SQLSerializer(database: sql)
+            RowsInsert(into: table, columns: columns, rows: rows).serialize(to: &ours)
+            var insert = SQLInsert(table: SQLIdentifier(table))
+            insert.columns = columns.map { SQLIdentifier($0) }
+            insert.values = rows.map { $0.map { SQLBind($0) } }
+            var theirs = SQLSerializer(database: sql)
+            insert.serialize(to: &theirs)
+            #expect(ours.sql == theirs.sql)
+            #expect(ours.binds.count == theirs.binds.count)
+            #expect(ours.binds.count == rows.count * columns.count)
+        }
+    }
+}
