@@ -65,13 +65,14 @@ final class WriteTransaction: Sendable {
 /// Settings SQLite keeps per connection, given to each connection the first time it writes.
 ///
 /// Statement journals (a multi-row insert's undo in case one row fails) go to memory instead of
-/// a temporary file, the page cache is 32 MiB instead of 2 MiB, so that the indexes the
-/// ledger's writes touch stay in memory, and commits leave copying the log back to
+/// a temporary file, the page cache is 8 MiB instead of 2 MiB, so that the indexes the
+/// ledger's writes touch stay in memory (not more: a commit after a B-tree split walks the
+/// whole cache, see BENCHMARKS.md, session 20), and commits leave copying the log back to
 /// `WALCheckpointer` (the log file, reused from its start, is cut back to 64 MiB when it has
 /// grown past that). fluent-sqlite-driver opens connections without a hook for this, so the
 /// writer applies them on first use.
 enum SQLiteWriterSettings {
-    private static let statements = ["PRAGMA temp_store = MEMORY", "PRAGMA cache_size = -32768", "PRAGMA wal_autocheckpoint = 0",
+    private static let statements = ["PRAGMA temp_store = MEMORY", "PRAGMA cache_size = -8192", "PRAGMA wal_autocheckpoint = 0",
                                      "PRAGMA journal_size_limit = 67108864"]
     private static let configured = NIOLockedValueBox<[ObjectIdentifier: WeakConnection]>([:])
 
