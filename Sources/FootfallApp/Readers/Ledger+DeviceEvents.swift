@@ -34,19 +34,6 @@ extension Ledger {
         /// The customer's own pay-as-you-go rate (it wins over the plan's).
         var ownRate: PayAsYouGoRate?
 
-        init(id: UUID, name: String, active: Bool, planId: UUID?, ownRate: PayAsYouGoRate?) {
-            self.id = id
-            self.name = name
-            self.active = active
-            self.planId = planId
-            self.ownRate = ownRate
-        }
-
-        init(_ customer: CustomerModel) throws {
-            self.init(id: try customer.requireID(), name: customer.name, active: customer.active, planId: customer.planId,
-                      ownRate: customer.payAsYouGo.rate)
-        }
-
         /// The pay-as-you-go rate that applies: the customer's own, else their plan's.
         func payAsYouGoRate(plan: PlanModel?) -> PayAsYouGoRate? { ownRate ?? plan?.payAsYouGo.rate }
     }
@@ -157,5 +144,12 @@ extension Ledger {
             return .customer(holder, credentialKey: "card:\(cardId)")
         }
         return (identified, open)
+    }
+}
+
+extension Ledger.Holder {
+    init(_ customer: CustomerModel) throws {
+        self.init(id: try customer.requireID(), name: customer.name, active: customer.active, planId: customer.planId,
+                  ownRate: customer.payAsYouGo.rate)
     }
 }
