@@ -1,4 +1,5 @@
 import Fluent
+import PostgresKit
 import SQLKit
 import FootfallCore
 import Vapor
@@ -102,17 +103,11 @@ extension Ledger {
         var holders: [String: (Holder, UUID)] = [:]
         var open: [CheckInRow] = []
         if !all.isEmpty {
-            let rows = try await (db as! any SQLDatabase).raw("""
-                SELECT k.key AS reading, k.card_id, c.id AS customer_id, c.name, c.active, c.plan_id,
-                       c.payg_price, c.payg_increment, c.payg_daily_minimum, c.payg_daily_maximum,
-                       v.id AS visit_id, v.location_id, v.checked_in_at, v.method, v.device_id, v.admitted_plan_id,
-                       v.admitted_pass_id, v.admitted_token_id, v.charged_from, v.time_limit_at, v.closes_at, v.last_activity_at
-                FROM card_keys k
-                JOIN cards ca ON ca.id = k.card_id
-                JOIN customers c ON c.id = ca.customer_id
-                LEFT JOIN check_ins v ON v.customer_id = c.id AND v.checked_out_at IS NULL
-                WHERE k.key IN (\(binds: all))
-                """).all()
+            let rows = if let postgres = db as? any PostgresDatabase {
+                try await postgres.rows(CardHolders(keys: all))
+            } else {
+                try await (db as! any SQLDatabase).raw("\(unsafeRaw: CardHolders.select) WHERE k.key IN (\(binds: all))").all()
+            }
             for row in rows {
                 let rate = RateColumns.rate(price: try row.decode(column: "payg_price", as: Int?.self),
                                             increment: try row.decode(column: "payg_increment", as: Int?.self),
@@ -144,6 +139,30 @@ extension Ledger {
             return .customer(holder, credentialKey: "card:\(cardId)")
         }
         return (identified, open)
+    }
+}
+
+/// `identifyCards`'s query: the cards with these keys, their holders, and the holders' open
+/// visits.
+private struct CardHolders: RepeatedStatement {
+    static let select = """
+        SELECT k.key AS reading, k.card_id, c.id AS customer_id, c.name, c.active, c.plan_id,
+               c.payg_price, c.payg_increment, c.payg_daily_minimum, c.payg_daily_maximum,
+               v.id AS visit_id, v.location_id, v.checked_in_at, v.method, v.device_id, v.admitted_plan_id,
+               v.admitted_pass_id, v.admitted_token_id, v.charged_from, v.time_limit_at, v.closes_at, v.last_activity_at
+        FROM card_keys k
+        JOIN cards ca ON ca.id = k.card_id
+        JOIN customers c ON c.id = ca.customer_id
+        LEFT JOIN check_ins v ON v.customer_id = c.id AND v.checked_out_at IS NULL
+        """
+    static let sql = select + " WHERE k.key = ANY($1)"
+
+    var keys: [String]
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings()
+        try bindings.append(keys)
+        return bindings
     }
 }
 
