@@ -44,4 +44,30 @@ struct WriterConnectionTests {
             #expect(out.result == "checked_out", "\(out.status) \(out.body)")
         }
     }
+
+    /// The writer's card read is prepared once on its connection, and PostgresNIO keeps a failed
+    /// preparation for the connection's life: one that failed (a table a migration renamed for
+    /// a moment) must not stay the answer to every card on that connection.
+    @Test(.enabled(if: TestDatabase.isPostgres, "prepared statements are PostgreSQL's"), .timeLimit(.minutes(6)))
+    func cardsAreReadAgainAfterTheirPreparedReadFailed() async throws {
+        try await withFootfall { api in
+            let location = try await api.location()
+            let reader = try await api.device(at: location)
+            _ = try await api.member(card: "0A0B0C0D")
+            let sql = api.app.db as! any SQLDatabase
+
+            try await sql.raw("ALTER TABLE card_keys RENAME TO card_keys_away").run()
+            let eventId = UUID().uuidString
+            let refused = try await reader.send("card", "0A0B0C0D", eventId: eventId)
+            #expect(refused.status.code >= 500, "\(refused.body)")
+            try await sql.raw("ALTER TABLE card_keys_away RENAME TO card_keys").run()
+
+            // Sent again, as a reader does: decided, and so is the next.
+            let reply = try await reader.send("card", "0A0B0C0D", eventId: eventId)
+            #expect(reply.status == .ok, "\(reply.body)")
+            #expect(reply.result == "checked_in")
+            api.clock.advance(by: 60)
+            #expect(try await reader.send("card", "0A0B0C0D").result == "checked_out")
+        }
+    }
 }

@@ -155,7 +155,9 @@ private struct CardHolders: RepeatedStatement {
         JOIN customers c ON c.id = ca.customer_id
         LEFT JOIN check_ins v ON v.customer_id = c.id AND v.checked_out_at IS NULL
         """
+    static let name = "footfall_card_holders"
     static let sql = select + " WHERE k.key = ANY($1)"
+    static let bindingDataTypes: [PostgresDataType] = [.textArray]
 
     var keys: [String]
 
