@@ -25,9 +25,9 @@ extension PostgresDatabase {
     /// a lock timeout, a cancelled query) for the connection's life and answers every later run
     /// with the same error, at once; the unprepared run asks the database again. A connection
     /// whose preparation failed runs the statement unprepared from then on (the first failure
-    /// of each statement is logged, as a warning). In a transaction the failure has aborted, the unprepared run can only say so:
-    /// the first error stands, so that the writer sees a deadlock or serialisation failure as
-    /// such and decides the batch again.
+    /// of each statement is logged, as a warning). In a transaction the failure has aborted,
+    /// the unprepared run can only say so: the first error stands, so that the writer sees a
+    /// deadlock or serialisation failure as such and decides the batch again.
     func rows<Statement: RepeatedStatement>(_ statement: Statement) async throws -> [any SQLRow] {
         let logger = logger
         return try await withConnection { connection in
