@@ -3,9 +3,10 @@ import Foundation
 import SQLKit
 import Testing
 
-/// The device events' inserts are written by `RowsInsert`, not SQLKit's `SQLInsert`: on the
-/// database the suite runs on (SQLite, or PostgreSQL with `FOOTFALL_TEST_DATABASE_URL`), the
-/// statement must be the one `SQLInsert` writes, character for character, with the same binds.
+/// The device events' inserts on SQLite are written by `RowsInsert`, not SQLKit's `SQLInsert`:
+/// on the database the suite runs on (SQLite, or PostgreSQL with `FOOTFALL_TEST_DATABASE_URL`),
+/// the statement must be the one `SQLInsert` writes, character for character, with the same
+/// binds.
 @Suite("Multi-row inserts written in one pass")
 struct RowsInsertTests {
     @Test(arguments: [

@@ -1,5 +1,6 @@
 import Algorithms
 import Fluent
+import PostgresKit
 import FootfallCore
 import SQLKit
 import Vapor
@@ -13,8 +14,8 @@ import Vapor
 /// taps that only open visits or are refused never does: it reads, then writes everything in one
 /// statement, atomic alone. What begins it: any other credential, judged one by one (a kiosk's
 /// lock, a member code used up as it is judged), a location with a capacity (its lock), closing
-/// a visit (the check that nobody closed it first), a back-dated check-in, a day pass, and
-/// writes too many for one statement.
+/// a visit (the check that nobody closed it first), a back-dated check-in and a day pass. Its
+/// rows go in one prepared statement however many there are (`BatchRowsStatement`).
 struct DeviceEventBatch {
     let ledger: Ledger
     let db: any Database
@@ -85,7 +86,7 @@ struct DeviceEventBatch {
 
     /// A row of `device_events` (`DeviceEventModel`'s columns), as the batch inserts it: a plain
     /// value, where a model would build a property wrapper for each column of every event.
-    private struct StoredEvent {
+    struct StoredEvent: Sendable {
         var id: UUID
         var deviceId: UUID
         var eventId: String
@@ -127,23 +128,27 @@ struct DeviceEventBatch {
         let earliest = prepared.map(\.event.at).min() ?? now
 
         // Earlier answers to these event ids, and earlier taps of these credentials, each looked
-        // up by its device: two halves of one query.
-        let wanted = zip(prepared, identified).map { item, identity in
-            let credentialKey: String? = if case .customer(_, let key) = identity { key } else { nil }
-            return SQLGroupExpression([SQLBind(item.deviceId), SQLBind(item.event.eventId), SQLBind(credentialKey)])
-        }
-        let accepted = DeviceEventAnswer.Result.accepted.map(\.rawValue)
+        // up by its device: two halves of one query (prepared on PostgreSQL).
+        let credentialKeys = identified.map { identity -> String? in if case .customer(_, let key) = identity { key } else { nil } }
+        let since = earliest - DoubleTap.window
         var answered: [DeviceKey: String] = [:]
         var lastAccepted: [DeviceKey: Date] = [:]
-        let rows = try await (db as! any SQLDatabase).raw("""
-            WITH wanted(device_id, event_id, credential_key) AS (VALUES \(SQLList(wanted)))
-            SELECT 'answer' AS kind, e.device_id, e.event_id, e.at, e.credential_key, e.answer
-            FROM wanted w JOIN device_events e ON e.device_id = w.device_id AND e.event_id = w.event_id
-            UNION ALL
-            SELECT 'tap' AS kind, e.device_id, e.event_id, e.at, e.credential_key, e.answer
-            FROM wanted w JOIN device_events e ON e.device_id = w.device_id AND e.credential_key = w.credential_key
-            WHERE e.result IN (\(binds: accepted)) AND e.at >= \(bind: earliest - DoubleTap.window)
-            """).all()
+        let rows = if let postgres = db as? any PostgresDatabase {
+            try await postgres.rows(EarlierAnswersAndTaps(devices: prepared.map(\.deviceId), eventIds: prepared.map(\.event.eventId),
+                                                          credentialKeys: credentialKeys, since: since))
+        } else {
+            try await (db as! any SQLDatabase).raw("""
+                WITH wanted(device_id, event_id, credential_key) AS (VALUES \(SQLList(zip(prepared, credentialKeys).map { item, key in
+                    SQLGroupExpression([SQLBind(item.deviceId), SQLBind(item.event.eventId), SQLBind(key)])
+                })))
+                SELECT 'answer' AS kind, e.device_id, e.event_id, e.at, e.credential_key, e.answer
+                FROM wanted w JOIN device_events e ON e.device_id = w.device_id AND e.event_id = w.event_id
+                UNION ALL
+                SELECT 'tap' AS kind, e.device_id, e.event_id, e.at, e.credential_key, e.answer
+                FROM wanted w JOIN device_events e ON e.device_id = w.device_id AND e.credential_key = w.credential_key
+                WHERE e.result IN (\(binds: EarlierAnswersAndTaps.accepted)) AND e.at >= \(bind: since)
+                """).all()
+        }
         for row in rows {
             let deviceId = try row.decode(column: "device_id", as: UUID.self)
             if try row.decode(column: "kind", as: String.self) == "answer" {
@@ -429,41 +434,64 @@ struct DeviceEventBatch {
     }
 
     private func write(_ state: State) async throws {
-        let sql = db as! any SQLDatabase
         try await close(state.closings)
         for visit in state.newVisits {
             PendingEvents.checkIn(visit)
             if visit.checkedOutAt != nil { PendingEvents.checkOut(visit) }
         }
         for failed in state.failures { PendingEvents.failedCheckIn(failed) }
-        let inserts = state.newVisits.chunks(ofCount: 200).map { chunk in
-            RowsInsert(into: CheckInModel.schema,
-                       columns: ["id", "customer_id", "location_id", "checked_in_at", "checked_out_at", "method", "check_out_method",
-                                 "device_id", "admitted_plan_id", "admitted_pass_id", "time_limit_at", "closes_at", "charged_from", "charge_rate"],
-                       rows: chunk.map { visit in
-                           [visit.id, visit.customerId, visit.locationId, visit.checkedInAt, visit.checkedOutAt, visit.method, visit.checkOutMethod,
-                            visit.deviceId, visit.admittedPlanId, visit.admittedPassId, visit.timeLimitAt, visit.closesAt, visit.chargedFrom,
-                            visit.chargeRateJSON]
-                       })
-        } + state.failures.chunks(ofCount: 200).map { chunk in
-            RowsInsert(into: FailedCheckInModel.schema,
-                       columns: ["id", "at", "location_id", "method", "device_id", "customer_id", "credential", "reason", "card_number", "recorded_at"],
-                       rows: chunk.map { failed in
-                           [failed.id!, failed.at, failed.locationId, failed.method, failed.deviceId, failed.customerId, failed.credential,
-                            failed.reason, failed.cardNumber, failed.recordedAt]
-                       })
-        } + state.events.chunks(ofCount: 200).map { chunk in
-            RowsInsert(into: DeviceEventModel.schema,
-                       columns: ["id", "device_id", "event_id", "at", "customer_id", "credential_key", "result", "answer"],
-                       rows: chunk.map { row in
-                           [row.id, row.deviceId, row.eventId, row.at, row.customerId, row.credentialKey, row.result, row.answer]
-                       })
+        if let postgres = db as? any PostgresDatabase {
+            if !state.dayPasses.isEmpty { try await transaction.begin() }
+            if let statement = BatchRowsValues(visits: state.newVisits, failures: state.failures, events: state.events).statement {
+                _ = try await postgres.rows(statement)
+            }
+        } else {
+            let sql = db as! any SQLDatabase
+            let inserts = state.newVisits.chunks(ofCount: 200).map { BatchRows.insert(into: CheckInModel.schema, BatchRows.visits, $0) }
+                + state.failures.chunks(ofCount: 200).map { BatchRows.insert(into: FailedCheckInModel.schema, BatchRows.failures, $0) }
+                + state.events.chunks(ofCount: 200).map { BatchRows.insert(into: DeviceEventModel.schema, BatchRows.events, $0) }
+            for insert in inserts { try await sql.execute(sql: insert) { _ in } }
         }
-        let statements = sql.statements(for: inserts)
-        if !state.dayPasses.isEmpty || statements.count > 1 { try await transaction.begin() }
-        try await sql.run(statements)
         for (passId, day) in state.dayPasses {
             try await PassModel.query(on: db).filter(\.$id == passId).set(\.$usedOn, to: day.description).update()
         }
+    }
+}
+
+/// `load`'s read of earlier answers and taps on PostgreSQL, prepared once on each connection:
+/// the wanted device, event id and credential go as three arrays. Each probe is a `LATERAL`
+/// subquery that cannot be merged into a join (`OFFSET 0`), so that the one plan PostgreSQL
+/// keeps for it looks each one up by index even while `device_events` has never been analysed
+/// (a fresh database), where a plain join's kept plan hashed a scan of the whole table.
+private struct EarlierAnswersAndTaps: RepeatedStatement {
+    static let accepted = DeviceEventAnswer.Result.accepted.map(\.rawValue)
+    static let name = "footfall_earlier_answers_and_taps"
+    static let sql = """
+        SELECT 'answer' AS kind, e.device_id, e.event_id, e.at, e.credential_key, e.answer
+        FROM unnest($1, $2) w(device_id, event_id)
+        CROSS JOIN LATERAL (SELECT e.device_id, e.event_id, e.at, e.credential_key, e.answer FROM device_events e
+                            WHERE e.device_id = w.device_id AND e.event_id = w.event_id OFFSET 0) e
+        UNION ALL
+        SELECT 'tap' AS kind, e.device_id, e.event_id, e.at, e.credential_key, e.answer
+        FROM unnest($1, $3) w(device_id, credential_key)
+        CROSS JOIN LATERAL (SELECT e.device_id, e.event_id, e.at, e.credential_key, e.answer FROM device_events e
+                            WHERE e.device_id = w.device_id AND e.credential_key = w.credential_key
+                              AND e.result = ANY($4) AND e.at >= $5 OFFSET 0) e
+        """
+    static let bindingDataTypes: [PostgresDataType] = [.uuidArray, .textArray, .textArray, .textArray, .timestamptz]
+
+    var devices: [UUID]
+    var eventIds: [String]
+    var credentialKeys: [String?]
+    var since: Date
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 5)
+        bindings.append(devices)
+        bindings.append(eventIds)
+        try bindings.append(NullableArray(credentialKeys))
+        bindings.append(Self.accepted)
+        bindings.append(since)
+        return bindings
     }
 }

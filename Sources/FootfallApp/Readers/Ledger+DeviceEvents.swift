@@ -163,7 +163,7 @@ private struct CardHolders: RepeatedStatement {
 
     func makeBindings() throws -> PostgresBindings {
         var bindings = PostgresBindings()
-        try bindings.append(keys)
+        bindings.append(keys)
         return bindings
     }
 }

@@ -1,14 +1,15 @@
 import NIOConcurrencyHelpers
+import NIOCore
 import PostgresKit
 import PostgresNIO
 import SQLKit
 
-/// A read made on every turn of the writer, with the same text each time, prepared once on
+/// A statement the writer runs on every turn, with the same text each time, prepared once on
 /// each PostgreSQL connection that runs it. A statement sent with its text is parsed and
-/// planned again on every run, and for the writer's reads that took PostgreSQL longer than
-/// running them; a prepared one is parsed once, and PostgreSQL may keep one plan for it (a
-/// generic plan). The values go as arrays (`= ANY($1)`), so that the text does not change with
-/// how many there are.
+/// planned again on every run, and for the writer's statements that took PostgreSQL about as
+/// long as running them; a prepared one is parsed once, and PostgreSQL may keep one plan for it
+/// (a generic plan). The values go as arrays (`= ANY($1)`, `unnest($1)`), so that the text does
+/// not change with how many there are.
 protocol RepeatedStatement: PostgresPreparedStatement where Row == PostgresRow {}
 
 extension RepeatedStatement {
@@ -25,9 +26,11 @@ extension PostgresDatabase {
     /// a lock timeout, a cancelled query) for the connection's life and answers every later run
     /// with the same error, at once; the unprepared run asks the database again. A connection
     /// whose preparation failed runs the statement unprepared from then on (the first failure
-    /// of each statement is logged, as a warning). In a transaction the failure has aborted,
-    /// the unprepared run can only say so: the first error stands, so that the writer sees a
-    /// deadlock or serialisation failure as such and decides the batch again.
+    /// of each statement is logged, as a warning). A constraint the rows broke, a deadlock or a
+    /// serialisation failure (SQLSTATE classes 23 and 40) is an answer, not a failed
+    /// preparation: it stands at once, so that the writer decides the batch again rather than
+    /// having the same rows tried a second time. So does the first error when the unprepared
+    /// run says only that it aborted the transaction.
     func rows<Statement: RepeatedStatement>(_ statement: Statement) async throws -> [any SQLRow] {
         let logger = logger
         return try await withConnection { connection in
@@ -36,6 +39,9 @@ extension PostgresDatabase {
                 do {
                     for try await row in try await connection.execute(statement, logger: logger) { rows.append(row.sql()) }
                 } catch let prepared {
+                    if let state = (prepared as? PSQLError)?.serverInfo?[.sqlState], state.hasPrefix("23") || state.hasPrefix("40") {
+                        throw prepared
+                    }
                     rows = []
                     do {
                         let unprepared = PostgresQuery(unsafeSQL: Statement.sql, binds: try statement.makeBindings())
@@ -60,5 +66,38 @@ private enum RepeatedStatementFailures {
         guard logged.withLockedValue({ $0.insert(name).inserted }) else { return }
         let state = (error as? PSQLError)?.serverInfo?[.sqlState] ?? "none"
         logger.warning("prepared statement \(name) failed (SQLSTATE \(state)) and was run unprepared; a connection that failed to prepare it runs it unprepared from then on")
+    }
+}
+
+/// An array parameter whose elements may be NULL, such as a column's values for an `unnest`:
+/// PostgresNIO's own arrays have no NULL elements. Encoded as `array_recv` reads an array: one
+/// dimension (none when empty), whether any element is NULL, the element type, the length and
+/// lower bound, then each element's length (-1 for NULL) and bytes in the binary format, which
+/// is the format of every element type PostgresNIO encodes (its own arrays assume the same).
+struct NullableArray<Element: PostgresArrayEncodable & Sendable>: PostgresEncodable, Sendable {
+    var elements: [Element?]
+
+    init(_ elements: [Element?]) { self.elements = elements }
+
+    static var psqlType: PostgresDataType { Element.psqlArrayType }
+    static var psqlFormat: PostgresFormat { .binary }
+
+    func encode<JSONEncoder: PostgresJSONEncoder>(into buffer: inout ByteBuffer, context: PostgresEncodingContext<JSONEncoder>) throws {
+        buffer.writeInteger(elements.isEmpty ? 0 : 1, as: Int32.self)
+        buffer.writeInteger(elements.contains { $0 == nil } ? 1 : 0, as: Int32.self)
+        buffer.writeInteger(Element.psqlType.rawValue)
+        guard !elements.isEmpty else { return }
+        buffer.writeInteger(Int32(elements.count))
+        buffer.writeInteger(1, as: Int32.self)
+        for element in elements {
+            guard let element else {
+                buffer.writeInteger(-1, as: Int32.self)
+                continue
+            }
+            let lengthIndex = buffer.writerIndex
+            buffer.writeInteger(0, as: Int32.self)
+            try element.encode(into: &buffer, context: context)
+            buffer.setInteger(Int32(buffer.writerIndex - lengthIndex - 4), at: lengthIndex)
+        }
     }
 }
