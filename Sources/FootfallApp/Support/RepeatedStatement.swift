@@ -26,11 +26,13 @@ extension PostgresDatabase {
     /// a lock timeout, a cancelled query) for the connection's life and answers every later run
     /// with the same error, at once; the unprepared run asks the database again. A connection
     /// whose preparation failed runs the statement unprepared from then on (the first failure
-    /// of each statement is logged, as a warning). A constraint the rows broke, a deadlock or a
-    /// serialisation failure (SQLSTATE classes 23 and 40) is an answer, not a failed
-    /// preparation: it stands at once, so that the writer decides the batch again rather than
-    /// having the same rows tried a second time. So does the first error when the unprepared
-    /// run says only that it aborted the transaction.
+    /// of each statement is logged, as a warning). A constraint the rows broke or a
+    /// serialisation failure (SQLSTATE class 23, 40001) is an answer that preparing cannot give:
+    /// it stands at once, so that the writer decides the batch again rather than having the same
+    /// rows tried a second time. (A deadlock, 40P01, can come of preparing, which takes locks, so
+    /// it goes to the unprepared run like any other failure: outside a transaction that runs the
+    /// one atomic statement again; inside one it answers 25P02.) The first error also stands when
+    /// the unprepared run says only that it aborted the transaction.
     func rows<Statement: RepeatedStatement>(_ statement: Statement) async throws -> [any SQLRow] {
         let logger = logger
         return try await withConnection { connection in
@@ -39,7 +41,7 @@ extension PostgresDatabase {
                 do {
                     for try await row in try await connection.execute(statement, logger: logger) { rows.append(row.sql()) }
                 } catch let prepared {
-                    if let state = (prepared as? PSQLError)?.serverInfo?[.sqlState], state.hasPrefix("23") || state.hasPrefix("40") {
+                    if let state = (prepared as? PSQLError)?.serverInfo?[.sqlState], state.hasPrefix("23") || state == "40001" {
                         throw prepared
                     }
                     rows = []
@@ -57,15 +59,15 @@ extension PostgresDatabase {
     }
 }
 
-/// The prepared statements that have failed on some connection, so that each is logged once
-/// rather than on every turn that runs it unprepared.
+/// The prepared statements that have failed on some connection and then succeeded unprepared,
+/// so that each is logged once rather than on every turn that runs it unprepared.
 private enum RepeatedStatementFailures {
     private static let logged = NIOLockedValueBox<Set<String>>([])
 
     static func noteOnce(_ name: String, _ error: any Error, logger: Logger) {
         guard logged.withLockedValue({ $0.insert(name).inserted }) else { return }
         let state = (error as? PSQLError)?.serverInfo?[.sqlState] ?? "none"
-        logger.warning("prepared statement \(name) failed (SQLSTATE \(state)) and was run unprepared; a connection that failed to prepare it runs it unprepared from then on")
+        logger.warning("prepared statement \(name) failed (SQLSTATE \(state)) and succeeded unprepared; where its preparation failed, that connection runs it unprepared from then on (logged once)")
     }
 }
 
