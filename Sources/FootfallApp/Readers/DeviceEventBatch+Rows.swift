@@ -55,7 +55,11 @@ struct InsertedColumn<Row>: Sendable {
 /// of no rows still opens the table and its indexes. Device events always have a part (every
 /// event a batch decides is stored), so there are four statements.
 protocol BatchRowsStatement: RepeatedStatement {
-    init(rows: BatchRowsValues)
+    var rows: BatchRowsValues { get }
+}
+
+extension BatchRowsStatement {
+    func makeBindings() throws -> PostgresBindings { try rows.bindings() }
 }
 
 /// The values of a batch's rows, bound as arrays in the order its statement's text takes them.
@@ -118,7 +122,6 @@ struct BatchEventsAlone: BatchRowsStatement {
     static let sql = BatchRowsValues.sql(visits: false, failures: false)
     static let bindingDataTypes = BatchRowsValues.types(visits: false, failures: false)
     let rows: BatchRowsValues
-    func makeBindings() throws -> PostgresBindings { try rows.bindings() }
 }
 
 struct BatchWithVisits: BatchRowsStatement {
@@ -126,7 +129,6 @@ struct BatchWithVisits: BatchRowsStatement {
     static let sql = BatchRowsValues.sql(visits: true, failures: false)
     static let bindingDataTypes = BatchRowsValues.types(visits: true, failures: false)
     let rows: BatchRowsValues
-    func makeBindings() throws -> PostgresBindings { try rows.bindings() }
 }
 
 struct BatchWithFailures: BatchRowsStatement {
@@ -134,7 +136,6 @@ struct BatchWithFailures: BatchRowsStatement {
     static let sql = BatchRowsValues.sql(visits: false, failures: true)
     static let bindingDataTypes = BatchRowsValues.types(visits: false, failures: true)
     let rows: BatchRowsValues
-    func makeBindings() throws -> PostgresBindings { try rows.bindings() }
 }
 
 struct BatchWithVisitsAndFailures: BatchRowsStatement {
@@ -142,5 +143,4 @@ struct BatchWithVisitsAndFailures: BatchRowsStatement {
     static let sql = BatchRowsValues.sql(visits: true, failures: true)
     static let bindingDataTypes = BatchRowsValues.types(visits: true, failures: true)
     let rows: BatchRowsValues
-    func makeBindings() throws -> PostgresBindings { try rows.bindings() }
 }

@@ -1,7 +1,7 @@
 import Algorithms
 import Fluent
-import PostgresKit
 import FootfallCore
+import PostgresKit
 import SQLKit
 import Vapor
 
