@@ -139,6 +139,30 @@ struct WifiTests {
         }
     }
 
+    /// A member who tapped a card in and then joins the Wi-Fi gets the visit's time limit as the
+    /// session's length, not the location's closing: with 20 hours left this week, the card's
+    /// visit (10:00 in Berlin) closes at midnight, while the limit runs to 06:00 the next day.
+    @Test func aLoginDuringACardVisitLastsTheVisitsTimeLimitNotTheClosing() async throws {
+        try await withFootfall { api in
+            let location = try await api.location()
+            let nas = try await api.nas(at: location)
+            let reader = try await api.device(at: location)
+            let plan = try await api.plan(["limits": ["period": "week", "hours": 20] as [String: any Sendable], "overtime": "checkout"])
+            let (customer, token) = try await api.wifiCustomer(planId: plan)
+            #expect(try await api.post("/api/v1/customers/\(customer)/cards", ["number": "04A1B2C3"]).status == .created)
+            #expect(try await reader.send("card", "04A1B2C3").result == "checked_in")
+            api.clock.advance(by: 3600)
+            try await api.withRADIUS { server in
+                let run = try await nas.login(token, on: server)
+                #expect(run.received("Access-Accept"), "\(run.output)")
+                #expect(run.attribute("Session-Timeout") == "68400", "19 hours to the limit, not 13 to midnight")
+            }
+            let visits = try await api.visits(of: customer)
+            #expect(visits.count == 1)
+            #expect(visits.first?["method"] as? String == "rfid")
+        }
+    }
+
     @Test func chapLoginsNeedATokenMadeForCHAP() async throws {
         try await withFootfall { api in
             let location = try await api.location()
