@@ -133,11 +133,22 @@ struct DeviceEventBatch {
         let since = earliest - DoubleTap.window
         var answered: [DeviceKey: String] = [:]
         var lastAccepted: [DeviceKey: Date] = [:]
-        let rows = if let postgres = db as? any PostgresDatabase {
-            try await postgres.rows(EarlierAnswersAndTaps(devices: prepared.map(\.deviceId), eventIds: prepared.map(\.event.eventId),
-                                                          credentialKeys: credentialKeys, since: since))
+        func read<Row: ColumnValues>(_ rows: [Row]) throws {
+            for row in rows {
+                let deviceId = try row.value("device_id", as: UUID.self)
+                if try row.value("kind", as: String.self) == "answer" {
+                    answered[Self.key(deviceId, try row.value("event_id", as: String.self))] = try row.value("answer", as: String.self)
+                } else if let credential = try row.value("credential_key", as: String?.self) {
+                    let key = Self.key(deviceId, credential)
+                    lastAccepted[key] = max(lastAccepted[key] ?? .distantPast, try row.value("at", as: Date.self))
+                }
+            }
+        }
+        if let postgres = db as? any PostgresDatabase {
+            try read(try await postgres.rows(EarlierAnswersAndTaps(devices: prepared.map(\.deviceId), eventIds: prepared.map(\.event.eventId),
+                                                                   credentialKeys: credentialKeys, since: since)).map { $0.makeRandomAccess() })
         } else {
-            try await (db as! any SQLDatabase).raw("""
+            try read(try await (db as! any SQLDatabase).raw("""
                 WITH wanted(device_id, event_id, credential_key) AS (VALUES \(SQLList(zip(prepared, credentialKeys).map { item, key in
                     SQLGroupExpression([SQLBind(item.deviceId), SQLBind(item.event.eventId), SQLBind(key)])
                 })))
@@ -147,16 +158,7 @@ struct DeviceEventBatch {
                 SELECT 'tap' AS kind, e.device_id, e.event_id, e.at, e.credential_key, e.answer
                 FROM wanted w JOIN device_events e ON e.device_id = w.device_id AND e.credential_key = w.credential_key
                 WHERE e.result IN (\(binds: EarlierAnswersAndTaps.accepted)) AND e.at >= \(bind: since)
-                """).all()
-        }
-        for row in rows {
-            let deviceId = try row.decode(column: "device_id", as: UUID.self)
-            if try row.decode(column: "kind", as: String.self) == "answer" {
-                answered[Self.key(deviceId, try row.decode(column: "event_id", as: String.self))] = try row.decode(column: "answer", as: String.self)
-            } else if let credential = try row.decode(column: "credential_key", as: String?.self) {
-                let key = Self.key(deviceId, credential)
-                lastAccepted[key] = max(lastAccepted[key] ?? .distantPast, try row.decode(column: "at", as: Date.self))
-            }
+                """).all().map(SQLColumns.init))
         }
         var open = Dictionary(knownOpen.map { ($0.customerId, $0) }) { first, _ in first }
         var state = State(answered: answered, open: [:], lastAccepted: lastAccepted, occupancy: [:], plans: [:])

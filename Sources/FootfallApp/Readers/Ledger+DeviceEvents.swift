@@ -102,34 +102,37 @@ extension Ledger {
         let all = Array(Set(presented.flatMap(\.readings)))
         var holders: [String: (Holder, UUID)] = [:]
         var open: [CheckInRow] = []
-        if !all.isEmpty {
-            let rows = if let postgres = db as? any PostgresDatabase {
-                try await postgres.rows(CardHolders(keys: all))
-            } else {
-                try await (db as! any SQLDatabase).raw("\(unsafeRaw: CardHolders.select) WHERE k.key IN (\(binds: all))").all()
-            }
+        func read<Row: ColumnValues>(_ rows: [Row]) throws {
             for row in rows {
-                let rate = RateColumns.rate(price: try row.decode(column: "payg_price", as: Int?.self),
-                                            increment: try row.decode(column: "payg_increment", as: Int?.self),
-                                            dailyMinimum: try row.decode(column: "payg_daily_minimum", as: Int?.self),
-                                            dailyMaximum: try row.decode(column: "payg_daily_maximum", as: Int?.self))
-                let holder = Holder(id: try row.decode(column: "customer_id", as: UUID.self), name: try row.decode(column: "name", as: String.self),
-                                    active: try row.decode(column: "active", as: Bool.self),
-                                    planId: try row.decode(column: "plan_id", as: UUID?.self), ownRate: rate)
-                holders[try row.decode(column: "reading", as: String.self)] = (holder, try row.decode(column: "card_id", as: UUID.self))
-                if let visitId = try row.decode(column: "visit_id", as: UUID?.self) {
+                let rate = RateColumns.rate(price: try row.value("payg_price", as: Int?.self),
+                                            increment: try row.value("payg_increment", as: Int?.self),
+                                            dailyMinimum: try row.value("payg_daily_minimum", as: Int?.self),
+                                            dailyMaximum: try row.value("payg_daily_maximum", as: Int?.self))
+                let holder = Holder(id: try row.value("customer_id", as: UUID.self), name: try row.value("name", as: String.self),
+                                    active: try row.value("active", as: Bool.self),
+                                    planId: try row.value("plan_id", as: UUID?.self), ownRate: rate)
+                holders[try row.value("reading", as: String.self)] = (holder, try row.value("card_id", as: UUID.self))
+                if let visitId = try row.value("visit_id", as: UUID?.self) {
                     open.append(CheckInRow(
-                        id: visitId, customerId: holder.id, locationId: try row.decode(column: "location_id", as: UUID.self),
-                        checkedInAt: try row.decode(column: "checked_in_at", as: Date.self), method: try row.decode(column: "method", as: String.self),
-                        deviceId: try row.decode(column: "device_id", as: UUID?.self),
-                        admittedPlanId: try row.decode(column: "admitted_plan_id", as: UUID?.self),
-                        admittedPassId: try row.decode(column: "admitted_pass_id", as: UUID?.self),
-                        admittedTokenId: try row.decode(column: "admitted_token_id", as: UUID?.self),
-                        chargedFrom: try row.decode(column: "charged_from", as: Date?.self),
-                        timeLimitAt: try row.decode(column: "time_limit_at", as: Date?.self),
-                        closesAt: try row.decode(column: "closes_at", as: Date?.self),
-                        lastActivityAt: try row.decode(column: "last_activity_at", as: Date?.self)))
+                        id: visitId, customerId: holder.id, locationId: try row.value("location_id", as: UUID.self),
+                        checkedInAt: try row.value("checked_in_at", as: Date.self), method: try row.value("method", as: String.self),
+                        deviceId: try row.value("device_id", as: UUID?.self),
+                        admittedPlanId: try row.value("admitted_plan_id", as: UUID?.self),
+                        admittedPassId: try row.value("admitted_pass_id", as: UUID?.self),
+                        admittedTokenId: try row.value("admitted_token_id", as: UUID?.self),
+                        chargedFrom: try row.value("charged_from", as: Date?.self),
+                        timeLimitAt: try row.value("time_limit_at", as: Date?.self),
+                        closesAt: try row.value("closes_at", as: Date?.self),
+                        lastActivityAt: try row.value("last_activity_at", as: Date?.self)))
                 }
+            }
+        }
+        if !all.isEmpty {
+            if let postgres = db as? any PostgresDatabase {
+                try read(try await postgres.rows(CardHolders(keys: all)).map { $0.makeRandomAccess() })
+            } else {
+                try read(try await (db as! any SQLDatabase).raw("\(unsafeRaw: CardHolders.select) WHERE k.key IN (\(binds: all))").all()
+                    .map(SQLColumns.init))
             }
         }
         let identified: [Identification] = presented.map { value, readings in
