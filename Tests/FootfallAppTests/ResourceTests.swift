@@ -103,6 +103,11 @@ struct ResourceTests {
             #expect(escaped.status == .created, "an escaped backslash before u0000 is ordinary text")
             #expect(try await api.get("/api/v1/customers?q=%00").status == .badRequest)
             #expect(try await api.get("/member/abc%00def").status == .badRequest)
+            // In a path parameter: decoded by the router, or left as it came when it does not decode.
+            let inPath = try await api.get("/api/v1/customers/abc%00def")
+            #expect(inPath.status == .badRequest)
+            #expect(inPath.string("detail")?.hasPrefix("path:") == true, "\(inPath.body)")
+            #expect(try await api.get("/api/v1/customers/%00%FF").status == .badRequest)
             // An escape elsewhere in the query that does not decode (%FF) does not hide it: Vapor
             // decodes each value on its own.
             #expect(try await api.get("/api/v1/customers?q=%00&x=%FF").status == .badRequest)
