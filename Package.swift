@@ -65,7 +65,7 @@ let package = Package(
             ],
             path: "Benchmarks/FootfallBench"
         ),
-        .testTarget(name: "FootfallCoreTests", dependencies: ["FootfallCore"]),
+        .testTarget(name: "FootfallCoreTests", dependencies: ["FootfallCore", "TestSupport"]),
         // What the test targets share: running tools without holding the cooperative pool.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "QRCodeTests", dependencies: ["QRCode", "TestSupport"]),

@@ -8,6 +8,9 @@ public struct LocalZone: Sendable {
     public let timeZone: TimeZone
     public let cutoff: LocalTime
     private let calendar: Calendar
+    /// The last `nextCutoff` worked out, by the day it follows: the writer asks for the same
+    /// one for every visit it opens there that day.
+    private let lastCutoff = LastCutoff()
 
     public init(timeZone: TimeZone, cutoff: LocalTime = .midnight) {
         self.timeZone = timeZone
@@ -20,22 +23,20 @@ public struct LocalZone: Sendable {
     }
 
     public func weekdayAndTime(of instant: Date) -> (Weekday, LocalTime) {
-        let parts = calendar.dateComponents([.weekday, .hour, .minute], from: instant)
-        return (Weekday(gregorianWeekday: parts.weekday!), LocalTime(minutes: parts.hour! * 60 + parts.minute!)!)
+        let clock = ClockFace(instant, in: timeZone)
+        return (clock.weekday, clock.time)
     }
 
     /// The calendar date on the wall clock at that instant.
     public func calendarDate(of instant: Date) -> LocalDate {
-        let parts = calendar.dateComponents([.year, .month, .day], from: instant)
-        return LocalDate(year: parts.year!, month: parts.month!, day: parts.day!)
+        ClockFace(instant, in: timeZone).date
     }
 
     /// The location's day that the instant belongs to: it runs from one cut-off to the next and
     /// is named by the date on which it starts.
     public func day(of instant: Date) -> LocalDate {
-        let (_, time) = weekdayAndTime(of: instant)
-        let date = calendarDate(of: instant)
-        return time < cutoff ? adding(days: -1, to: date) : date
+        let clock = ClockFace(instant, in: timeZone)
+        return clock.time < cutoff ? adding(days: -1, to: clock.date) : clock.date
     }
 
     /// The instant at which the location's day `date` begins (its cut-off).
@@ -53,7 +54,11 @@ public struct LocalZone: Sendable {
 
     /// The first cut-off strictly after the instant: when an open visit started then is closed.
     public func nextCutoff(after instant: Date) -> Date {
-        start(of: adding(days: 1, to: day(of: instant)))
+        let day = day(of: instant)
+        if let last = lastCutoff.last, last.day == day { return last.next }
+        let next = start(of: adding(days: 1, to: day))
+        lastCutoff.last = (day, next)
+        return next
     }
 
     public func adding(days: Int, to date: LocalDate) -> LocalDate {
@@ -70,5 +75,44 @@ public struct LocalZone: Sendable {
     public func period(_ period: LimitPeriod, containing instant: Date) -> DateInterval {
         let component: Calendar.Component = period == .week ? .weekOfYear : .month
         return calendar.dateInterval(of: component, for: instant)!
+    }
+}
+
+/// What a wall clock in a time zone shows at an instant, worked out from the zone's offset from
+/// UTC at that instant, which is what `Calendar` does too: the Gregorian calendar's date, weekday
+/// and time of day of the instant moved by the offset, counted in days from 1970-01-01 (a
+/// Thursday). `Calendar.dateComponents` built and hashed a set of components and a
+/// `DateComponents` each time, about 5 % of the writer's thread under card load (`perf`); this is
+/// one offset look-up and integer arithmetic. (`Calendar` counts Julian dates before
+/// 15 October 1582; no visit is that old.)
+private struct ClockFace {
+    let days: Int
+    let seconds: Int
+
+    init(_ instant: Date, in zone: TimeZone) {
+        let local = Int(instant.timeIntervalSince1970.rounded(.down)) + zone.secondsFromGMT(for: instant)
+        let (quotient, remainder) = local.quotientAndRemainder(dividingBy: 86_400)
+        days = remainder < 0 ? quotient - 1 : quotient
+        seconds = remainder < 0 ? remainder + 86_400 : remainder
+    }
+
+    var time: LocalTime { LocalTime(minutes: seconds / 60)! }
+
+    var weekday: Weekday {
+        let sinceThursday = (days % 7 + 7) % 7
+        return Weekday(gregorianWeekday: (sinceThursday + 4) % 7 + 1)
+    }
+
+    var date: LocalDate { LocalDate(daysSince1970: days) }
+}
+
+/// `LocalZone`'s last worked-out cut-off, shared by the copies of one zone.
+private final class LastCutoff: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: (day: LocalDate, next: Date)?
+
+    var last: (day: LocalDate, next: Date)? {
+        get { lock.withLock { value } }
+        set { lock.withLock { value = newValue } }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import FootfallCore
 
 /// RFC 3339 times as the API writes them: UTC with a `Z`, fractional seconds only when present.
 /// Requests may carry any offset.
@@ -21,21 +22,12 @@ enum RFC3339 {
                     milliseconds: withMilliseconds ? Int(((sinceReference - wholeSeconds) * 1000).rounded(.down)) : nil)
     }
 
-    /// The text of a time in `accepted`, worked out from the count of days since 1970 (the
-    /// civil-from-days algorithm of Howard Hinnant's date library): every device answer and
-    /// event carries a few, and the format style goes through a calendar for each.
+    /// The text of a time in `accepted`, worked out from the count of days since 1970
+    /// (`LocalDate(daysSince1970:)`): every device answer and event carries a few, and the
+    /// format style goes through a calendar for each.
     private static func text(seconds: Int, milliseconds: Int?) -> String {
         let (days, second) = seconds.quotientAndRemainder(dividingBy: 86_400)
-        // Days since 0000-03-01, in 400-year eras (1970 and later only: `accepted` starts in 2000).
-        let shifted = days + 719_468
-        let era = shifted / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthFromMarch = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthFromMarch + 2) / 5 + 1
-        let month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        let date = LocalDate(daysSince1970: days)
         return String(unsafeUninitializedCapacity: 24) { text in
             var at = 0
             func digits(_ value: Int, _ count: Int, then separator: UInt8?) {
@@ -50,9 +42,9 @@ enum RFC3339 {
                     at += 1
                 }
             }
-            digits(year, 4, then: UInt8(ascii: "-"))
-            digits(month, 2, then: UInt8(ascii: "-"))
-            digits(day, 2, then: UInt8(ascii: "T"))
+            digits(date.year, 4, then: UInt8(ascii: "-"))
+            digits(date.month, 2, then: UInt8(ascii: "-"))
+            digits(date.day, 2, then: UInt8(ascii: "T"))
             digits(second / 3_600, 2, then: UInt8(ascii: ":"))
             digits(second / 60 % 60, 2, then: UInt8(ascii: ":"))
             digits(second % 60, 2, then: milliseconds == nil ? nil : UInt8(ascii: "."))
