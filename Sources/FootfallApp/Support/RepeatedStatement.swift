@@ -2,7 +2,6 @@ import NIOConcurrencyHelpers
 import NIOCore
 import PostgresKit
 import PostgresNIO
-import SQLKit
 
 /// A statement the writer runs on every turn, with the same text each time, prepared once on
 /// each PostgreSQL connection that runs it. A statement sent with its text is parsed and
@@ -101,33 +100,5 @@ struct NullableArray<Element: PostgresArrayEncodable & Sendable>: PostgresEncoda
             try element.encode(into: &buffer, context: context)
             buffer.setInteger(Int32(buffer.writerIndex - lengthIndex - 4), at: lengthIndex)
         }
-    }
-}
-
-/// A result row read by column name, so that the writer reads the rows of its prepared
-/// statements (PostgresNIO's) and of SQLite's queries (SQLKit's) with one piece of code. On
-/// PostgreSQL each value is decoded by its type's own `PostgresDecodable` conformance; SQLKit's
-/// rows go through `PostgresDataTranslation`, which looks the type's conformances up at run
-/// time for every value: 12 % of the writer's thread under card load, for the card holders'
-/// 22 columns a row.
-protocol ColumnValues {
-    func value<Value: PostgresDecodable & Decodable>(_ column: String, as type: Value.Type) throws -> Value
-}
-
-extension PostgresRandomAccessRow: ColumnValues {
-    func value<Value: PostgresDecodable & Decodable>(_ column: String, as type: Value.Type) throws -> Value {
-        guard contains(column) else { throw SQLColumns.MissingColumn(name: column) }
-        return try self[column].decode(Value.self)
-    }
-}
-
-/// SQLKit's row, read as `ColumnValues`.
-struct SQLColumns: ColumnValues {
-    let row: any SQLRow
-
-    struct MissingColumn: Error { var name: String }
-
-    func value<Value: PostgresDecodable & Decodable>(_ column: String, as type: Value.Type) throws -> Value {
-        try row.decode(column: column, as: Value.self)
     }
 }
