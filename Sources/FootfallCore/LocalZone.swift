@@ -90,7 +90,9 @@ private struct ClockFace {
     let seconds: Int
 
     init(_ instant: Date, in zone: TimeZone) {
-        let local = Int(instant.timeIntervalSince1970.rounded(.down)) + zone.secondsFromGMT(for: instant)
+        // Whole seconds counted from 2001, as `Date` keeps time and `Calendar` counts: counted
+        // from 1970, an instant a fraction of a microsecond before a second can round up to it.
+        let local = Int(instant.timeIntervalSinceReferenceDate.rounded(.down)) + 978_307_200 + zone.secondsFromGMT(for: instant)
         let (quotient, remainder) = local.quotientAndRemainder(dividingBy: 86_400)
         days = remainder < 0 ? quotient - 1 : quotient
         seconds = remainder < 0 ? remainder + 86_400 : remainder

@@ -151,6 +151,9 @@ struct WifiTests {
             let (customer, token) = try await api.wifiCustomer(planId: plan)
             #expect(try await api.post("/api/v1/customers/\(customer)/cards", ["number": "04A1B2C3"]).status == .created)
             #expect(try await reader.send("card", "04A1B2C3").result == "checked_in")
+            let stored = try #require(try await api.storedVisit(of: customer))
+            #expect(stored.closesAt == RFC3339.parse("2026-11-26T23:00:00Z"), "the card's visit closes at midnight")
+            #expect(stored.timeLimitAt == RFC3339.parse("2026-11-27T05:00:00Z"), "its time limit runs on")
             api.clock.advance(by: 3600)
             try await api.withRADIUS { server in
                 let run = try await nas.login(token, on: server)

@@ -89,9 +89,17 @@ struct CalendarTests {
                         #expect(zone.calendarDate(of: instant) == date, "\(timeZone.identifier) \(instant), seed \(random.seed)")
                         let (weekday, clock) = zone.weekdayAndTime(of: instant)
                         #expect(weekday == Weekday(gregorianWeekday: parts.weekday!) && clock == time, "\(timeZone.identifier) \(instant), seed \(random.seed)")
-                        let day = time < cutoff ? zone.adding(days: -1, to: date) : date
+                        // The location's day and its next cut-off, from the calendar alone.
+                        func adding(_ days: Int, to date: LocalDate) -> LocalDate {
+                            let noon = calendar.date(from: DateComponents(year: date.year, month: date.month, day: date.day, hour: 12))!
+                            let parts = calendar.dateComponents([.year, .month, .day], from: calendar.date(byAdding: .day, value: days, to: noon)!)
+                            return LocalDate(year: parts.year!, month: parts.month!, day: parts.day!)
+                        }
+                        let day = time < cutoff ? adding(-1, to: date) : date
                         #expect(zone.day(of: instant) == day, "\(timeZone.identifier) \(instant) \(cutoff), seed \(random.seed)")
-                        let next = zone.start(of: zone.adding(days: 1, to: day))
+                        let following = adding(1, to: day)
+                        let next = calendar.date(from: DateComponents(year: following.year, month: following.month, day: following.day,
+                                                                      hour: cutoff.hour, minute: cutoff.minute))!
                         #expect(zone.nextCutoff(after: instant) == next, "\(timeZone.identifier) \(instant) \(cutoff), seed \(random.seed)")
                         #expect(remembering.nextCutoff(after: instant) == next, "\(timeZone.identifier) \(instant) \(cutoff), seed \(random.seed)")
                     }
@@ -228,4 +236,3 @@ struct UsageTests {
         #expect(CardNumber("1:2:3", format: .wiegand26) == nil)
     }
 }
-

@@ -8,10 +8,12 @@ import Vapor
 /// JSON bodies by `TextOnlyJSONDecoder`; form posts' values reach PostgreSQL's own refusal,
 /// which `ProblemMiddleware` answers with 400 too.
 ///
-/// Of the path, only what the route matched as parameters can reach a handler (a NUL in a
-/// path no route matches is answered 404): Vapor's `URI.path` builds the path anew, through
-/// Foundation's `replacingOccurrences`, on every call, and asking for it here cost about 1 % of
-/// the server's CPU under card load (`perf`); the router has asked for it once already.
+/// Of the path, only what the route matched as parameters can reach a handler (no route has a
+/// `*` or `**` component; a NUL in a path no route matches is answered 404, or 400 when the
+/// router had taken it as a parameter before finding no route): Vapor's `URI.path` builds the
+/// path anew, through Foundation's `replacingOccurrences`, on every call, and asking for it
+/// here cost about 1 % of the server's CPU under card load (`perf`); the router has asked for
+/// it once already.
 ///
 /// A `Middleware` rather than an `AsyncMiddleware`, as are `ProblemMiddleware` and
 /// `HTTPMetricsMiddleware`, which every request also passes: Vapor runs each `AsyncMiddleware` in
