@@ -24,10 +24,8 @@ struct TextGuardMiddleware: Middleware {
         let parameters = request.parameters
         let inPath = parameters.allNames.contains { parameters.get($0).map(Self.containsNUL) ?? false }
             || parameters.getCatchall().contains(where: Self.containsNUL)
-        for (part, refused) in [("path", inPath), ("query", Self.containsNUL(request.url.query ?? ""))] where refused {
-            return request.eventLoop.makeFailedFuture(APIError.invalidRequest(field: part, detail: "must not contain the NUL character."))
-        }
-        return next.respond(to: request)
+        guard inPath || Self.containsNUL(request.url.query ?? "") else { return next.respond(to: request) }
+        return request.eventLoop.makeFailedFuture(APIError.invalidRequest(field: inPath ? "path" : "query", detail: "must not contain the NUL character."))
     }
 
     /// Whether the text has a NUL in it, as it is or percent-encoded. Only `%00` decodes to a NUL,
