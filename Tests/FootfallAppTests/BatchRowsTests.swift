@@ -23,7 +23,7 @@ struct BatchRowsTests {
                 CheckInRow(id: UUID(), customerId: UUID(), locationId: UUID(), checkedInAt: at.addingTimeInterval(1), checkedOutAt: at.addingTimeInterval(61),
                            method: "rfid", checkOutMethod: "automatic", deviceId: UUID(), admittedPlanId: UUID(), admittedPassId: UUID(),
                            chargedFrom: at.addingTimeInterval(2), chargeRateJSON: #"{"price":150}"#, timeLimitAt: at.addingTimeInterval(3600),
-                           closesAt: at.addingTimeInterval(7200)),
+                           entitlementEndsAt: at.addingTimeInterval(5400), closesAt: at.addingTimeInterval(7200)),
             ]
             let refused = FailedCheckInModel(at: at, locationId: UUID(), method: .rfid, deviceId: UUID(), customerId: nil, credential: "••••0D0E",
                                              reason: .unknownCredential)
@@ -105,7 +105,8 @@ struct BatchRowsTests {
     private static func fields(_ visit: CheckInRow) -> [String] {
         [visit.id.uuidString, visit.customerId.uuidString, visit.locationId.uuidString, micros(visit.checkedInAt), micros(visit.checkedOutAt),
          visit.method, text(visit.checkOutMethod), text(visit.deviceId), text(visit.admittedPlanId), text(visit.admittedPassId),
-         micros(visit.chargedFrom), text(visit.chargeRateJSON), micros(visit.timeLimitAt), micros(visit.closesAt)]
+         micros(visit.chargedFrom), text(visit.chargeRateJSON), micros(visit.timeLimitAt), micros(visit.entitlementEndsAt),
+         micros(visit.closesAt)]
     }
 
     private static func fields(_ visit: CheckInModel) -> [String] { fields(CheckInRow(visit)) }

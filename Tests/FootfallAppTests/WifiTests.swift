@@ -166,6 +166,35 @@ struct WifiTests {
         }
     }
 
+    /// With `overtime: allow` the card's visit has no time limit, yet the Wi-Fi session still
+    /// gets what the plan's hours have left (as a login that checks in does); once they ran out
+    /// and the visit runs on, a login joins it without a limit rather than one second's session.
+    @Test func aLoginDuringACardVisitLastsTheEntitlementLeftWhenOvertimeIsAllowed() async throws {
+        try await withFootfall { api in
+            let location = try await api.location()
+            let nas = try await api.nas(at: location)
+            let reader = try await api.device(at: location)
+            let plan = try await api.plan(["limits": ["period": "week", "hours": 2] as [String: any Sendable], "overtime": "allow"])
+            let (customer, token) = try await api.wifiCustomer(planId: plan)
+            #expect(try await api.post("/api/v1/customers/\(customer)/cards", ["number": "04A1B2C3"]).status == .created)
+            #expect(try await reader.send("card", "04A1B2C3").result == "checked_in")
+            #expect(try await api.storedVisit(of: customer)?.timeLimitAt == nil, "overtime is allowed: nothing closes the visit early")
+            api.clock.advance(by: 1800)
+            try await api.withRADIUS { server in
+                let during = try await nas.login(token, ["Calling-Station-Id = \"AA-BB-CC-00-11-22\""], on: server)
+                #expect(during.received("Access-Accept"), "\(during.output)")
+                #expect(during.attribute("Session-Timeout") == "5400", "an hour and a half of the two hours left")
+                api.clock.advance(by: 2 * 3600)
+                let after = try await nas.login(token, ["Calling-Station-Id = \"AA-BB-CC-00-11-33\""], on: server)
+                #expect(after.received("Access-Accept"), "\(after.output)")
+                #expect(after.attribute("Session-Timeout") == nil, "the hours ran out half an hour ago; the visit runs on")
+            }
+            let visits = try await api.visits(of: customer)
+            #expect(visits.count == 1)
+            #expect(visits.first?["method"] as? String == "rfid")
+        }
+    }
+
     @Test func chapLoginsNeedATokenMadeForCHAP() async throws {
         try await withFootfall { api in
             let location = try await api.location()

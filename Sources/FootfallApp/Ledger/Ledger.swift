@@ -146,7 +146,8 @@ public final class Ledger: Sendable {
                          _ request: AdmissionRequest) -> CheckInRow {
         let new = effects.visit
         var visit = CheckInRow(id: .timeOrdered(), customerId: customerId, locationId: new.locationId, checkedInAt: new.checkedInAt,
-                               method: method.rawValue, deviceId: deviceId, timeLimitAt: new.timeLimitAt)
+                               method: method.rawValue, deviceId: deviceId, timeLimitAt: new.timeLimitAt,
+                               entitlementEndsAt: effects.admitted.entitlementEndsAt)
         switch new.entitlement {
         case .plan(let id): visit.admittedPlanId = id
         case .pass(let id): visit.admittedPassId = id

@@ -28,4 +28,5 @@ let allMigrations: [any Migration] = [
     AddAllowancesVisitorsAndCharges(),
     CreateWebhooks(),
     AddWebhookSending(),
+    AddEntitlementEnds(),
 ]

@@ -26,6 +26,10 @@ final class CheckInModel: Model, @unchecked Sendable {
     @OptionalField(key: "charge_settled") var chargeSettled: Bool?
     /// When the visit's entitlement closes it (`overtime: checkout`); nil when only the cut-off does.
     @OptionalField(key: "time_limit_at") var timeLimitAt: Date?
+    /// When what admitted the visit runs out (a plan's hours, a pass, a token's allowance), as
+    /// it stood at admission; nil when it does not. A Wi-Fi login joining the visit is given
+    /// what is left of it as its Session-Timeout.
+    @OptionalField(key: "entitlement_ends_at") var entitlementEndsAt: Date?
     /// When the sweeper closes the visit if nobody does before: the earlier of the next cut-off
     /// and `time_limit_at`. Kept so that finding what is due is one indexed query.
     @OptionalField(key: "closes_at") var closesAt: Date?
@@ -42,7 +46,7 @@ final class CheckInModel: Model, @unchecked Sendable {
     var properties: [any AnyProperty] {
         [
             _id, _customerId, _locationId, _checkedInAt, _checkedOutAt, _method, _checkOutMethod, _deviceId, _admittedPlanId,
-            _admittedPassId, _admittedTokenId, _chargedFrom, _chargeRateJSON, _chargeSettled, _timeLimitAt, _closesAt, _wifiSessionId,
+            _admittedPassId, _admittedTokenId, _chargedFrom, _chargeRateJSON, _chargeSettled, _timeLimitAt, _entitlementEndsAt, _closesAt, _wifiSessionId,
             _wifiMac, _lastActivityAt, _wifiOctets
         ]
     }

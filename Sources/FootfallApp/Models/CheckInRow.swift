@@ -71,6 +71,7 @@ struct CheckInRow: CheckInColumns, Sendable {
     var chargedFrom: Date?
     var chargeRateJSON: String?
     var timeLimitAt: Date?
+    var entitlementEndsAt: Date?
     var closesAt: Date?
     var wifiSessionId: String?
     var wifiMac: String?
@@ -94,7 +95,7 @@ extension CheckInRow {
                   checkedOutAt: model.checkedOutAt, method: model.method, checkOutMethod: model.checkOutMethod, deviceId: model.deviceId,
                   admittedPlanId: model.admittedPlanId, admittedPassId: model.admittedPassId, admittedTokenId: model.admittedTokenId,
                   chargedFrom: model.chargedFrom, chargeRateJSON: model.chargeRateJSON, timeLimitAt: model.timeLimitAt,
-                  closesAt: model.closesAt, wifiSessionId: model.wifiSessionId, wifiMac: model.wifiMac, lastActivityAt: model.lastActivityAt)
+                  entitlementEndsAt: model.entitlementEndsAt, closesAt: model.closesAt, wifiSessionId: model.wifiSessionId, wifiMac: model.wifiMac, lastActivityAt: model.lastActivityAt)
     }
 }
 
@@ -119,6 +120,7 @@ extension CheckInModel: CheckInColumns {
         chargedFrom = row.chargedFrom
         chargeRateJSON = row.chargeRateJSON
         timeLimitAt = row.timeLimitAt
+        entitlementEndsAt = row.entitlementEndsAt
         closesAt = row.closesAt
         wifiSessionId = row.wifiSessionId
         wifiMac = row.wifiMac

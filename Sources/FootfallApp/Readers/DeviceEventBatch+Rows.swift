@@ -10,7 +10,7 @@ enum BatchRows {
         .init("check_out_method") { $0.checkOutMethod }, .init("device_id") { $0.deviceId },
         .init("admitted_plan_id") { $0.admittedPlanId }, .init("admitted_pass_id") { $0.admittedPassId },
         .init("time_limit_at") { $0.timeLimitAt }, .init("closes_at") { $0.closesAt }, .init("charged_from") { $0.chargedFrom },
-        .init("charge_rate") { $0.chargeRateJSON },
+        .init("charge_rate") { $0.chargeRateJSON }, .init("entitlement_ends_at") { $0.entitlementEndsAt },
     ]
     static let failures: [InsertedColumn<FailedCheckInModel>] = [
         .init("id") { $0.id }, .init("at") { $0.at }, .init("location_id") { $0.locationId }, .init("method") { $0.method },

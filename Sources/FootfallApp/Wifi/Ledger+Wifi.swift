@@ -88,7 +88,10 @@ extension Ledger {
                     try await visit.update(on: db)
                 }
                 try await self.deviceOnline(device, token: token, visit: visit, login: login, on: db)
-                return .accept(sessionTimeout: visit.timeLimitAt.map { Self.seconds(from: now, to: $0) })
+                // What the visit's entitlement has left; none once it ran out and the visit runs
+                // on (`overtime: allow`). A visit from before the column was kept has its time limit.
+                let ends = visit.entitlementEndsAt ?? visit.timeLimitAt
+                return .accept(sessionTimeout: ends.flatMap { $0 > now ? Self.seconds(from: now, to: $0) : nil })
             case .refused(let reason, _):
                 return .reject(reason)
             }
