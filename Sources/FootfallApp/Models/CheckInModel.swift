@@ -46,8 +46,8 @@ final class CheckInModel: Model, @unchecked Sendable {
     var properties: [any AnyProperty] {
         [
             _id, _customerId, _locationId, _checkedInAt, _checkedOutAt, _method, _checkOutMethod, _deviceId, _admittedPlanId,
-            _admittedPassId, _admittedTokenId, _chargedFrom, _chargeRateJSON, _chargeSettled, _timeLimitAt, _entitlementEndsAt, _closesAt, _wifiSessionId,
-            _wifiMac, _lastActivityAt, _wifiOctets
+            _admittedPassId, _admittedTokenId, _chargedFrom, _chargeRateJSON, _chargeSettled, _timeLimitAt, _entitlementEndsAt, _closesAt,
+            _wifiSessionId, _wifiMac, _lastActivityAt, _wifiOctets
         ]
     }
 }

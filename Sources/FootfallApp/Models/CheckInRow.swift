@@ -95,7 +95,8 @@ extension CheckInRow {
                   checkedOutAt: model.checkedOutAt, method: model.method, checkOutMethod: model.checkOutMethod, deviceId: model.deviceId,
                   admittedPlanId: model.admittedPlanId, admittedPassId: model.admittedPassId, admittedTokenId: model.admittedTokenId,
                   chargedFrom: model.chargedFrom, chargeRateJSON: model.chargeRateJSON, timeLimitAt: model.timeLimitAt,
-                  entitlementEndsAt: model.entitlementEndsAt, closesAt: model.closesAt, wifiSessionId: model.wifiSessionId, wifiMac: model.wifiMac, lastActivityAt: model.lastActivityAt)
+                  entitlementEndsAt: model.entitlementEndsAt, closesAt: model.closesAt, wifiSessionId: model.wifiSessionId, wifiMac: model.wifiMac,
+                  lastActivityAt: model.lastActivityAt)
     }
 }
 
