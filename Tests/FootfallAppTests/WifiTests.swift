@@ -195,6 +195,29 @@ struct WifiTests {
         }
     }
 
+    /// A day pass checked in at the front desk (the admin's path, not a reader's batch): a Wi-Fi
+    /// login an hour later lasts until the pass's day ends at the cut-off (midnight in Berlin).
+    @Test func aLoginDuringADayPassVisitLastsUntilTheCutOff() async throws {
+        try await withFootfall { api in
+            let location = try await api.location()
+            let nas = try await api.nas(at: location)
+            let customer = try await api.customer()
+            let token = try await api.accessToken(for: customer)
+            _ = try await api.pass(customer, ["kind": "day"])
+            let checkIn = try await api.post("/api/v1/check-ins", ["customerId": customer, "locationId": location])
+            #expect(checkIn.status == .created, "\(checkIn.body)")
+            api.clock.advance(by: 3600)
+            try await api.withRADIUS { server in
+                let run = try await nas.login(token, on: server)
+                #expect(run.received("Access-Accept"), "\(run.output)")
+                #expect(run.attribute("Session-Timeout") == "46800", "13 hours to midnight in Berlin")
+            }
+            let visits = try await api.visits(of: customer)
+            #expect(visits.count == 1)
+            #expect(visits.first?["method"] as? String == "admin")
+        }
+    }
+
     @Test func chapLoginsNeedATokenMadeForCHAP() async throws {
         try await withFootfall { api in
             let location = try await api.location()
