@@ -218,6 +218,39 @@ struct WifiTests {
         }
     }
 
+    /// An admin corrects two visits' check-ins from 10:00 to 09:00 (Berlin): a time pass's three
+    /// hours then count from 09:00, so a Wi-Fi login at 10:30 gets the 90 minutes left; a day pass
+    /// still lasts until midnight, 13.5 hours.
+    @Test func aCorrectedCheckInMovesTheEndOfWhatAdmittedIt() async throws {
+        try await withFootfall { api in
+            let location = try await api.location()
+            let nas = try await api.nas(at: location)
+            let timed = try await api.customer()
+            let daily = try await api.customer()
+            let timedToken = try await api.accessToken(for: timed)
+            let dailyToken = try await api.accessToken(for: daily)
+            _ = try await api.pass(timed, ["kind": "time", "minutes": 180])
+            _ = try await api.pass(daily, ["kind": "day"])
+            let timedVisit = try await api.checkIn(timed, at: location)
+            let dailyVisit = try await api.checkIn(daily, at: location)
+            api.clock.advance(by: 1800)
+            for visit in [timedVisit, dailyVisit] {
+                let edited = try await api.patch("/api/v1/check-ins/\(visit.id)", ["checkedInAt": "2026-11-26T08:00:00Z"])
+                #expect(edited.status == .ok, "\(edited.body)")
+            }
+            try await api.withRADIUS { server in
+                let timedLogin = try await nas.login(timedToken, on: server)
+                #expect(timedLogin.received("Access-Accept"), "\(timedLogin.output)")
+                #expect(timedLogin.attribute("Session-Timeout") == "5400", "three hours from 09:00, at 10:30")
+                let dailyLogin = try await nas.login(dailyToken, on: server)
+                #expect(dailyLogin.received("Access-Accept"), "\(dailyLogin.output)")
+                #expect(dailyLogin.attribute("Session-Timeout") == "48600", "13.5 hours to midnight in Berlin")
+            }
+            #expect(try await api.visits(of: timed).count == 1)
+            #expect(try await api.visits(of: daily).count == 1)
+        }
+    }
+
     @Test func chapLoginsNeedATokenMadeForCHAP() async throws {
         try await withFootfall { api in
             let location = try await api.location()

@@ -31,7 +31,14 @@ extension Ledger {
                 }
                 // The rate charges from the check-in it admitted, or from as long after it as
                 // the plan's included hours lasted: a corrected check-in moves that too.
-                if let chargedFrom = visit.chargedFrom { visit.chargedFrom = chargedFrom + newIn.timeIntervalSince(visit.checkedInAt) }
+                let moved = newIn.timeIntervalSince(visit.checkedInAt)
+                if let chargedFrom = visit.chargedFrom { visit.chargedFrom = chargedFrom + moved }
+                // And what admitted it ends as long after the corrected check-in as it did after the first.
+                if moved != 0, let ends = visit.entitlementEndsAt ?? visit.timeLimitAt {
+                    let movedEnds = try await Self.entitlementEnd(ends, of: visit, movedBy: moved, to: newIn, on: db)
+                    if visit.entitlementEndsAt != nil { visit.entitlementEndsAt = movedEnds }
+                    if visit.timeLimitAt != nil { visit.timeLimitAt = movedEnds }
+                }
                 visit.checkedInAt = newIn
                 if checkedOutAt != nil, visit.checkedOutAt == nil { visit.checkOutMethod = CheckInMethod.admin.rawValue }
                 visit.checkedOutAt = newOut
@@ -55,5 +62,20 @@ extension Ledger {
                 self.logger.info("visit times edited", metadata: ["checkIn": .string(visitId.uuidString), "actor": .string(actor)])
                 return visit
         }
+    }
+
+    /// Where a visit's entitlement ends once its check-in moves by `moved` to `newIn`: a day pass
+    /// at the cut-off after the new check-in; hours or minutes as long after it as before, though
+    /// never past a token's validity (and an end that validity set stays).
+    private static func entitlementEnd(_ ends: Date, of visit: CheckInModel, movedBy moved: TimeInterval, to newIn: Date,
+                                       on db: any Database) async throws -> Date {
+        if let passId = visit.admittedPassId, try await PassModel.find(passId, on: db)?.kind == PassKind.day.rawValue,
+           let location = try await LocationModel.find(visit.locationId, on: db) {
+            return location.zone.nextCutoff(after: newIn)
+        }
+        if let tokenId = visit.admittedTokenId, let validUntil = try await AccessTokenModel.find(tokenId, on: db)?.validUntil {
+            return ends == validUntil ? ends : min(ends + moved, validUntil)
+        }
+        return ends + moved
     }
 }
