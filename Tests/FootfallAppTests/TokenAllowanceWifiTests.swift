@@ -18,6 +18,34 @@ extension API {
 
 @Suite("Access tokens as entitlements on Wi-Fi, visitor tokens and device limits (radclient)", .timeLimit(.minutes(6)))
 struct TokenAllowanceWifiTests {
+    /// A 2-hour token valid until 12:00 (Berlin), logged in with at 11:00: the validity ends the
+    /// visit. An admin corrects the check-in to 09:00: the two hours now end at 11:00, so the visit
+    /// closes then, on its time limit, and the next login is refused as used up.
+    @Test func aCorrectedCheckInSpendsATokensMinutesFromTheNewTime() async throws {
+        try await withFootfall { api in
+            let location = try await api.location()
+            let nas = try await api.nas(at: location)
+            let customer = try await api.customer()
+            let token = try await api.allowanceToken(for: customer, ["minutes": 120, "validUntil": "2026-11-26T11:00:00Z"])
+            api.clock.advance(by: 3600)
+            try await api.withRADIUS { server in
+                let first = try await nas.login((token.username, token.password), on: server)
+                #expect(first.received("Access-Accept"), "\(first.output)")
+                #expect(first.attribute("Session-Timeout") == "3600", "the token's validity, an hour away")
+                let visit = try #require(try await api.visits(of: customer).first?["id"] as? String)
+                let edited = try await api.patch("/api/v1/check-ins/\(visit)", ["checkedInAt": "2026-11-26T08:00:00Z"])
+                #expect(edited.status == .ok, "\(edited.body)")
+                #expect(try await api.app.ledger.sweep() == 1)
+                let closed = try #require(try await api.visits(of: customer).first)
+                #expect(closed["checkedOutAt"] as? String == "2026-11-26T10:00:00Z")
+                #expect(closed["checkOutMethod"] as? String == "time_limit")
+                let again = try await nas.login((token.username, token.password), on: server)
+                #expect(again.received("Access-Reject"), "\(again.output)")
+                #expect(again.attribute("Reply-Message") == "token_used_up")
+            }
+        }
+    }
+
     @Test func aTokenAloneAdmitsForItsMinutesAcrossDaysAndLocations() async throws {
         try await withFootfall { api in
             let mitte = try await api.location()

@@ -218,9 +218,9 @@ struct WifiTests {
         }
     }
 
-    /// An admin corrects two visits' check-ins from 10:00 to 09:00 (Berlin): a time pass's three
-    /// hours then count from 09:00, so a Wi-Fi login at 10:30 gets the 90 minutes left; a day pass
-    /// still lasts until midnight, 13.5 hours.
+    /// An admin corrects three visits' check-ins from 10:00 to 09:00 (Berlin): a time pass's three
+    /// hours and a plan's two hours a week then count from 09:00, so Wi-Fi logins at 10:30 get the
+    /// 90 and 30 minutes left; a day pass still lasts until midnight, 13.5 hours.
     @Test func aCorrectedCheckInMovesTheEndOfWhatAdmittedIt() async throws {
         try await withFootfall { api in
             let location = try await api.location()
@@ -231,10 +231,13 @@ struct WifiTests {
             let dailyToken = try await api.accessToken(for: daily)
             _ = try await api.pass(timed, ["kind": "time", "minutes": 180])
             _ = try await api.pass(daily, ["kind": "day"])
+            let plan = try await api.plan(["limits": ["period": "week", "hours": 2] as [String: any Sendable], "overtime": "allow"])
+            let (planned, plannedToken) = try await api.wifiCustomer(planId: plan)
             let timedVisit = try await api.checkIn(timed, at: location)
             let dailyVisit = try await api.checkIn(daily, at: location)
+            let plannedVisit = try await api.checkIn(planned, at: location)
             api.clock.advance(by: 1800)
-            for visit in [timedVisit, dailyVisit] {
+            for visit in [timedVisit, dailyVisit, plannedVisit] {
                 let edited = try await api.patch("/api/v1/check-ins/\(visit.id)", ["checkedInAt": "2026-11-26T08:00:00Z"])
                 #expect(edited.status == .ok, "\(edited.body)")
             }
@@ -245,9 +248,37 @@ struct WifiTests {
                 let dailyLogin = try await nas.login(dailyToken, on: server)
                 #expect(dailyLogin.received("Access-Accept"), "\(dailyLogin.output)")
                 #expect(dailyLogin.attribute("Session-Timeout") == "48600", "13.5 hours to midnight in Berlin")
+                let plannedLogin = try await nas.login(plannedToken, on: server)
+                #expect(plannedLogin.received("Access-Accept"), "\(plannedLogin.output)")
+                #expect(plannedLogin.attribute("Session-Timeout") == "1800", "two hours from 09:00, at 10:30")
             }
+            #expect(try await api.visits(of: planned).count == 1)
             #expect(try await api.visits(of: timed).count == 1)
             #expect(try await api.visits(of: daily).count == 1)
+        }
+    }
+
+    /// A plan's hours that would run past the week's end start afresh with the new week: checked
+    /// in on Sunday at 23:00 (Berlin), two hours a week end on Monday at 02:00. Corrected to
+    /// 22:00, the two hours end at midnight, within the week: a login at 23:00 gets one hour.
+    @Test func aCorrectedCheckInWorksOutThePlansHoursAgainAtTheWeeksEnd() async throws {
+        try await withFootfall { api in
+            let location = try await api.location()
+            let nas = try await api.nas(at: location)
+            let plan = try await api.plan(["limits": ["period": "week", "hours": 2] as [String: any Sendable], "overtime": "allow"])
+            let (customer, token) = try await api.wifiCustomer(planId: plan)
+            api.clock.set(at("2026-11-29T22:00:00Z"))
+            let visit = try await api.checkIn(customer, at: location)
+            #expect(visit.status == .created, "\(visit.body)")
+            #expect(try await api.storedVisit(of: customer)?.entitlementEndsAt == at("2026-11-30T01:00:00Z"))
+            let edited = try await api.patch("/api/v1/check-ins/\(visit.id)", ["checkedInAt": "2026-11-29T21:00:00Z"])
+            #expect(edited.status == .ok, "\(edited.body)")
+            try await api.withRADIUS { server in
+                let login = try await nas.login(token, on: server)
+                #expect(login.received("Access-Accept"), "\(login.output)")
+                #expect(login.attribute("Session-Timeout") == "3600", "the two hours from 22:00 end at midnight")
+            }
+            #expect(try await api.visits(of: customer).count == 1)
         }
     }
 

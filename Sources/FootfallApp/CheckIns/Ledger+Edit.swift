@@ -29,20 +29,30 @@ extension Ledger {
                 if newIn > self.clock.now() + Self.futureTolerance {
                     throw LedgerError.impossibleTime(field: "checkedInAt", detail: "must not be in the future.")
                 }
-                // The rate charges from the check-in it admitted, or from as long after it as
-                // the plan's included hours lasted: a corrected check-in moves that too.
                 let moved = newIn.timeIntervalSince(visit.checkedInAt)
+                let endsBefore = visit.entitlementEndsAt ?? visit.timeLimitAt
+                // The rate charges from the check-in it admitted: a corrected check-in moves that too.
                 if let chargedFrom = visit.chargedFrom { visit.chargedFrom = chargedFrom + moved }
-                // And what admitted it ends as long after the corrected check-in as it did after the first.
-                if moved != 0, let ends = visit.entitlementEndsAt ?? visit.timeLimitAt {
-                    let movedEnds = try await Self.entitlementEnd(ends, of: visit, movedBy: moved, to: newIn, on: db)
-                    if visit.entitlementEndsAt != nil { visit.entitlementEndsAt = movedEnds }
-                    if visit.timeLimitAt != nil { visit.timeLimitAt = movedEnds }
-                }
                 visit.checkedInAt = newIn
                 if checkedOutAt != nil, visit.checkedOutAt == nil { visit.checkOutMethod = CheckInMethod.admin.rawValue }
                 visit.checkedOutAt = newOut
-                if newOut == nil, let location = try await LocationModel.find(visit.locationId, on: db) {
+                let location = try await LocationModel.find(visit.locationId, on: db)
+                // What admitted the visit (a plan's hours, a pass, a token's minutes) is worked
+                // out again as admission would have at the corrected check-in; the visit is stored
+                // first, so that what it used counts from there.
+                if moved != 0, endsBefore != nil || visit.chargedFrom != nil, let location {
+                    try await visit.update(on: db)
+                    let again = try await Self.readmission(of: visit, at: location, on: db)
+                    if let endsBefore {
+                        let ends = if let again { again.entitlementEndsAt } else {
+                            try await Self.fallbackEnd(endsBefore, of: visit, movedBy: moved, zone: location.zone, on: db)
+                        }
+                        if visit.entitlementEndsAt != nil { visit.entitlementEndsAt = ends }
+                        if visit.timeLimitAt != nil { visit.timeLimitAt = ends }
+                    }
+                    if visit.chargedFrom != nil, let chargedFrom = again?.chargedFrom { visit.chargedFrom = chargedFrom }
+                }
+                if newOut == nil, let location {
                     visit.closesAt = visit.scheduledClosing(zone: location.zone, wifiIdleTimeout: self.wifiIdleTimeout).due
                 }
                 try await visit.update(on: db)
@@ -64,17 +74,44 @@ extension Ledger {
         }
     }
 
-    /// Where a visit's entitlement ends once its check-in moves by `moved` to `newIn`: a day pass
-    /// at the cut-off after the new check-in; hours or minutes as long after it as before, though
-    /// never past a token's validity (and an end that validity set stays).
-    private static func entitlementEnd(_ ends: Date, of visit: CheckInModel, movedBy moved: TimeInterval, to newIn: Date,
-                                       on db: any Database) async throws -> Date {
-        if let passId = visit.admittedPassId, try await PassModel.find(passId, on: db)?.kind == PassKind.day.rawValue,
-           let location = try await LocationModel.find(visit.locationId, on: db) {
-            return location.zone.nextCutoff(after: newIn)
+    /// What admission gives the visit's entitlement at its (stored) check-in: the plan's hours,
+    /// the pass or the token's minutes, with what the customer's other visits had used by then.
+    /// Only that entitlement counts, not whether the place was open or full, nor whether the
+    /// customer is still active. Nil when it would not have admitted the visit then.
+    private static func readmission(of visit: CheckInModel, at location: LocationModel, on db: any Database) async throws -> Admitted? {
+        guard let customer = try await CustomerModel.find(visit.customerId, on: db) else { return nil }
+        let standing = Standing(db: db)
+        let at = visit.checkedInAt
+        var request = try await standing.admissionRequest(customer: customer, location: location, at: at, backDated: true)
+        request.customerActive = true
+        request.othersPresent = 0
+        request.location.openingHours = nil
+        let wanted: Entitlement
+        if let passId = visit.admittedPassId {
+            wanted = .pass(passId)
+            (request.plan, request.planUsage, request.payAsYouGo) = (nil, nil, nil)
+            request.passes = try await standing.passes(customerId: visit.customerId, at: at).filter { $0.id == passId }
+        } else if let tokenId = visit.admittedTokenId {
+            wanted = .accessToken(tokenId)
+            (request.plan, request.planUsage, request.payAsYouGo) = (nil, nil, nil)
+            guard let token = try await AccessTokenModel.find(tokenId, on: db) else { return nil }
+            request.accessToken = try await standing.allowance(of: token, at: at)
+        } else if let planId = visit.admittedPlanId, customer.planId == planId {
+            wanted = .plan(planId)
+        } else {
+            return nil
         }
-        if let tokenId = visit.admittedTokenId, let validUntil = try await AccessTokenModel.find(tokenId, on: db)?.validUntil {
-            return ends == validUntil ? ends : min(ends + moved, validUntil)
+        guard case .admitted(let admitted) = Admission.decide(request), admitted.entitlement == wanted else { return nil }
+        return admitted
+    }
+
+    /// Where the entitlement ends when admission would not have admitted the visit at its
+    /// corrected check-in (a pass not yet valid then, a plan changed since): a day pass at the
+    /// cut-off after it, anything else as long after it as before.
+    private static func fallbackEnd(_ ends: Date, of visit: CheckInModel, movedBy moved: TimeInterval, zone: LocalZone,
+                                    on db: any Database) async throws -> Date {
+        if let passId = visit.admittedPassId, try await PassModel.find(passId, on: db)?.kind == PassKind.day.rawValue {
+            return zone.nextCutoff(after: visit.checkedInAt)
         }
         return ends + moved
     }
