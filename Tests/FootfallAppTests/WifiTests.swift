@@ -282,6 +282,29 @@ struct WifiTests {
         }
     }
 
+    /// An end stands as admission gave it: when the plan lost its limits during the visit, a
+    /// correction of the check-in from 10:00 to 09:00 (Berlin) still moves the two hours' end to
+    /// 11:00, and a login at 10:30 gets the half hour left, not an unlimited session.
+    @Test func aCorrectedCheckInKeepsAnEndThePlanNoLongerGives() async throws {
+        try await withFootfall { api in
+            let location = try await api.location()
+            let nas = try await api.nas(at: location)
+            let plan = try await api.plan(["limits": ["period": "week", "hours": 2] as [String: any Sendable], "overtime": "allow"])
+            let (customer, token) = try await api.wifiCustomer(planId: plan)
+            let visit = try await api.checkIn(customer, at: location)
+            #expect(visit.status == .created, "\(visit.body)")
+            #expect(try await api.patch("/api/v1/plans/\(plan)", ["limits": NSNull()]).status == .ok)
+            api.clock.advance(by: 1800)
+            let edited = try await api.patch("/api/v1/check-ins/\(visit.id)", ["checkedInAt": "2026-11-26T08:00:00Z"])
+            #expect(edited.status == .ok, "\(edited.body)")
+            try await api.withRADIUS { server in
+                let login = try await nas.login(token, on: server)
+                #expect(login.received("Access-Accept"), "\(login.output)")
+                #expect(login.attribute("Session-Timeout") == "1800", "two hours from 09:00, at 10:30")
+            }
+        }
+    }
+
     @Test func chapLoginsNeedATokenMadeForCHAP() async throws {
         try await withFootfall { api in
             let location = try await api.location()

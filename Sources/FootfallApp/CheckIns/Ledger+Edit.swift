@@ -44,7 +44,8 @@ extension Ledger {
                     try await visit.update(on: db)
                     let again = try await Self.readmission(of: visit, at: location, on: db)
                     if let endsBefore {
-                        let ends = if let again { again.entitlementEndsAt } else {
+                        // An end the rules no longer give (the plan or token changed since) stays, moved.
+                        let ends = if let end = again?.entitlementEndsAt { end } else {
                             try await Self.fallbackEnd(endsBefore, of: visit, movedBy: moved, zone: location.zone, on: db)
                         }
                         if visit.entitlementEndsAt != nil { visit.entitlementEndsAt = ends }
@@ -101,17 +102,22 @@ extension Ledger {
         } else {
             return nil
         }
-        guard case .admitted(let admitted) = Admission.decide(request), admitted.entitlement == wanted else { return nil }
-        return admitted
+        guard case .admitted(let admitted) = Admission.decide(request) else { return nil }
+        // A plan whose hours were used up by then bills from the check-in at its rate.
+        let billedPastHours = if case .plan = wanted { admitted.entitlement == .payAsYouGo } else { false }
+        return admitted.entitlement == wanted || billedPastHours ? admitted : nil
     }
 
-    /// Where the entitlement ends when admission would not have admitted the visit at its
-    /// corrected check-in (a pass not yet valid then, a plan changed since): a day pass at the
-    /// cut-off after it, anything else as long after it as before.
+    /// Where the entitlement ends when admission would not give it at the corrected check-in (a
+    /// pass or token not valid then, a plan changed since): a day pass at the cut-off after it;
+    /// anything else as long after it as before, though never past a token's validity.
     private static func fallbackEnd(_ ends: Date, of visit: CheckInModel, movedBy moved: TimeInterval, zone: LocalZone,
                                     on db: any Database) async throws -> Date {
         if let passId = visit.admittedPassId, try await PassModel.find(passId, on: db)?.kind == PassKind.day.rawValue {
             return zone.nextCutoff(after: visit.checkedInAt)
+        }
+        if let tokenId = visit.admittedTokenId, let validUntil = try await AccessTokenModel.find(tokenId, on: db)?.validUntil {
+            return min(ends + moved, validUntil)
         }
         return ends + moved
     }
