@@ -29,4 +29,14 @@ struct WriterThreadTests {
             #expect(pthread_equal(resumed, job) != 0, "the job resumed on another thread after its statement")
         }
     }
+
+    /// The writer's thread goes by its own name, where `top -H` and `scripts/bench` find it.
+    @Test func theWritersThreadIsNamed() async throws {
+        try await withFootfall { api in
+            let name = try await api.app.ledger.writer.perform { _ in
+                try String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)
+            }
+            #expect(name == "ledger-writer\n")
+        }
+    }
 }

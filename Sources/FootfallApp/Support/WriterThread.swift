@@ -32,6 +32,21 @@ final class WriterThread: SerialExecutor, TaskExecutor {
         pool = NIOThreadPool(numberOfThreads: 1)
         pool.start()
         loop = eventLoop ? MultiThreadedEventLoopGroup(numberOfThreads: 1) : nil
+        if let loop { loop.next().execute(Self.name) } else { pool.submit { _ in Self.name() } }
+    }
+
+    /// What the writer's thread is called (`top -H`, `/proc/<pid>/task/*/comm`, and `scripts/bench`,
+    /// which reports its CPU per event): the pools' own names (`TP-#0`) repeat across pools.
+    static let threadName = "ledger-writer"
+
+    /// Names the calling thread (Linux: its `comm`, which Glibc's Swift module gives no call for).
+    private static func name() {
+        #if os(Linux)
+        let file = open("/proc/thread-self/comm", O_WRONLY)
+        guard file >= 0 else { return }
+        _ = threadName.utf8CString.withUnsafeBufferPointer { write(file, $0.baseAddress, $0.count - 1) }
+        close(file)
+        #endif
     }
 
     /// The nice value the writer's thread asks for (see `favour()`).
