@@ -80,25 +80,24 @@ extension Ledger {
     /// Only that entitlement counts, not whether the place was open or full, nor whether the
     /// customer is still active. Nil when it would not have admitted the visit then.
     private static func readmission(of visit: CheckInModel, at location: LocationModel, on db: any Database) async throws -> Admitted? {
-        guard let customer = try await CustomerModel.find(visit.customerId, on: db) else { return nil }
         let standing = Standing(db: db)
         let at = visit.checkedInAt
-        var request = try await standing.admissionRequest(customer: customer, location: location, at: at, backDated: true)
-        request.customerActive = true
-        request.othersPresent = 0
-        request.location.openingHours = nil
+        var place = location.rules
+        place.openingHours = nil
+        var request = AdmissionRequest(at: at, location: place, customerActive: true, plan: nil, planUsage: nil, passes: [], othersPresent: 0)
         let wanted: Entitlement
         if let passId = visit.admittedPassId {
             wanted = .pass(passId)
-            (request.plan, request.planUsage, request.payAsYouGo) = (nil, nil, nil)
             request.passes = try await standing.passes(customerId: visit.customerId, at: at).filter { $0.id == passId }
         } else if let tokenId = visit.admittedTokenId {
-            wanted = .accessToken(tokenId)
-            (request.plan, request.planUsage, request.payAsYouGo) = (nil, nil, nil)
             guard let token = try await AccessTokenModel.find(tokenId, on: db) else { return nil }
+            wanted = .accessToken(tokenId)
             request.accessToken = try await standing.allowance(of: token, at: at)
-        } else if let planId = visit.admittedPlanId, customer.planId == planId {
+        } else if let planId = visit.admittedPlanId, let customer = try await CustomerModel.find(visit.customerId, on: db),
+                  customer.planId == planId {
             wanted = .plan(planId)
+            let standingThen = try await standing.admissionRequest(customer: customer, location: location, at: at, backDated: true)
+            (request.plan, request.planUsage, request.payAsYouGo) = (standingThen.plan, standingThen.planUsage, standingThen.payAsYouGo)
         } else {
             return nil
         }
