@@ -31,8 +31,7 @@ public func configure(_ app: Application, _ settings: Settings) async throws {
     let serverKey = try ServerKey.resolve(settings)
     let pins = try await PinHasher.adopt(serverKey, on: app.db)
 
-    let encoder = RFC3339.jsonEncoder()
-    ContentConfiguration.global.use(encoder: encoder, for: .json)
+    ContentConfiguration.global.use(encoder: RFC3339.apiEncoder, for: .json)
     ContentConfiguration.global.use(decoder: TextOnlyJSONDecoder.api, for: .json)
     ContentConfiguration.global.use(decoder: URLEncodedFormDecoder(configuration: .init(dateDecodingStrategy: .custom(RFC3339.decodeDate))),
                                     for: .urlEncodedForm)

@@ -61,6 +61,52 @@ struct ModelPropertiesTests {
         }
     }
 
+    /// `fetch(_:on:)`, the API's lookup by id, reads what FluentKit's `find` reads: every field,
+    /// nested rate columns and stored arrays and dictionaries included, the model counting as
+    /// stored (an update updates it); an unknown id is nil.
+    @Test func aModelFetchedByIdIsTheOneFluentFinds() async throws {
+        try await withFootfall { api in
+            let db = api.app.db
+            let customer = CustomerModel()
+            customer.name = "Ada"
+            customer.email = "ada@example.com"
+            customer.planId = UUID()
+            customer.active = false
+            customer.pinHash = "pin-digest"
+            customer.memberSecret = "secret"
+            customer.memberCodeStep = 42
+            customer.kind = CustomerKind.visitor.rawValue
+            customer.payAsYouGo.rate = PayAsYouGoRate(price: 250, increment: 15, dailyMinimum: 300, dailyMaximum: 2400)
+            try await customer.create(on: db)
+            let fetched = try #require(try await CustomerModel.fetch(customer.id!, on: db))
+            let found = try #require(try await CustomerModel.find(customer.id, on: db))
+            #expect(fetched.id == found.id && fetched.name == found.name && fetched.email == found.email && fetched.planId == found.planId)
+            #expect(fetched.active == false && fetched.pinHash == "pin-digest" && fetched.memberSecret == "secret" && fetched.memberCodeStep == 42)
+            #expect(fetched.kind == CustomerKind.visitor.rawValue && fetched.createdAt == found.createdAt)
+            #expect(fetched.payAsYouGo.rate == PayAsYouGoRate(price: 250, increment: 15, dailyMinimum: 300, dailyMaximum: 2400))
+            fetched.name = "Ada L."
+            try await fetched.update(on: db)
+            #expect(try await CustomerModel.find(customer.id, on: db)?.name == "Ada L.")
+
+            let plan = PlanModel()
+            plan.name = "Part time"
+            plan.locationIds = [UUID(), UUID()]
+            plan.accessHours = ["mon": [["08:00", "12:00"], ["13:00", "18:00"]]]
+            plan.limitPeriod = "week"
+            plan.limitHours = 12.5
+            plan.limitEnforce = true
+            plan.overtime = "checkout"
+            plan.payAsYouGo.rate = PayAsYouGoRate(price: 100)
+            try await plan.create(on: db)
+            let fetchedPlan = try #require(try await PlanModel.fetch(plan.id!, on: db))
+            #expect(fetchedPlan.locationIds == plan.locationIds && fetchedPlan.accessHours == plan.accessHours)
+            #expect(fetchedPlan.limitPeriod == "week" && fetchedPlan.limitHours == 12.5 && fetchedPlan.limitDays == nil)
+            #expect(fetchedPlan.limitEnforce && fetchedPlan.overtime == "checkout" && fetchedPlan.payAsYouGo.rate?.price == 100)
+
+            #expect(try await CustomerModel.fetch(UUID(), on: db) == nil)
+        }
+    }
+
     /// A model type, named in the test's arguments.
     struct TypeName: CustomTestStringConvertible, Sendable {
         let type: any Fields.Type

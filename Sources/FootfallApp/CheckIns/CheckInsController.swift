@@ -14,7 +14,7 @@ struct CheckInsController: RouteCollection {
     }
 
     func checkIn(request: Request) async throws -> Response {
-        let input = try request.content.decode(CheckInInput.self)
+        let input = try request.decodeJSONBody(CheckInInput.self)
         let at = try Self.time(input.at, field: "at", now: request.clock.now())
         guard let customer = try await CustomerModel.find(input.customerId, on: request.db) else {
             throw APIError.invalidRequest(field: "customerId", detail: "no customer \(input.customerId).")
@@ -32,7 +32,7 @@ struct CheckInsController: RouteCollection {
 
     func checkOut(request: Request) async throws -> CheckInDTO {
         let id = try Check.uuid(request, "checkInId")
-        let input = request.body.data == nil ? CheckOutInput() : try request.content.decode(CheckOutInput.self)
+        let input = request.body.data == nil ? CheckOutInput() : try request.decodeJSONBody(CheckOutInput.self)
         let at = try input.at.map { try Self.time($0, field: "at", now: request.clock.now()) }
         switch try await request.ledger.checkOut(id, at: at, method: .admin) {
         case .checkedOut(let visit): return CheckInDTO(visit)
@@ -43,7 +43,7 @@ struct CheckInsController: RouteCollection {
     /// Corrects a visit's times; the change is written to the audit log with who made it.
     func edit(request: Request) async throws -> CheckInDTO {
         let id = try Check.uuid(request, "checkInId")
-        let input = try request.content.decode(CheckInEdit.self)
+        let input = try request.decodeJSONBody(CheckInEdit.self)
         let visit = try await request.ledger.editTimes(id, checkedInAt: input.checkedInAt, checkedOutAt: input.checkedOutAt,
                                                        actor: request.adminName)
         return CheckInDTO(visit)

@@ -20,7 +20,7 @@ struct CustomerCredentialsController: RouteCollection {
     }
 
     func setPin(request: Request) async throws -> HTTPStatus {
-        try await Self.setPin(request.content.decode(PinInput.self), for: CustomersController.find(request), ledger: request.ledger)
+        try await Self.setPin(request.decodeJSONBody(PinInput.self), for: CustomersController.find(request), ledger: request.ledger)
         return .noContent
     }
 
@@ -39,7 +39,7 @@ struct CustomerCredentialsController: RouteCollection {
 
     func addCard(request: Request) async throws -> Response {
         let customer = try await CustomersController.find(request)
-        let input = try request.content.decode(CardInput.self)
+        let input = try request.decodeJSONBody(CardInput.self)
         let card = try await Self.register(card: input.number, format: input.format, to: customer, ledger: request.ledger)
         return try CardDTO(id: card.requireID(), normalized: card.normalized).response(status: .created)
     }
@@ -56,8 +56,7 @@ struct CustomerCredentialsController: RouteCollection {
         let customerId = try customer.requireID()
         return try await ledger.write { db in
             // Checked where it is written: two registrations of one card at once cannot both pass.
-            let taken = try await (db as! any SQLDatabase).select().column(SQLLiteral.numeric("1")).from(CardKeyModel.schema)
-                .where("key", .in, keys).limit(1).first()
+            let taken = try await (db as! any SQLDatabase).raw("SELECT 1 FROM card_keys k WHERE k.key IN (\(binds: keys)) LIMIT 1").first()
             guard taken == nil else {
                 throw APIError.conflict(code: "card_in_use", detail: "A registered card matches this number as some reader reports it.")
             }
@@ -86,7 +85,7 @@ struct CustomerCredentialsController: RouteCollection {
 
     func addAccessToken(request: Request) async throws -> Response {
         let customer = try await CustomersController.find(request)
-        let input = request.body.data == nil ? AccessTokenInput() : try request.content.decode(AccessTokenInput.self)
+        let input = request.body.data == nil ? AccessTokenInput() : try request.decodeJSONBody(AccessTokenInput.self)
         let (token, password) = try await Self.addAccessToken(input, to: customer, request: request)
         return try NewAccessTokenDTO(token, password: password).response(status: .created)
     }
@@ -121,7 +120,7 @@ struct CustomerCredentialsController: RouteCollection {
 
     func addExternalId(request: Request) async throws -> Response {
         let customer = try await CustomersController.find(request)
-        let input = try request.content.decode(ExternalIdInput.self)
+        let input = try request.decodeJSONBody(ExternalIdInput.self)
         let system = try Check.nonEmpty(input.system, "system").lowercased()
         let externalId = try Check.nonEmpty(input.externalId, "externalId")
         let model = ExternalIdModel()
@@ -140,7 +139,7 @@ struct CustomerCredentialsController: RouteCollection {
     }
 
     func addPass(request: Request) async throws -> Response {
-        let pass = try await Self.addPass(request.content.decode(PassInput.self), to: CustomersController.find(request), ledger: request.ledger)
+        let pass = try await Self.addPass(request.decodeJSONBody(PassInput.self), to: CustomersController.find(request), ledger: request.ledger)
         return try PassDTO(pass, usedSeconds: 0).response(status: .created)
     }
 

@@ -17,7 +17,7 @@ struct CustomersController: RouteCollection {
     }
 
     func create(request: Request) async throws -> Response {
-        let input = try request.content.decode(CustomerInput.self)
+        let input = try request.decodeJSONBody(CustomerInput.self)
         let model = CustomerModel()
         model.memberSecret = SecretToken.make(bytes: 20)
         try input.apply(to: model, creating: true)
@@ -43,7 +43,7 @@ struct CustomersController: RouteCollection {
 
     func update(request: Request) async throws -> CustomerDTO {
         let model = try await Self.find(request)
-        try request.content.decode(CustomerInput.self).apply(to: model, creating: false)
+        try request.decodeJSONBody(CustomerInput.self).apply(to: model, creating: false)
         try await checkPlan(model.planId, request)
         try await request.ledger.write { db in
             try await Self.checkUniqueEmail(model, on: db)
@@ -132,13 +132,13 @@ struct CustomersController: RouteCollection {
 
     /// Checked where the customer is written: two customers given one email at once cannot both pass.
     private static func checkUniqueEmail(_ model: CustomerModel, on db: any Database) async throws {
-        let other = try await (db as! any SQLDatabase).select().column(SQLLiteral.numeric("1")).from(CustomerModel.schema)
-            .where("email", .equal, model.email).where("id", .notEqual, model.id ?? UUID()).limit(1).first()
+        let other = try await (db as! any SQLDatabase)
+            .raw("SELECT 1 FROM customers WHERE email = \(bind: model.email) AND id <> \(bind: model.id ?? UUID()) LIMIT 1").first()
         guard other == nil else { throw APIError.conflict(code: "email_in_use", detail: "Another customer has this email.") }
     }
 
     static func find(_ request: Request) async throws -> CustomerModel {
-        guard let model = try await CustomerModel.find(Check.uuid(request, "customerId"), on: request.db) else {
+        guard let model = try await CustomerModel.fetch(Check.uuid(request, "customerId"), on: request.db) else {
             throw APIError.notFound("customer")
         }
         return model

@@ -12,7 +12,7 @@ struct VisitorTokensController: RouteCollection {
     }
 
     func create(request: Request) async throws -> Response {
-        let batch = try await Self.create(request.content.decode(VisitorBatchInput.self), for: request)
+        let batch = try await Self.create(request.decodeJSONBody(VisitorBatchInput.self), for: request)
         return try Page(items: batch.map { NewAccessTokenDTO($0.token, password: $0.password) }, nextCursor: nil).response(status: .created)
     }
 

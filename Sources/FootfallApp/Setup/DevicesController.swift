@@ -14,7 +14,7 @@ struct DevicesController: RouteCollection {
     /// The key is in this answer only; the server keeps its SHA-256, and the clear key only
     /// where a protocol needs it (RADIUS shared secret, webhook signing key).
     func create(request: Request) async throws -> Response {
-        let (model, key) = try await Self.create(request.content.decode(DeviceInput.self), on: request.db)
+        let (model, key) = try await Self.create(request.decodeJSONBody(DeviceInput.self), on: request.db)
         return try CreatedDeviceDTO(DeviceDTO(model), key: key).response(status: .created)
     }
 
@@ -49,7 +49,7 @@ struct DevicesController: RouteCollection {
     /// Name, location, direction, door map and NAS fields; the key and the kind stay.
     func update(request: Request) async throws -> DeviceDTO {
         let model = try await Self.find(request)
-        try await Self.update(model, with: request.content.decode(DevicePatch.self), ledger: request.ledger, on: request.db)
+        try await Self.update(model, with: request.decodeJSONBody(DevicePatch.self), ledger: request.ledger, on: request.db)
         return DeviceDTO(model)
     }
 
@@ -74,7 +74,7 @@ struct DevicesController: RouteCollection {
     }
 
     static func find(_ request: Request) async throws -> DeviceModel {
-        guard let model = try await DeviceModel.find(Check.uuid(request, "deviceId"), on: request.db) else {
+        guard let model = try await DeviceModel.fetch(Check.uuid(request, "deviceId"), on: request.db) else {
             throw APIError.notFound("device")
         }
         return model

@@ -13,7 +13,7 @@ struct LocationsController: RouteCollection {
     }
 
     func create(request: Request) async throws -> Response {
-        try LocationDTO(try await Self.create(request.content.decode(LocationInput.self), on: request.db)).response(status: .created)
+        try LocationDTO(try await Self.create(request.decodeJSONBody(LocationInput.self), on: request.db)).response(status: .created)
     }
 
     /// What the API and the admin panel's form both do.
@@ -35,7 +35,7 @@ struct LocationsController: RouteCollection {
 
     func update(request: Request) async throws -> LocationDTO {
         let model = try await Self.find(request)
-        try await Self.update(model, with: request.content.decode(LocationInput.self), ledger: request.ledger, on: request.db)
+        try await Self.update(model, with: request.decodeJSONBody(LocationInput.self), ledger: request.ledger, on: request.db)
         return LocationDTO(model)
     }
 
@@ -66,7 +66,7 @@ struct LocationsController: RouteCollection {
     }
 
     static func find(_ request: Request, parameter: String = "locationId") async throws -> LocationModel {
-        guard let model = try await LocationModel.find(Check.uuid(request, parameter), on: request.db) else {
+        guard let model = try await LocationModel.fetch(Check.uuid(request, parameter), on: request.db) else {
             throw APIError.notFound("location")
         }
         return model

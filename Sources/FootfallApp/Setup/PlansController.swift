@@ -12,7 +12,7 @@ struct PlansController: RouteCollection {
     }
 
     func create(request: Request) async throws -> Response {
-        try PlanDTO(try await Self.create(request.content.decode(PlanInput.self), on: request.db)).response(status: .created)
+        try PlanDTO(try await Self.create(request.decodeJSONBody(PlanInput.self), on: request.db)).response(status: .created)
     }
 
     /// What the API and the admin panel's form both do.
@@ -34,7 +34,7 @@ struct PlansController: RouteCollection {
 
     func update(request: Request) async throws -> PlanDTO {
         let model = try await Self.find(request)
-        try await Self.update(model, with: request.content.decode(PlanInput.self), ledger: request.ledger, on: request.db)
+        try await Self.update(model, with: request.decodeJSONBody(PlanInput.self), ledger: request.ledger, on: request.db)
         return PlanDTO(model)
     }
 
@@ -55,7 +55,7 @@ struct PlansController: RouteCollection {
     }
 
     static func find(_ request: Request) async throws -> PlanModel {
-        guard let model = try await PlanModel.find(Check.uuid(request, "planId"), on: request.db) else {
+        guard let model = try await PlanModel.fetch(Check.uuid(request, "planId"), on: request.db) else {
             throw APIError.notFound("plan")
         }
         return model

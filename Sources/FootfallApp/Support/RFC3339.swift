@@ -68,6 +68,9 @@ enum RFC3339 {
 }
 
 extension RFC3339 {
+    /// The encoder of the API's JSON answers (`WireObject`, and `content.encode` as configured).
+    static let apiEncoder = jsonEncoder()
+
     /// The encoder of every JSON answer: RFC 3339 times, sorted keys, unescaped slashes.
     static func jsonEncoder() -> JSONEncoder {
         let encoder = JSONEncoder()

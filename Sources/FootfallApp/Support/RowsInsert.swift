@@ -1,16 +1,26 @@
 import SQLKit
 
-/// `INSERT INTO table (columns) VALUES (…), (…)` with every value a bind: the statement SQLKit's
-/// `SQLInsert` writes for rows of `SQLBind`s, written in one pass over the values. The device
-/// events' writes on SQLite go through it, a few dozen values an event: `SQLInsert` wraps each
-/// value in an expression of its own and each row in a group, which took about 6 % of the
-/// writer's thread in a card run.
+/// `INSERT INTO table (columns) VALUES (…), (…)`: the statement SQLKit's `SQLInsert` writes,
+/// written in one pass over the values. The device events' writes on SQLite go through it, a few
+/// dozen values an event, each a bind: `SQLInsert` wraps each value in an expression of its own
+/// and each row in a group, which took about 6 % of the writer's thread in a card run. The
+/// models' inserts (`Model.insert(on:)`) go through it too, for its quoting of names (below).
 struct RowsInsert: SQLExpression {
     let table: String
     let columns: [String]
-    var rows: [[any Encodable & Sendable]]
+    let rows: Rows
+
+    /// Each row's values: binds, or expressions (a model's insert has `NULL` and `DEFAULT` among them).
+    enum Rows {
+        case binds([[any Encodable & Sendable]])
+        case expressions([[any SQLExpression]])
+    }
 
     init(into table: String, columns: [String], rows: [[any Encodable & Sendable]]) {
+        self.init(into: table, columns: columns, rows: .binds(rows))
+    }
+
+    init(into table: String, columns: [String], rows: Rows) {
         self.table = table
         self.columns = columns
         self.rows = rows
@@ -18,36 +28,53 @@ struct RowsInsert: SQLExpression {
 
     func serialize(to serializer: inout SQLSerializer) {
         serializer.write("INSERT INTO ")
-        Self.write(identifier: table, to: &serializer)
+        QuotedName(table).serialize(to: &serializer)
         serializer.write(" (")
         for (index, column) in columns.enumerated() {
             if index > 0 { serializer.write(", ") }
-            Self.write(identifier: column, to: &serializer)
+            QuotedName(column).serialize(to: &serializer)
         }
         serializer.write(") VALUES ")
+        switch rows {
+        case .binds(let rows): write(rows, to: &serializer) { $1.write(bind: $0) }
+        case .expressions(let rows): write(rows, to: &serializer) { $0.serialize(to: &$1) }
+        }
+    }
+
+    private func write<Value>(_ rows: [[Value]], to serializer: inout SQLSerializer, _ value: (Value, inout SQLSerializer) -> Void) {
         for (index, row) in rows.enumerated() {
             serializer.write(index > 0 ? ", (" : "(")
-            for (index, value) in row.enumerated() {
+            for (index, item) in row.enumerated() {
                 if index > 0 { serializer.write(", ") }
-                serializer.write(bind: value)
+                value(item, &serializer)
             }
             serializer.write(")")
         }
     }
+}
 
-    /// A table's or column's name, quoted as `SQLIdentifier` quotes it. A name without the
-    /// dialect's quote character in it (every name of the schema; the quote is one byte on
-    /// SQLite and PostgreSQL) is written between two of them straight away: `SQLIdentifier`
-    /// first looks for quotes to double with the standard library's generic `replacing`, which
-    /// was 1.3 % of the writer's thread in a card run. Any other name goes through it.
-    private static func write(identifier: String, to serializer: inout SQLSerializer) {
+/// A table's or column's name, quoted as `SQLIdentifier` quotes it. A name without the dialect's
+/// quote character in it (every name of the schema; the quote is one byte on SQLite and
+/// PostgreSQL) is written between two of them straight away: `SQLIdentifier` first looks for
+/// quotes to double with the standard library's generic `replacing`, which was 1.3 % of the
+/// writer's thread in a card run, and 12 % of it under `scripts/bench admin`'s load (where
+/// SQLKit's and FluentKit's statements quote every name they hold). Any other name goes
+/// through `SQLIdentifier`.
+struct QuotedName: SQLExpression {
+    let name: String
+
+    init(_ name: String) {
+        self.name = name
+    }
+
+    func serialize(to serializer: inout SQLSerializer) {
         guard let quote = (serializer.dialect.identifierQuote as? SQLRaw)?.sql, quote.utf8.count == 1,
-              let byte = quote.utf8.first, !identifier.utf8.contains(byte) else {
-            SQLIdentifier(identifier).serialize(to: &serializer)
+              let byte = quote.utf8.first, !name.utf8.contains(byte) else {
+            SQLIdentifier(name).serialize(to: &serializer)
             return
         }
         serializer.write(quote)
-        serializer.write(identifier)
+        serializer.write(name)
         serializer.write(quote)
     }
 }

@@ -22,10 +22,14 @@ extension WireObject {
         try response(status: .ok)
     }
 
+    /// What `content.encode(self, as: .json)` answers, encoded by the API's encoder straight
+    /// away: `content.encode` looks the encoder up in the global configuration (a lock and a
+    /// copy of it) for every answer.
     func response(status: HTTPResponseStatus) throws -> Response {
-        let response = Response(status: status)
-        try response.content.encode(self, as: .json)
-        return response
+        var headers = HTTPHeaders()
+        var body = ByteBuffer()
+        try RFC3339.apiEncoder.encode(self, to: &body, headers: &headers)
+        return Response(status: status, headers: headers, body: .init(buffer: body))
     }
 }
 

@@ -16,7 +16,7 @@ struct WebhooksController: RouteCollection {
     }
 
     func create(request: Request) async throws -> Response {
-        let (model, secret) = try await Self.create(request.content.decode(WebhookInput.self), for: request)
+        let (model, secret) = try await Self.create(request.decodeJSONBody(WebhookInput.self), for: request)
         var dto = WebhookDTO(model)
         dto.secret = secret
         return try dto.response(status: .created)
@@ -64,7 +64,7 @@ struct WebhooksController: RouteCollection {
 
     func update(request: Request) async throws -> WebhookDTO {
         let model = try await Self.find(request)
-        try await request.content.decode(WebhookInput.self).apply(to: model, creating: false, knownLocations: try await knownLocations(on: request.db))
+        try await request.decodeJSONBody(WebhookInput.self).apply(to: model, creating: false, knownLocations: try await knownLocations(on: request.db))
         try await Self.save(model, for: request)
         return WebhookDTO(model)
     }
@@ -131,7 +131,7 @@ struct WebhooksController: RouteCollection {
     }
 
     static func find(_ request: Request) async throws -> WebhookModel {
-        guard let model = try await WebhookModel.find(Check.uuid(request, "webhookId"), on: request.db) else { throw APIError.notFound("webhook") }
+        guard let model = try await WebhookModel.fetch(Check.uuid(request, "webhookId"), on: request.db) else { throw APIError.notFound("webhook") }
         return model
     }
 }
