@@ -107,6 +107,40 @@ struct ModelPropertiesTests {
         }
     }
 
+    /// Each model the API looks up by id (`fetch`), made through the API with the fields it can
+    /// hold, reads back as FluentKit's `find` reads it: the two encode to the same JSON.
+    @Test func everyModelTheAPILooksUpIsFetchedAsFluentFindsIt() async throws {
+        try await withFootfall { api in
+            let db = api.app.db
+            let location = try await api.location(["capacity": 40, "cutoffTime": "03:00",
+                                                   "openingHours": ["mon": [["08:00", "18:00"]], "sat": [["10:00", "14:00"]]]])
+            let plan = try await api.plan(["locationIds": [location], "accessHours": ["tue": [["09:00", "17:00"]]],
+                                           "payAsYouGo": ["price": 100, "dailyMaximum": 800] as [String: any Sendable]])
+            let customer = try await api.customer(planId: plan, ["payAsYouGo": ["price": 250, "increment": 30] as [String: any Sendable]])
+            let door = try await api.post("/api/v1/devices", ["name": "Front door", "locationId": location, "kind": "door",
+                                                              "direction": "in", "doors": ["d-1": "in", "d-2": "out"]])
+            let wifi = try await api.post("/api/v1/devices", ["name": "AP", "locationId": location, "kind": "wifi", "nasIdentifier": "ap-1"])
+            let webhook = try await api.post("/api/v1/webhooks", ["url": "http://127.0.0.1:9/hook", "events": ["check_in", "charge"],
+                                                                  "locationIds": [location]])
+            for reply in [door, wifi, webhook] { #expect(reply.status == .created, "\(reply.body)") }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            func same<M: Model>(_ type: M.Type, _ id: String) async throws where M.IDValue == UUID {
+                let id = try #require(UUID(uuidString: id))
+                let fetched = try #require(try await M.fetch(id, on: db))
+                let found = try #require(try await M.find(id, on: db))
+                #expect(try encoder.encode(fetched) == encoder.encode(found), "\(M.self)")
+                #expect(fetched._$id.exists)
+            }
+            try await same(LocationModel.self, location)
+            try await same(PlanModel.self, plan)
+            try await same(CustomerModel.self, customer)
+            try await same(DeviceModel.self, door.id)
+            try await same(DeviceModel.self, wifi.id)
+            try await same(WebhookModel.self, webhook.id)
+        }
+    }
+
     /// A model type, named in the test's arguments.
     struct TypeName: CustomTestStringConvertible, Sendable {
         let type: any Fields.Type

@@ -34,4 +34,26 @@ struct RowsInsertTests {
             #expect(ours.binds.count == rows.count * columns.count)
         }
     }
+
+    /// A model's insert (`Model.insert(on:)`) gives `RowsInsert` expressions: binds, `NULL` and
+    /// `DEFAULT`, written as `SQLInsert` writes the same values.
+    @Test func aModelsRowsAreWrittenAsSQLInsertWritesThem() async throws {
+        try await withFootfall { api in
+            let sql = api.app.db as! any SQLDatabase
+            let columns = ["id", "name", "closed_at", "kind"]
+            let rows: [[any SQLExpression]] = (0..<2).map { row in
+                [SQLBind(UUID()), SQLBind("name \(row)"), SQLLiteral.null, row == 0 ? SQLLiteral.default : SQLLiteral.string("member")]
+            }
+            var ours = SQLSerializer(database: sql)
+            RowsInsert(into: "customers", columns: columns, rows: .expressions(rows)).serialize(to: &ours)
+            var insert = SQLInsert(table: SQLIdentifier("customers"))
+            insert.columns = columns.map { SQLIdentifier($0) }
+            insert.values = rows
+            var theirs = SQLSerializer(database: sql)
+            insert.serialize(to: &theirs)
+            #expect(ours.sql == theirs.sql)
+            #expect(ours.binds.map { "\($0)" } == theirs.binds.map { "\($0)" })
+            #expect(ours.binds.count == 4)
+        }
+    }
 }
