@@ -1,0 +1,11 @@
+-- The framework's own cost of a POST like a card event's (the same headers and a body of the same
+-- size), against footfall-bench's reference server: its `POST /hook/:endpoint` route collects the
+-- body and answers 204 without an async handler. Run by hand beside a card run (see
+-- BENCHMARKS.md, "Session 27"):
+--   footfall-bench plaintext --port 18095 &
+--   wrk -t32 -c32 -d8s -s Benchmarks/wrk/framework-post.lua http://127.0.0.1:18095
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+wrk.body = '{"eventId":"r1-000123","type":"card","value":"04A1B2C3D4E5F6"}'
+wrk.path = "/hook/a"
