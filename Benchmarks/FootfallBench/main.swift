@@ -29,6 +29,14 @@ struct Plaintext: AsyncParsableCommand {
         app.http.server.configuration.port = port
         app.get("plaintext") { _ in "Hello, World!" }
         app.on(.POST, "hook", ":endpoint", body: .collect(maxSize: "64kb")) { _ in HTTPStatus.noContent }
+        // The same through Swift concurrency, as a device event went before session 28: an
+        // `AsyncMiddleware`, an `async` handler, and an actor on a thread of its own that answers
+        // through a continuation (BENCHMARKS.md, "Session 28").
+        let desk = Desk()
+        app.grouped(PassThrough()).on(.POST, "hook-async", ":endpoint", body: .collect(maxSize: "64kb")) { _ async in
+            _ = await desk.take()
+            return HTTPStatus.noContent
+        }
         try await app.execute()
         try await app.asyncShutdown()
     }
@@ -269,3 +277,44 @@ func benchPlace(_ sql: any SQLDatabase, now: Date) async throws -> (location: UU
 func sha256Hex(_ text: String) -> String {
     SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
 }
+
+/// An `AsyncMiddleware` that does nothing: what Vapor costs to run one.
+private struct PassThrough: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        try await next.respond(to: request)
+    }
+}
+
+/// A serial executor on one event loop's thread, as the ledger's writer has.
+private final class OneThread: SerialExecutor, @unchecked Sendable {
+    let loop = MultiThreadedEventLoopGroup(numberOfThreads: 1).next()
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        loop.execute { job.runSynchronously(on: self.asUnownedSerialExecutor()) }
+    }
+    func asUnownedSerialExecutor() -> UnownedSerialExecutor { UnownedSerialExecutor(ordinary: self) }
+}
+
+/// Answers whoever waits, all at once, on its own thread: the ledger writer's hand-over without the writes.
+private actor Desk {
+    let thread = OneThread()
+    nonisolated var unownedExecutor: UnownedSerialExecutor { thread.asUnownedSerialExecutor() }
+    var waiting: [CheckedContinuation<Int, Never>] = []
+    var draining = false
+    func take() async -> Int {
+        await withCheckedContinuation { continuation in
+            waiting.append(continuation)
+            if !draining { draining = true; Task { await self.drain() } }
+        }
+    }
+    func drain() async {
+        while !waiting.isEmpty {
+            let batch = waiting
+            waiting = []
+            for continuation in batch { continuation.resume(returning: batch.count) }
+            await Task.yield()
+        }
+        draining = false
+    }
+}
+

@@ -4,8 +4,10 @@
 -- BENCHMARKS.md, "Session 27"):
 --   footfall-bench plaintext --port 18095 &
 --   wrk -t32 -c32 -d8s -s Benchmarks/wrk/framework-post.lua http://127.0.0.1:18095
+-- FOOTFALL_POST_PATH=/hook-async/a takes the same POST through Swift concurrency instead (an
+-- AsyncMiddleware, an async handler, an actor's answer through a continuation): see "Session 28".
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 wrk.body = '{"eventId":"r1-000123","type":"card","value":"04A1B2C3D4E5F6"}'
-wrk.path = "/hook/a"
+wrk.path = os.getenv("FOOTFALL_POST_PATH") or "/hook/a"

@@ -2,6 +2,7 @@
 import FootfallCore
 import Foundation
 import Testing
+import TestSupport
 import VaporTesting
 
 /// A device and its key, made through the API.
@@ -189,6 +190,12 @@ struct DeviceEventTests {
             #expect(try await api.request(.POST, path, body, headers: ["Authorization": "Bearer wrong"]).status == .unauthorized)
             #expect(try await api.request(.POST, path, body, headers: ["Authorization": "Bearer \(other.key)"]).status == .forbidden)
             #expect(try await api.request(.POST, path, body, headers: adminHeaders).status == .forbidden)
+            // And so when each key is known from memory (`Lookups.devices`), after an event of its own.
+            #expect(try await reader.send("card", "AABBCCDD").status == .ok)
+            #expect(try await other.send("card", "AABBCCDD").status == .ok)
+            #expect(try await api.request(.POST, path, body, headers: ["Authorization": "Bearer \(other.key)"]).status == .forbidden)
+            #expect(try await api.request(.POST, "/api/v1/devices/\(other.id)/events", body,
+                                          headers: ["Authorization": "Bearer \(reader.key)"]).status == .forbidden)
             for (body, field) in [
                 (["type": "card", "value": "x"], "eventId"), (["eventId": "e", "type": "iris", "value": "x"], "type"),
                 (["eventId": "e", "type": "card", "value": " "], "value"),
@@ -340,6 +347,44 @@ struct ConcurrentDeviceEventTests {
             #expect(replies.filter { $0.result == "checked_in" }.count == 5)
             #expect(replies.filter { $0.result == "already_in" }.count == 5)
             #expect(try await api.get("/api/v1/check-ins?customerId=\(customer)").items.count == 1)
+        }
+    }
+}
+
+@Suite("Device events while the ledger's writer falls idle and wakes", .timeLimit(.minutes(2)))
+struct WriterWakeTests {
+    /// Device events reach the writer from the request's own thread, without a hop to the
+    /// writer's (`LedgerWriter.record(_:batch:then:)`), and the writer stops when nothing
+    /// waits. Waves of taps, some at once, some apart, land as the writer stops and starts
+    /// again: each is answered (a lost wake-up would leave it waiting until the time limit) with
+    /// what toggling that member gives, and presence ends as the taps say.
+    @Test func everyTapIsAnsweredAsTheWriterStopsAndStarts() async throws {
+        var random = SeededGenerator.fromEnvironment()
+        try await withFootfall { api in
+            let location = try await api.location()
+            let readers = try await (0..<3).asyncMap { _ in try await api.device(at: location) }
+            let cards = (0..<12).map { String(format: "5EED%04X", $0) }
+            for card in cards { _ = try await api.member(card: card) }
+            var inside = Set<String>()
+            for wave in 0..<60 {
+                let tapping = Array(cards.shuffled(using: &random).prefix(Int.random(in: 1...6, using: &random)))
+                let pause = Int.random(in: 0...2, using: &random)
+                let replies = try await withThrowingTaskGroup(of: (String, Reply).self) { group in
+                    for (index, card) in tapping.enumerated() {
+                        group.addTask { (card, try await readers[(wave + index) % 3].send("card", card)) }
+                    }
+                    return try await group.reduce(into: []) { $0.append($1) }
+                }
+                for (card, reply) in replies {
+                    let expected = inside.contains(card) ? "checked_out" : "checked_in"
+                    #expect(reply.result == expected, "seed \(random.seed), wave \(wave), card \(card): \(reply.body)")
+                    if inside.remove(card) == nil { inside.insert(card) }
+                }
+                // Past the double-tap window; and now and then long enough for the writer to stop.
+                api.clock.advance(by: 60)
+                if pause > 0 { try await Task.sleep(for: .milliseconds(pause)) }
+            }
+            #expect(try await api.get("/api/v1/locations/\(location)/presence")["count"] as? Int == inside.count)
         }
     }
 }

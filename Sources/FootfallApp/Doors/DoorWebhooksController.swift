@@ -56,7 +56,7 @@ struct DoorWebhooksController: RouteCollection {
         let unlock = DoorUnlock(system: event.user.system, externalId: event.user.externalId, email: event.user.email, direction: direction)
         let answer = try await request.ledger.record(DeviceEvent(device: device, eventId: event.eventId, type: .door,
                                                                  value: event.user.presented, at: at,
-                                                                 stamped: true, door: unlock))
+                                                                 stamped: true, door: unlock), on: request.eventLoop).get()
         return Response(json: answer)
     }
 

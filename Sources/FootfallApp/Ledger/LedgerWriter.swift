@@ -40,7 +40,23 @@ actor LedgerWriter {
 
     private struct EventJob {
         let event: PreparedDeviceEvent
-        let continuation: CheckedContinuation<String, any Error>
+        let answer: @Sendable (Result<String, any Error>) -> Void
+    }
+
+    /// Where device events wait, taken from any thread without a hop to the writer's (see
+    /// `record(_:batch:then:)`), and whether the writer is draining.
+    private struct Inbox {
+        var events: [EventJob] = []
+        var batch: EventBatch?
+        /// Set when a drain is started, cleared only under this lock with nothing waiting: so a
+        /// write put in meanwhile is either taken by that drain or starts the next.
+        var awake = false
+
+        /// Whether the caller is to start a drain.
+        mutating func wake() -> Bool {
+            defer { awake = true }
+            return !awake
+        }
     }
 
     /// Applies many Wi-Fi accounting records (Start, Interim-Update) at once.
@@ -60,11 +76,9 @@ actor LedgerWriter {
     private let logger: Logger
     private let maximumBatch: Int
     private var waiting: [Job] = []
-    private var waitingEvents: [EventJob] = []
-    private var eventBatch: EventBatch?
+    private let inbox = NIOLockedValueBox(Inbox())
     private var waitingActivity: [ActivityJob] = []
     private var activityBatch: ActivityBatch?
-    private var draining = false
     /// SQLite: how often the writer, between two turns, copies the write-ahead log back itself.
     private let checkpointInterval: Duration?
     private var lastCheckpoint = ContinuousClock.now
@@ -96,13 +110,18 @@ actor LedgerWriter {
         return result as! T
     }
 
-    /// Device events wait here and are decided together, by `batch`, in the writer's next turn.
-    func record(_ event: PreparedDeviceEvent, batch: @escaping EventBatch) async throws -> String {
-        eventBatch = batch
-        return try await withCheckedThrowingContinuation { continuation in
-            waitingEvents.append(EventJob(event: event, continuation: continuation))
-            startDraining()
+    /// Device events wait here and are decided together, by `batch`, in the writer's next turn;
+    /// `answer` is called on the writer's thread once the turn has committed (or failed). Called
+    /// from any thread, without a hop to the writer's: a device event's request stays on its
+    /// event loop from its first byte to its answer.
+    nonisolated func record(_ event: PreparedDeviceEvent, batch: @escaping EventBatch,
+                            then answer: @escaping @Sendable (Result<String, any Error>) -> Void) {
+        let wake = inbox.withLockedValue { inbox in
+            inbox.batch = batch
+            inbox.events.append(EventJob(event: event, answer: answer))
+            return inbox.wake()
         }
+        if wake { Task(executorPreference: thread) { await self.drain() } }
     }
 
     /// Wi-Fi activity waits here and is applied together, by `batch`, in the writer's next turn.
@@ -115,25 +134,34 @@ actor LedgerWriter {
     }
 
     private func startDraining() {
-        guard !draining else { return }
-        draining = true
+        guard inbox.withLockedValue({ $0.wake() }) else { return }
         Task(executorPreference: thread) { await self.drain() }
     }
 
-    private var hasWork: Bool { !waiting.isEmpty || !waitingEvents.isEmpty || !waitingActivity.isEmpty }
+    private var hasWork: Bool { !waiting.isEmpty || !waitingActivity.isEmpty || inbox.withLockedValue { !$0.events.isEmpty } }
+
+    /// Whether the writer may stop: nothing waits. Then it is marked asleep, under the inbox's
+    /// lock, so that a device event put in from now on starts a new drain.
+    private func mayStop() -> Bool {
+        inbox.withLockedValue { inbox in
+            guard inbox.events.isEmpty, waiting.isEmpty, waitingActivity.isEmpty else { return false }
+            inbox.awake = false
+            return true
+        }
+    }
 
     /// Waits (up to `limit`) until the writer holds no connection: at shutdown, a connection
     /// still held would be handed back after its thread has stopped, and could not be closed.
     func finish(within limit: Duration = .seconds(10)) async {
         let started = ContinuousClock.now
-        while draining, ContinuousClock.now - started < limit { try? await Task.sleep(for: .milliseconds(10)) }
+        while inbox.withLockedValue({ $0.awake }), ContinuousClock.now - started < limit { try? await Task.sleep(for: .milliseconds(10)) }
     }
 
     /// Holds the writer's connection while there is work, turn after turn on the writer's
     /// thread, and lets go of it once the queues are empty or a transaction failed (so that a
     /// connection the database closed is replaced).
     private func drain() async {
-        while hasWork {
+        while !mayStop() {
             mark("waiting for a connection")
             do {
                 try await database.withConnection { [thread] connection in
@@ -146,7 +174,6 @@ actor LedgerWriter {
             }
         }
         mark("idle")
-        draining = false
     }
 
     private func mark(_ name: String) { step.withLockedValue { $0 = (name, "", .now) } }
@@ -157,21 +184,27 @@ actor LedgerWriter {
         while hasWork, healthy {
             let batch = Array(waiting.prefix(maximumBatch))
             waiting.removeFirst(batch.count)
-            let events = Array(waitingEvents.prefix(maximumBatch))
-            waitingEvents.removeFirst(events.count)
+            let (events, eventBatch) = inbox.withLockedValue { inbox in
+                let events = Array(inbox.events.prefix(maximumBatch))
+                inbox.events.removeFirst(events.count)
+                return (events, inbox.batch)
+            }
             let activity = Array(waitingActivity.prefix(maximumBatch))
             waitingActivity.removeFirst(activity.count)
-            healthy = await run(batch, events, activity, on: connection)
+            healthy = await run(batch, events, eventBatch, activity, on: connection)
             await checkpointIfDue(on: connection)
         }
     }
 
     private func failWaiting(_ error: any Error) {
         for job in waiting { job.continuation.resume(throwing: error) }
-        for job in waitingEvents { job.continuation.resume(throwing: error) }
+        let events = inbox.withLockedValue { inbox in
+            defer { inbox.events = [] }
+            return inbox.events
+        }
+        for job in events { job.answer(.failure(error)) }
         for job in waitingActivity { job.continuation.resume(throwing: error) }
         waiting = []
-        waitingEvents = []
         waitingActivity = []
     }
 
@@ -190,7 +223,8 @@ actor LedgerWriter {
     }
 
     /// One turn; says whether every transaction in it committed.
-    private func run(_ batch: [Job], _ events: [EventJob], _ activity: [ActivityJob], on connection: any Database) async -> Bool {
+    private func run(_ batch: [Job], _ events: [EventJob], _ eventBatch: EventBatch?, _ activity: [ActivityJob],
+                     on connection: any Database) async -> Bool {
         var healthy = true
         if !batch.isEmpty {
             mark("\(batch.count) jobs")
@@ -199,7 +233,7 @@ actor LedgerWriter {
         guard !events.isEmpty || !activity.isEmpty else { return healthy }
         let prepared = events.map(\.event)
         let records = activity.map(\.record)
-        let eventBatch = self.eventBatch, activityBatch = self.activityBatch
+        let activityBatch = self.activityBatch
         mark("\(events.count) device events, \(activity.count) Wi-Fi records")
         // The busy case: all device events and Wi-Fi records in one go, no savepoints; on
         // PostgreSQL, begun when the batch first needs a transaction.
@@ -208,7 +242,7 @@ actor LedgerWriter {
             if !records.isEmpty { try await activityBatch!(connection, records) }
             return answers
         }) {
-            for (job, answer) in zip(events, answers) { job.continuation.resume(returning: answer) }
+            for (job, answer) in zip(events, answers) { job.answer(.success(answer)) }
             for job in activity { job.continuation.resume() }
             return healthy
         }
@@ -220,7 +254,7 @@ actor LedgerWriter {
         mark("\(events.count) device events, \(activity.count) Wi-Fi records, one by one")
         for job in events {
             let answer = await alone(on: connection) { try await eventBatch!($0, $1, [job.event]) }
-            job.continuation.resume(with: answer.map { ($0 as! [String])[0] })
+            job.answer(answer.map { ($0 as! [String])[0] })
         }
         for job in activity {
             job.continuation.resume(with: await alone(on: connection) { db, _ in try await activityBatch!(db, [job.record]) }.map { _ in () })

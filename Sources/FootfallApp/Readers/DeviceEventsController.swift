@@ -1,17 +1,20 @@
 import Vapor
 
 /// `POST /api/v1/devices/{deviceId}/events`: card reads, PINs and member codes from kiosks and readers.
+///
+/// A plain (not `async`) route, like its `DeviceAuth`: the request stays on its event loop until
+/// the ledger's writer takes the event, and the writer's answer completes it there (see
+/// `Ledger.record(_:on:)`).
 struct DeviceEventsController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.grouped("devices", ":deviceId", "events").grouped(DeviceAuth()).post(use: record)
     }
 
-    func record(request: Request) async throws -> Response {
+    func record(request: Request) throws -> EventLoopFuture<Response> {
         let input = try request.decodeJSONBody(DeviceEventInput.self)
         let (eventId, type, value) = try input.validated()
         let at = try CheckInsController.time(input.at, field: "at", now: request.clock.now())
-        let answer = try await request.ledger.record(DeviceEvent(device: try request.device, eventId: eventId, type: type, value: value, at: at,
-                                                                       stamped: input.at != nil))
-        return Response(json: answer)
+        let event = DeviceEvent(device: try request.device, eventId: eventId, type: type, value: value, at: at, stamped: input.at != nil)
+        return request.ledger.record(event, on: request.eventLoop).map { Response(json: $0) }
     }
 }

@@ -8,12 +8,28 @@ extension Ledger {
     /// Applies a device event once. The event and everything it changes are stored together
     /// (in one transaction, or one statement) before the answer is returned; the same event id
     /// again returns the stored answer, byte for byte, and changes nothing.
-    func record(_ event: DeviceEvent) async throws -> String {
-        guard let location = try await lookups.location(event.device.locationId, on: database) else { throw LedgerError.noSuchLocation }
-        let prepared = try PreparedDeviceEvent(event: event, location: location)
-        return try await writer.record(prepared) { db, transaction, events in
+    ///
+    /// Answers on `eventLoop`, and runs there until the event is handed to the writer (the
+    /// location comes from memory but on a miss): no task and no hop through Swift's shared
+    /// threads, which cost a card event's request about a third of what the framework's own
+    /// POST costs in all (`BENCHMARKS.md`, session 28).
+    func record(_ event: DeviceEvent, on eventLoop: any EventLoop) -> EventLoopFuture<String> {
+        if let location = lookups.locations.value(for: event.device.locationId) { return record(event, at: location, on: eventLoop) }
+        return eventLoop.makeFutureWithTask { try await self.lookups.location(event.device.locationId, on: self.database) }
+            .flatMap { location in
+                guard let location else { return eventLoop.makeFailedFuture(LedgerError.noSuchLocation) }
+                return self.record(event, at: location, on: eventLoop)
+            }
+    }
+
+    private func record(_ event: DeviceEvent, at location: KnownLocation, on eventLoop: any EventLoop) -> EventLoopFuture<String> {
+        let prepared: PreparedDeviceEvent
+        do { prepared = try PreparedDeviceEvent(event: event, location: location) } catch { return eventLoop.makeFailedFuture(error) }
+        let answer = eventLoop.makePromise(of: String.self)
+        writer.record(prepared, batch: { db, transaction, events in
             try await DeviceEventBatch(ledger: self, db: db, transaction: transaction, now: self.clock.now()).run(events)
-        }
+        }, then: answer.completeWith)
+        return answer.futureResult
     }
 
     enum Identification: Sendable {
