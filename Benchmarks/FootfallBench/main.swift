@@ -2,6 +2,7 @@ import ArgumentParser
 import FootfallApp
 import FootfallCore
 import Foundation
+import NIOConcurrencyHelpers
 import SQLKit
 import Vapor
 
@@ -17,7 +18,8 @@ struct FootfallBench: AsyncParsableCommand {
 
 /// Vapor's own plain-text route: the ceiling any route of ours is measured against. Also a
 /// webhook endpoint that takes every delivery at once (`POST /hook/…`, 204), for the card
-/// benchmark with subscribed endpoints.
+/// benchmark with subscribed endpoints, and the same POST by two other paths, for what each
+/// costs (`Benchmarks/wrk/framework-post.lua`).
 struct Plaintext: AsyncParsableCommand {
     @ArgumentParser.Option var port = 8081
 
@@ -36,6 +38,14 @@ struct Plaintext: AsyncParsableCommand {
         app.grouped(PassThrough()).on(.POST, "hook-async", ":endpoint", body: .collect(maxSize: "64kb")) { _ async in
             _ = await desk.take()
             return HTTPStatus.noContent
+        }
+        // And as a device event goes since: a plain `Middleware` and handler, a hand-over to a
+        // thread of its own through a locked queue, and the answer through an `EventLoopPromise`.
+        let inbox = Inbox()
+        app.grouped(PassThroughPlain()).on(.POST, "hook-loop", ":endpoint", body: .collect(maxSize: "64kb")) { request in
+            let answer = request.eventLoop.makePromise(of: Int.self)
+            inbox.take(answer)
+            return answer.futureResult.map { _ in HTTPStatus.noContent }
         }
         try await app.execute()
         try await app.asyncShutdown()
@@ -318,3 +328,38 @@ private actor Desk {
     }
 }
 
+
+/// A `Middleware` that does nothing.
+private struct PassThroughPlain: Middleware {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        next.respond(to: request)
+    }
+}
+
+/// `Desk` without Swift concurrency: waiters queue under a lock and are answered, all at once,
+/// on a thread of its own.
+private final class Inbox: Sendable {
+    private let thread = MultiThreadedEventLoopGroup(numberOfThreads: 1).next()
+    private let waiting = NIOLockedValueBox((promises: [EventLoopPromise<Int>](), awake: false))
+
+    func take(_ promise: EventLoopPromise<Int>) {
+        let wake = waiting.withLockedValue { waiting in
+            waiting.promises.append(promise)
+            defer { waiting.awake = true }
+            return !waiting.awake
+        }
+        if wake { thread.execute { self.drain() } }
+    }
+
+    private func drain() {
+        while true {
+            let batch = waiting.withLockedValue { waiting in
+                defer { waiting.promises = [] }
+                if waiting.promises.isEmpty { waiting.awake = false }
+                return waiting.promises
+            }
+            if batch.isEmpty { return }
+            for promise in batch { promise.succeed(batch.count) }
+        }
+    }
+}

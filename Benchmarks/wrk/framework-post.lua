@@ -4,8 +4,10 @@
 -- BENCHMARKS.md, "Session 27"):
 --   footfall-bench plaintext --port 18095 &
 --   wrk -t32 -c32 -d8s -s Benchmarks/wrk/framework-post.lua http://127.0.0.1:18095
--- FOOTFALL_POST_PATH=/hook-async/a takes the same POST through Swift concurrency instead (an
--- AsyncMiddleware, an async handler, an actor's answer through a continuation): see "Session 28".
+-- FOOTFALL_POST_PATH picks another path for the same POST: /hook-async/a goes through Swift
+-- concurrency (an AsyncMiddleware, an async handler, an actor on its own thread answering through
+-- a continuation: a device event's path before session 28), /hook-loop/a stays on the event loop
+-- and hands over to a thread of its own through a locked queue (a device event's path since).
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"

@@ -380,9 +380,13 @@ struct WriterWakeTests {
                     #expect(reply.result == expected, "seed \(random.seed), wave \(wave), card \(card): \(reply.body)")
                     if inside.remove(card) == nil { inside.insert(card) }
                 }
-                // Past the double-tap window; and now and then long enough for the writer to stop.
+                // Past the double-tap window. Then the next wave comes at once, a moment later, or
+                // once the writer has stopped.
                 api.clock.advance(by: 60)
-                if pause > 0 { try await Task.sleep(for: .milliseconds(pause)) }
+                if pause == 1 { try await Task.sleep(for: .milliseconds(1)) }
+                if pause == 2 {
+                    while api.app.ledger.writer.step.withLockedValue({ $0.name }) != "idle" { try await Task.sleep(for: .milliseconds(1)) }
+                }
             }
             #expect(try await api.get("/api/v1/locations/\(location)/presence")["count"] as? Int == inside.count)
         }

@@ -152,10 +152,16 @@ actor LedgerWriter {
 
     /// Waits (up to `limit`) until the writer holds no connection: at shutdown, a connection
     /// still held would be handed back after its thread has stopped, and could not be closed.
+    /// What still waits then is failed, not left unanswered (a device's promise dropped
+    /// uncompleted would stop a debug build).
     func finish(within limit: Duration = .seconds(10)) async {
         let started = ContinuousClock.now
         while inbox.withLockedValue({ $0.awake }), ContinuousClock.now - started < limit { try? await Task.sleep(for: .milliseconds(10)) }
+        failWaiting(ShuttingDown())
     }
+
+    /// The server stopped before the writer's turn came.
+    struct ShuttingDown: Error {}
 
     /// Holds the writer's connection while there is work, turn after turn on the writer's
     /// thread, and lets go of it once the queues are empty or a transaction failed (so that a

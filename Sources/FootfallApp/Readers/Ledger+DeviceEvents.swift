@@ -11,8 +11,9 @@ extension Ledger {
     ///
     /// Answers on `eventLoop`, and runs there until the event is handed to the writer (the
     /// location comes from memory but on a miss): no task and no hop through Swift's shared
-    /// threads, which cost a card event's request about a third of what the framework's own
-    /// POST costs in all (`BENCHMARKS.md`, session 28).
+    /// threads. That path cost about 60 µs of CPU a request more than this one, half again the
+    /// framework's own POST (footfall-bench's `hook-async` against `hook-loop`; BENCHMARKS.md,
+    /// "Session 28").
     func record(_ event: DeviceEvent, on eventLoop: any EventLoop) -> EventLoopFuture<String> {
         if let location = lookups.locations.value(for: event.device.locationId) { return record(event, at: location, on: eventLoop) }
         return eventLoop.makeFutureWithTask { try await self.lookups.location(event.device.locationId, on: self.database) }
