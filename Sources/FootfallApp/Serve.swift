@@ -14,8 +14,12 @@ public func serve(_ app: Application) async throws {
     try await app.startup()
     try await app.running?.onStop.get()
     // Stopping (SIGINT or SIGTERM): end the event streams first, or the server's graceful
-    // shutdown would wait for their listeners to leave.
+    // shutdown would wait for their listeners to leave. Then stop taking requests and let those
+    // in flight be answered, before the lifecycle handlers stop the ledger's writer (Vapor stops
+    // the HTTP server only after them): a device event taken after the writer has finished would
+    // find its database closed.
     app.ledger.live.finish()
+    await app.server.shutdown()
 }
 
 extension Settings {

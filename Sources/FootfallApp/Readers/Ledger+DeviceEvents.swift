@@ -11,7 +11,7 @@ extension Ledger {
     ///
     /// Answers on `eventLoop`, and runs there until the event is handed to the writer (the
     /// location comes from memory but on a miss): no task and no hop through Swift's shared
-    /// threads. That path cost about 60 µs of CPU a request more than this one, half again the
+    /// threads. That path cost about 55 µs of CPU a request more than this one, half again the
     /// framework's own POST (footfall-bench's `hook-async` against `hook-loop`; BENCHMARKS.md,
     /// "Session 28").
     func record(_ event: DeviceEvent, on eventLoop: any EventLoop) -> EventLoopFuture<String> {
