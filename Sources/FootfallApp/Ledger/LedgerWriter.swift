@@ -116,12 +116,11 @@ actor LedgerWriter {
     /// event loop from its first byte to its answer.
     nonisolated func record(_ event: PreparedDeviceEvent, batch: @escaping EventBatch,
                             then answer: @escaping @Sendable (Result<String, any Error>) -> Void) {
-        let wake = inbox.withLockedValue { inbox in
+        inbox.withLockedValue { inbox in
             inbox.batch = batch
             inbox.events.append(EventJob(event: event, answer: answer))
-            return inbox.wake()
         }
-        if wake { Task(executorPreference: thread) { await self.drain() } }
+        startDraining()
     }
 
     /// Wi-Fi activity waits here and is applied together, by `batch`, in the writer's next turn.
@@ -133,18 +132,22 @@ actor LedgerWriter {
         }
     }
 
-    private func startDraining() {
+    /// Starts a drain unless one is running: called, from any thread, after a write is queued.
+    private nonisolated func startDraining() {
         guard inbox.withLockedValue({ $0.wake() }) else { return }
         Task(executorPreference: thread) { await self.drain() }
     }
 
-    private var hasWork: Bool { !waiting.isEmpty || !waitingActivity.isEmpty || inbox.withLockedValue { !$0.events.isEmpty } }
+    private var hasWork: Bool { inbox.withLockedValue { hasWork($0) } }
+
+    /// Whether anything waits, device events read from `inbox` (under its lock).
+    private func hasWork(_ inbox: Inbox) -> Bool { !waiting.isEmpty || !waitingActivity.isEmpty || !inbox.events.isEmpty }
 
     /// Whether the writer may stop: nothing waits. Then it is marked asleep, under the inbox's
     /// lock, so that a device event put in from now on starts a new drain.
     private func mayStop() -> Bool {
         inbox.withLockedValue { inbox in
-            guard inbox.events.isEmpty, waiting.isEmpty, waitingActivity.isEmpty else { return false }
+            guard !hasWork(inbox) else { return false }
             inbox.awake = false
             return true
         }
