@@ -10,6 +10,11 @@ import Vapor
 public func configure(_ app: Application, _ settings: Settings) async throws {
     app.http.server.configuration.hostname = settings.hostname
     app.http.server.configuration.port = settings.port
+    // Vapor's own request counters and timers go to swift-metrics' process-wide system, which
+    // this server never bootstraps (its metrics are `FootfallMetrics`, one registry an
+    // application): made and dropped on every request, they cost about 3 % of a card event's
+    // request handling (`perf`, BENCHMARKS.md, "Session 29").
+    app.http.server.configuration.reportMetrics = false
     app.settings = settings
     app.passwords.use(.bcrypt(cost: settings.passwordCost))
 

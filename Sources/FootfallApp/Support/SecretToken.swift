@@ -41,7 +41,8 @@ enum SecretToken {
     /// SHA-256, hex. Enough for secrets of 256 random bits, which no dictionary can guess;
     /// a slow hash is for passwords people choose.
     static func digest(_ secret: String) -> String {
-        SHA256.hash(data: Data(secret.utf8)).hex
+        var secret = secret
+        return secret.withUTF8 { SHA256.hash(data: UnsafeRawBufferPointer($0)).hex }
     }
 
     /// HMAC-SHA256, hex: a keyed digest that can be looked up, for short secrets such as PINs.
@@ -62,10 +63,18 @@ enum SecretToken {
 extension Sequence where Element == UInt8 {
     /// Lower-case hexadecimal digits, two per byte.
     var hex: String {
-        let digits = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = []
-        for byte in self { text += [digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]] }
-        return String(decoding: text, as: UTF8.self)
+        let bytes = Array(self)
+        return String(unsafeUninitializedCapacity: bytes.count * 2) { text in
+            for (index, byte) in bytes.enumerated() {
+                text[2 * index] = Self.hexDigit(byte >> 4)
+                text[2 * index + 1] = Self.hexDigit(byte & 0x0F)
+            }
+            return bytes.count * 2
+        }
+    }
+
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
     }
 }
 
