@@ -96,4 +96,13 @@ extension Request {
         }
         return try content.decode(D.self)
     }
+
+    /// The body read by a reader of its own, when it is sent as plain `application/json` (as
+    /// `decodeJSONBody` takes it straight to the API's decoder) and that reader makes something
+    /// of it; else nil, for `decodeJSONBody`. No JSON text a reader reads has a NUL in it.
+    func plainJSONBody<D>(_ read: (ByteBuffer) -> D?) -> D? {
+        let contentTypes = headers[.contentType]
+        guard contentTypes.count == 1, contentTypes[0] == "application/json", let body = body.data else { return nil }
+        return read(body)
+    }
 }
