@@ -56,7 +56,8 @@ extension DeviceEventInput {
 }
 
 /// The members of a JSON object whose keys and values are all strings of printable ASCII
-/// without escapes, in order; nil for any other text.
+/// without escapes, in order, at most four (as many as `DeviceEventInput` has); nil for any
+/// other text.
 private struct PlainJSONObject {
     let bytes: UnsafeRawBufferPointer
     var index = 0
@@ -73,6 +74,7 @@ private struct PlainJSONObject {
             skipSpace()
             guard let value = string() else { return nil }
             members.append((key, value))
+            guard members.count <= 4 else { return nil }
             skipSpace()
         } while take(UInt8(ascii: ","))
         guard take(UInt8(ascii: "}")) else { return nil }
@@ -102,6 +104,11 @@ private struct PlainJSONObject {
     }
 
     private mutating func skipSpace() {
-        while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x09, 0x0A, 0x0D: index += 1
+            default: return
+            }
+        }
     }
 }

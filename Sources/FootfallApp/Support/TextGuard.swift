@@ -99,7 +99,9 @@ extension Request {
 
     /// The body read by a reader of its own, when it is sent as plain `application/json` (as
     /// `decodeJSONBody` takes it straight to the API's decoder) and that reader makes something
-    /// of it; else nil, for `decodeJSONBody`. No JSON text a reader reads has a NUL in it.
+    /// of it; else nil, for `decodeJSONBody`. The reader stands in for `TextOnlyJSONDecoder`, so
+    /// it must read only what that decoder reads the same way, and never a NUL: it refuses every
+    /// escape (`\`) and every byte below 0x20, as `DeviceEventInput(plainJSON:)` does.
     func plainJSONBody<D>(_ read: (ByteBuffer) -> D?) -> D? {
         let contentTypes = headers[.contentType]
         guard contentTypes.count == 1, contentTypes[0] == "application/json", let body = body.data else { return nil }
