@@ -3,52 +3,68 @@ import Fluent
 import Foundation
 import PostgresKit
 import SQLKit
+import SQLiteNIO
 import Testing
 
 /// On PostgreSQL a batch of device events stores its rows through one prepared statement, each
 /// column's values as one array (`BatchRowsStatement`, with `NullableArray`); on SQLite through
-/// `RowsInsert`, a bind each value. Each of the four statements must store every field of every
-/// row where the models read it, NULLs and times between two microseconds included, and the
-/// same rows as the binds do.
+/// `BatchRows.sqliteInsert`, a bind each value in SQLite's own form. Each statement must store
+/// every field of every row where the models read it, NULLs and times between two microseconds
+/// included.
 @Suite("A batch's rows stored through arrays")
 struct BatchRowsTests {
-    @Test(.enabled(if: TestDatabase.isPostgres, "the array form is PostgreSQL's"))
-    func arraysStoreEveryFieldAsABindEachValueDoes() async throws {
-        try await withFootfall { api in
-            let sql = api.app.db as! any SQLDatabase
-            let postgres = api.app.db as! any PostgresDatabase
-            let at = Date(timeIntervalSince1970: 1_764_000_000.123_456_7)
-            let visits = [
+    /// Rows with every field set, and with every optional field NULL.
+    private struct Rows {
+        let at = Date(timeIntervalSince1970: 1_764_000_000.123_456_7)
+        let visits: [CheckInRow]
+        let refused: FailedCheckInModel
+        let events: [DeviceEventBatch.StoredEvent]
+
+        init() {
+            visits = [
                 CheckInRow(id: UUID(), customerId: UUID(), locationId: UUID(), checkedInAt: at, method: "rfid"),
                 CheckInRow(id: UUID(), customerId: UUID(), locationId: UUID(), checkedInAt: at.addingTimeInterval(1), checkedOutAt: at.addingTimeInterval(61),
                            method: "rfid", checkOutMethod: "automatic", deviceId: UUID(), admittedPlanId: UUID(), admittedPassId: UUID(),
                            chargedFrom: at.addingTimeInterval(2), chargeRateJSON: #"{"price":150}"#, timeLimitAt: at.addingTimeInterval(3600),
                            entitlementEndsAt: at.addingTimeInterval(5400), closesAt: at.addingTimeInterval(7200)),
             ]
-            let refused = FailedCheckInModel(at: at, locationId: UUID(), method: .rfid, deviceId: UUID(), customerId: nil, credential: "••••0D0E",
-                                             reason: .unknownCredential)
+            refused = FailedCheckInModel(at: at, locationId: UUID(), method: .rfid, deviceId: UUID(), customerId: nil, credential: "••••0D0E",
+                                         reason: .unknownCredential)
             refused.cardNumber = "0A0B0C0D0E"
             refused.recordedAt = at.addingTimeInterval(0.5)
-            let events = [
+            events = [
                 DeviceEventBatch.StoredEvent(id: UUID(), deviceId: UUID(), eventId: "e1", at: at, customerId: nil, credentialKey: nil,
                                              result: "unknown_credential", answer: #"{"result":"unknown_credential"}"#),
                 DeviceEventBatch.StoredEvent(id: UUID(), deviceId: UUID(), eventId: "é 2", at: at.addingTimeInterval(3), customerId: UUID(),
                                              credentialKey: "card:x", result: "checked_in", answer: "{}"),
             ]
+        }
 
-            /// Every row of these ids, each field as the models read it (times to the microsecond,
-            /// as PostgreSQL keeps them); then the rows are deleted, for the next insert.
-            func stored() async throws -> [[String]] {
-                let db = api.app.db
-                let visitIds = visits.map(\.id), eventIds = events.map(\.id), failedId = try #require(refused.id)
-                var rows: [[String]] = try await CheckInModel.query(on: db).filter(\.$id ~~ visitIds).sort(\.$id).all().map(Self.fields)
-                rows += try await FailedCheckInModel.query(on: db).filter(\.$id == failedId).all().map(Self.fields)
-                rows += try await DeviceEventModel.query(on: db).filter(\.$id ~~ eventIds).sort(\.$id).all().map(Self.fields)
-                try await CheckInModel.query(on: db).filter(\.$id ~~ visitIds).delete()
-                try await FailedCheckInModel.query(on: db).filter(\.$id == failedId).delete()
-                try await DeviceEventModel.query(on: db).filter(\.$id ~~ eventIds).delete()
-                return rows
-            }
+        /// Every field of every row, as it was made.
+        var expected: [[String]] {
+            visits.sorted { $0.id.uuidString < $1.id.uuidString }.map(BatchRowsTests.fields) + [BatchRowsTests.fields(refused)]
+                + events.sorted { $0.id.uuidString < $1.id.uuidString }.map(BatchRowsTests.fields)
+        }
+
+        /// Every row of these ids, each field as the models read it (times to the microsecond);
+        /// then the rows are deleted, for the next insert.
+        func stored(on db: any Database) async throws -> [[String]] {
+            let visitIds = visits.map(\.id), eventIds = events.map(\.id), failedId = try #require(refused.id)
+            var rows: [[String]] = try await CheckInModel.query(on: db).filter(\.$id ~~ visitIds).sort(\.$id).all().map(BatchRowsTests.fields)
+            rows += try await FailedCheckInModel.query(on: db).filter(\.$id == failedId).all().map(BatchRowsTests.fields)
+            rows += try await DeviceEventModel.query(on: db).filter(\.$id ~~ eventIds).sort(\.$id).all().map(BatchRowsTests.fields)
+            try await CheckInModel.query(on: db).filter(\.$id ~~ visitIds).delete()
+            try await FailedCheckInModel.query(on: db).filter(\.$id == failedId).delete()
+            try await DeviceEventModel.query(on: db).filter(\.$id ~~ eventIds).delete()
+            return rows
+        }
+    }
+
+    @Test(.enabled(if: TestDatabase.isPostgres, "the array form is PostgreSQL's"))
+    func arraysStoreEveryField() async throws {
+        try await withFootfall { api in
+            let postgres = api.app.db as! any PostgresDatabase
+            let rows = Rows()
             /// The statement, prepared, on a connection of the pool, without `rows(_:)`'s second
             /// try unprepared: a preparation that fails fails here.
             func runPrepared(_ statement: some RepeatedStatement) async throws {
@@ -58,31 +74,38 @@ struct BatchRowsTests {
                     }
                 }.get()
             }
-            let expected = visits.sorted { $0.id.uuidString < $1.id.uuidString }.map(Self.fields) + [Self.fields(refused)]
-                + events.sorted { $0.id.uuidString < $1.id.uuidString }.map(Self.fields)
 
-            let statement = try #require(BatchRowsValues(visits: visits, failures: [refused], events: events).statement)
+            let statement = try #require(BatchRowsValues(visits: rows.visits, failures: [rows.refused], events: rows.events).statement)
             try await runPrepared(statement)
-            let throughArrays = try await stored()
+            let throughArrays = try await rows.stored(on: api.app.db)
             #expect(throughArrays.count == 5)
-            #expect(Self.toTheMillisecond(throughArrays) == Self.toTheMillisecond(expected))
-
-            for insert in [BatchRows.insert(into: CheckInModel.schema, BatchRows.visits, visits),
-                           BatchRows.insert(into: FailedCheckInModel.schema, BatchRows.failures, [refused]),
-                           BatchRows.insert(into: DeviceEventModel.schema, BatchRows.events, events)] {
-                try await sql.execute(sql: insert) { _ in }
-            }
-            #expect(try await stored() == throughArrays)
+            #expect(Self.toTheMillisecond(throughArrays) == Self.toTheMillisecond(rows.expected))
 
             // The statements without visits, without failed check-ins, or without either.
-            for (visits, failures) in [([], []), (visits, []), ([], [refused])] {
-                let statement = try #require(BatchRowsValues(visits: visits, failures: failures, events: events).statement)
+            for (visits, failures) in [([], []), (rows.visits, []), ([], [rows.refused])] {
+                let statement = try #require(BatchRowsValues(visits: visits, failures: failures, events: rows.events).statement)
                 try await runPrepared(statement)
-                let rows = try await stored()
-                #expect(rows.count == visits.count + failures.count + events.count)
-                #expect(Set(rows).isSubset(of: Set(throughArrays)))
+                let stored = try await rows.stored(on: api.app.db)
+                #expect(stored.count == visits.count + failures.count + rows.events.count)
+                #expect(Set(stored).isSubset(of: Set(throughArrays)))
             }
             #expect(BatchRowsValues(visits: [], failures: [], events: []).statement == nil)
+        }
+    }
+
+    @Test(.enabled(if: !TestDatabase.isPostgres, "SQLite's own inserts"))
+    func sqliteInsertsStoreEveryField() async throws {
+        try await withFootfall { api in
+            let sqlite = api.app.db as! any SQLiteDatabase
+            let rows = Rows()
+            for insert in [BatchRows.sqliteInsert(into: CheckInModel.schema, BatchRows.visits, rows.visits),
+                           BatchRows.sqliteInsert(into: FailedCheckInModel.schema, BatchRows.failures, [rows.refused]),
+                           BatchRows.sqliteInsert(into: DeviceEventModel.schema, BatchRows.events, rows.events)] {
+                try await sqlite.query(insert.sql, insert.binds) { _ in }
+            }
+            let stored = try await rows.stored(on: api.app.db)
+            #expect(stored.count == 5)
+            #expect(Self.toTheMillisecond(stored) == Self.toTheMillisecond(rows.expected))
         }
     }
 

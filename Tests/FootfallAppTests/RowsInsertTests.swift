@@ -3,7 +3,7 @@ import Foundation
 import SQLKit
 import Testing
 
-/// The device events' inserts on SQLite are written by `RowsInsert`, not SQLKit's `SQLInsert`:
+/// The models' inserts are written by `RowsInsert`, not SQLKit's `SQLInsert`:
 /// on the database the suite runs on (SQLite, or PostgreSQL with `FOOTFALL_TEST_DATABASE_URL`),
 /// the statement must be the one `SQLInsert` writes, character for character, with the same
 /// binds.
@@ -19,14 +19,15 @@ struct RowsInsertTests {
     func statementIsSQLInsertsOwn(table: String, columns: [String]) async throws {
         try await withFootfall { api in
             let sql = api.app.db as! any SQLDatabase
-            let rows: [[any Encodable & Sendable]] = (0..<3).map { row in
+            let values: [[any Encodable & Sendable]] = (0..<3).map { row in
                 [UUID(), "text \(row)", Date(timeIntervalSince1970: Double(row)), row == 1 ? nil : Int?(row)]
             }.map { Array($0.prefix(columns.count)) }
+            let rows: [[any SQLExpression]] = values.map { $0.map { SQLBind($0) } }
             var ours = SQLSerializer(database: sql)
             RowsInsert(into: table, columns: columns, rows: rows).serialize(to: &ours)
             var insert = SQLInsert(table: SQLIdentifier(table))
             insert.columns = columns.map { SQLIdentifier($0) }
-            insert.values = rows.map { $0.map { SQLBind($0) } }
+            insert.values = rows
             var theirs = SQLSerializer(database: sql)
             insert.serialize(to: &theirs)
             #expect(ours.sql == theirs.sql)
@@ -45,7 +46,7 @@ struct RowsInsertTests {
                 [SQLBind(UUID()), SQLBind("name \(row)"), SQLLiteral.null, row == 0 ? SQLLiteral.default : SQLLiteral.string("member")]
             }
             var ours = SQLSerializer(database: sql)
-            RowsInsert(into: "customers", columns: columns, rows: .expressions(rows)).serialize(to: &ours)
+            RowsInsert(into: "customers", columns: columns, rows: rows).serialize(to: &ours)
             var insert = SQLInsert(table: SQLIdentifier("customers"))
             insert.columns = columns.map { SQLIdentifier($0) }
             insert.values = rows

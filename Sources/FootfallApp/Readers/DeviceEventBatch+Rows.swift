@@ -1,4 +1,5 @@
 import PostgresNIO
+import SQLiteNIO
 
 /// The rows a batch of device events inserts: its new visits, failed check-ins and device
 /// events. Each table's columns are listed once, each with how to read its value from a row,
@@ -23,9 +24,21 @@ enum BatchRows {
         .init("answer") { $0.answer },
     ]
 
-    /// SQLite's insert of these rows into `table`: `INSERT … VALUES`, a bind each value.
-    static func insert<Row>(into table: String, _ columns: [InsertedColumn<Row>], _ rows: some Collection<Row>) -> RowsInsert {
-        RowsInsert(into: table, columns: columns.map(\.name), rows: rows.map { row in columns.map { $0.value(row) } })
+    /// SQLite's insert of these rows into `table`: `INSERT … VALUES`, a bind each value, each
+    /// already in SQLite's own form. Through SQLKit every value went as `any Encodable`, cast back
+    /// to SQLite's form one by one, and the statement through its serializer: about a tenth of the
+    /// writer's thread under card load (`perf`, BENCHMARKS.md, "Session 29").
+    static func sqliteInsert<Row>(into table: String, _ columns: [InsertedColumn<Row>], _ rows: some Collection<Row>)
+        -> (sql: String, binds: [SQLiteData]) {
+        let row = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
+        let sql = "INSERT INTO \"\(table)\" (\(columns.map { "\"\($0.name)\"" }.joined(separator: ", "))) VALUES "
+            + Array(repeating: row, count: rows.count).joined(separator: ", ")
+        var binds: [SQLiteData] = []
+        binds.reserveCapacity(rows.count * columns.count)
+        for row in rows {
+            for column in columns { binds.append(column.sqliteValue(row)) }
+        }
+        return (sql, binds)
     }
 }
 
@@ -34,13 +47,13 @@ enum BatchRows {
 struct InsertedColumn<Row>: Sendable {
     let name: String
     let arrayType: PostgresDataType
-    let value: @Sendable (Row) -> any Encodable & Sendable
+    let sqliteValue: @Sendable (Row) -> SQLiteData
     let appendArray: @Sendable ([Row], inout PostgresBindings) throws -> Void
 
-    init<Value: PostgresArrayEncodable & Encodable & Sendable>(_ name: String, _ read: @escaping @Sendable (Row) -> Value?) {
+    init<Value: PostgresArrayEncodable & SQLiteDataConvertible & Sendable>(_ name: String, _ read: @escaping @Sendable (Row) -> Value?) {
         self.name = name
         arrayType = Value.psqlArrayType
-        value = { read($0) }
+        sqliteValue = { read($0).sqliteData ?? .null }
         appendArray = { rows, bindings in try bindings.append(NullableArray(rows.map(read))) }
     }
 }

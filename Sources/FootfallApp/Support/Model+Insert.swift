@@ -41,7 +41,7 @@ extension Array where Element: Model, Element.IDValue == UUID {
         let now = Date()
         let rows = map { $0.inserted(at: now) }
         precondition(rows.allSatisfy { $0.columns == rows[0].columns }, "models inserted together set the same fields")
-        let insert = RowsInsert(into: Element.schema, columns: rows[0].columns, rows: .expressions(rows.map(\.values)))
+        let insert = RowsInsert(into: Element.schema, columns: rows[0].columns, rows: rows.map(\.values))
         try await (db as! any SQLDatabase).execute(sql: insert) { _ in }
         for model in self { model.markStored() }
     }

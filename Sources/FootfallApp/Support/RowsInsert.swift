@@ -1,26 +1,17 @@
 import SQLKit
 
 /// `INSERT INTO table (columns) VALUES (…), (…)`: the statement SQLKit's `SQLInsert` writes,
-/// written in one pass over the values. The device events' writes on SQLite go through it, a few
-/// dozen values an event, each a bind: `SQLInsert` wraps each value in an expression of its own
-/// and each row in a group, which took about 6 % of the writer's thread in a card run. The
-/// models' inserts (`Model.insert(on:)`) go through it too, for its quoting of names (below).
+/// written in one pass over the values, for the models' inserts (`Model.insert(on:)`), with its
+/// quoting of names (below). `SQLInsert` wraps each value in an expression of its own and each
+/// row in a group. (The device events' rows on SQLite went through it too, until session 29 gave
+/// them statements of their own: `BatchRows.sqliteInsert`.)
 struct RowsInsert: SQLExpression {
     let table: String
     let columns: [String]
-    let rows: Rows
+    /// Each row's values (a model's insert has `NULL` and `DEFAULT` among them).
+    let rows: [[any SQLExpression]]
 
-    /// Each row's values: binds, or expressions (a model's insert has `NULL` and `DEFAULT` among them).
-    enum Rows {
-        case binds([[any Encodable & Sendable]])
-        case expressions([[any SQLExpression]])
-    }
-
-    init(into table: String, columns: [String], rows: [[any Encodable & Sendable]]) {
-        self.init(into: table, columns: columns, rows: .binds(rows))
-    }
-
-    init(into table: String, columns: [String], rows: Rows) {
+    init(into table: String, columns: [String], rows: [[any SQLExpression]]) {
         self.table = table
         self.columns = columns
         self.rows = rows
@@ -35,18 +26,11 @@ struct RowsInsert: SQLExpression {
             QuotedName(column).serialize(to: &serializer)
         }
         serializer.write(") VALUES ")
-        switch rows {
-        case .binds(let rows): write(rows, to: &serializer) { $1.write(bind: $0) }
-        case .expressions(let rows): write(rows, to: &serializer) { $0.serialize(to: &$1) }
-        }
-    }
-
-    private func write<Value>(_ rows: [[Value]], to serializer: inout SQLSerializer, _ value: (Value, inout SQLSerializer) -> Void) {
         for (index, row) in rows.enumerated() {
             serializer.write(index > 0 ? ", (" : "(")
             for (index, item) in row.enumerated() {
                 if index > 0 { serializer.write(", ") }
-                value(item, &serializer)
+                item.serialize(to: &serializer)
             }
             serializer.write(")")
         }
