@@ -3,7 +3,7 @@ import Fluent
 import Foundation
 import PostgresKit
 import SQLKit
-import SQLiteNIO
+import SQLiteKit
 import Testing
 
 /// On PostgreSQL a batch of device events stores its rows through one prepared statement, each
@@ -11,7 +11,7 @@ import Testing
 /// `BatchRows.sqliteInsert`, a bind each value in SQLite's own form. Each statement must store
 /// every field of every row where the models read it, NULLs and times between two microseconds
 /// included.
-@Suite("A batch's rows stored through arrays")
+@Suite("A batch's rows stored by its own statements")
 struct BatchRowsTests {
     /// Rows with every field set, and with every optional field NULL.
     private struct Rows {
@@ -38,6 +38,14 @@ struct BatchRowsTests {
                 DeviceEventBatch.StoredEvent(id: UUID(), deviceId: UUID(), eventId: "é 2", at: at.addingTimeInterval(3), customerId: UUID(),
                                              credentialKey: "card:x", result: "checked_in", answer: "{}"),
             ]
+        }
+
+        /// The three tables' rows through SQLKit's own insert, a bind each field: the stored form
+        /// SQLKit gives each value, which the batch's statements must give too.
+        var sqlKitInserts: [SQLInsert] {
+            [BatchRowsTests.sqlKitInsert(CheckInModel.schema, BatchRowsTests.visitColumns, visits.map(BatchRowsTests.values)),
+             BatchRowsTests.sqlKitInsert(FailedCheckInModel.schema, BatchRowsTests.failureColumns, [BatchRowsTests.values(refused)]),
+             BatchRowsTests.sqlKitInsert(DeviceEventModel.schema, BatchRowsTests.eventColumns, events.map(BatchRowsTests.values))]
         }
 
         /// Every field of every row, as it was made.
@@ -80,6 +88,9 @@ struct BatchRowsTests {
             let throughArrays = try await rows.stored(on: api.app.db)
             #expect(throughArrays.count == 5)
             #expect(Self.toTheMillisecond(throughArrays) == Self.toTheMillisecond(rows.expected))
+            // To the microsecond, as SQLKit's binds store the same values.
+            for insert in rows.sqlKitInserts { try await (api.app.db as! any SQLDatabase).execute(sql: insert) { _ in } }
+            #expect(try await rows.stored(on: api.app.db) == throughArrays)
 
             // The statements without visits, without failed check-ins, or without either.
             for (visits, failures) in [([], []), (rows.visits, []), ([], [rows.refused])] {
@@ -93,20 +104,58 @@ struct BatchRowsTests {
         }
     }
 
+    /// SQLite's inserts bind each field as SQLiteKit's encoder binds it (the same SQLite value:
+    /// upper-case UUID text, seconds as a REAL, NULL), and store every field exactly.
     @Test(.enabled(if: !TestDatabase.isPostgres, "SQLite's own inserts"))
     func sqliteInsertsStoreEveryField() async throws {
+        #expect(BatchRows.visits.map(\.name) == Self.visitColumns)
+        #expect(BatchRows.failures.map(\.name) == Self.failureColumns)
+        #expect(BatchRows.events.map(\.name) == Self.eventColumns)
         try await withFootfall { api in
-            let sqlite = api.app.db as! any SQLiteDatabase
+            let sql = api.app.db as! any SQLDatabase
             let rows = Rows()
-            for insert in [BatchRows.sqliteInsert(into: CheckInModel.schema, BatchRows.visits, rows.visits),
+            let inserts = [BatchRows.sqliteInsert(into: CheckInModel.schema, BatchRows.visits, rows.visits),
                            BatchRows.sqliteInsert(into: FailedCheckInModel.schema, BatchRows.failures, [rows.refused]),
-                           BatchRows.sqliteInsert(into: DeviceEventModel.schema, BatchRows.events, rows.events)] {
-                try await sqlite.query(insert.sql, insert.binds) { _ in }
+                           BatchRows.sqliteInsert(into: DeviceEventModel.schema, BatchRows.events, rows.events)]
+            let encoder = SQLiteDataEncoder()
+            let values = [rows.visits.flatMap(Self.values), Self.values(rows.refused), rows.events.flatMap(Self.values)]
+            for (insert, values) in zip(inserts, values) {
+                #expect(try insert.binds == values.map { try encoder.encode($0) })
+                try await sql.execute(sql: insert) { _ in }
             }
             let stored = try await rows.stored(on: api.app.db)
-            #expect(stored.count == 5)
-            #expect(Self.toTheMillisecond(stored) == Self.toTheMillisecond(rows.expected))
+            #expect(stored == rows.expected)
+            for insert in rows.sqlKitInserts { try await sql.execute(sql: insert) { _ in } }
+            #expect(try await rows.stored(on: api.app.db) == stored)
         }
+    }
+
+    static let visitColumns = ["id", "customer_id", "location_id", "checked_in_at", "checked_out_at", "method", "check_out_method", "device_id",
+                               "admitted_plan_id", "admitted_pass_id", "time_limit_at", "closes_at", "charged_from", "charge_rate",
+                               "entitlement_ends_at"]
+    static let failureColumns = ["id", "at", "location_id", "method", "device_id", "customer_id", "credential", "reason", "card_number",
+                                 "recorded_at"]
+    static let eventColumns = ["id", "device_id", "event_id", "at", "customer_id", "credential_key", "result", "answer"]
+
+    /// Each row's fields in its table's columns' order (above).
+    static func values(_ v: CheckInRow) -> [any Encodable & Sendable] {
+        [v.id, v.customerId, v.locationId, v.checkedInAt, v.checkedOutAt, v.method, v.checkOutMethod, v.deviceId, v.admittedPlanId,
+         v.admittedPassId, v.timeLimitAt, v.closesAt, v.chargedFrom, v.chargeRateJSON, v.entitlementEndsAt]
+    }
+
+    static func values(_ f: FailedCheckInModel) -> [any Encodable & Sendable] {
+        [f.id, f.at, f.locationId, f.method, f.deviceId, f.customerId, f.credential, f.reason, f.cardNumber, f.recordedAt]
+    }
+
+    static func values(_ e: DeviceEventBatch.StoredEvent) -> [any Encodable & Sendable] {
+        [e.id, e.deviceId, e.eventId, e.at, e.customerId, e.credentialKey, e.result, e.answer]
+    }
+
+    static func sqlKitInsert(_ table: String, _ columns: [String], _ rows: [[any Encodable & Sendable]]) -> SQLInsert {
+        var insert = SQLInsert(table: SQLIdentifier(table))
+        insert.columns = columns.map { SQLIdentifier($0) }
+        insert.values = rows.map { $0.map { SQLBind($0) } }
+        return insert
     }
 
     /// A time as PostgreSQL keeps it, in whole microseconds: `t:` milliseconds `.` microseconds.

@@ -1,4 +1,5 @@
 import PostgresNIO
+import SQLKit
 import SQLiteNIO
 
 /// The rows a batch of device events inserts: its new visits, failed check-ins and device
@@ -25,11 +26,11 @@ enum BatchRows {
     ]
 
     /// SQLite's insert of these rows into `table`: `INSERT … VALUES`, a bind each value, each
-    /// already in SQLite's own form. Through SQLKit every value went as `any Encodable`, cast back
-    /// to SQLite's form one by one, and the statement through its serializer: about a tenth of the
-    /// writer's thread under card load (`perf`, BENCHMARKS.md, "Session 29").
-    static func sqliteInsert<Row>(into table: String, _ columns: [InsertedColumn<Row>], _ rows: some Collection<Row>)
-        -> (sql: String, binds: [SQLiteData]) {
+    /// already in SQLite's own form. As `RowsInsert` of binds, each value went as `any
+    /// Encodable` through SQLKit's serializer and was cast back to SQLite's form one by one:
+    /// about 6 % of the writer's thread under card load (`perf`, BENCHMARKS.md, "Session 29").
+    static func sqliteInsert<Row>(into table: String, _ columns: [InsertedColumn<Row>], _ rows: some Collection<Row>) -> SQLiteRowsInsert {
+        precondition(!rows.isEmpty && !(columns.map(\.name) + [table]).contains { $0.contains("\"") })
         let row = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
         let sql = "INSERT INTO \"\(table)\" (\(columns.map { "\"\($0.name)\"" }.joined(separator: ", "))) VALUES "
             + Array(repeating: row, count: rows.count).joined(separator: ", ")
@@ -38,7 +39,21 @@ enum BatchRows {
         for row in rows {
             for column in columns { binds.append(column.sqliteValue(row)) }
         }
-        return (sql, binds)
+        return SQLiteRowsInsert(sql: sql, binds: binds)
+    }
+}
+
+/// A statement's text with its binds in SQLite's own form, run through SQLKit as any statement is
+/// (on the writer's connection, SQLKit's `execute` reaches SQLiteNIO's `async` query, which
+/// resumes on the writer's thread; SQLiteNIO's own `query` on Fluent's database answers through
+/// an event loop). SQLiteKit passes each bind on as it is (`SQLiteData: SQLiteDataConvertible`).
+struct SQLiteRowsInsert: SQLExpression {
+    let sql: String
+    let binds: [SQLiteData]
+
+    func serialize(to serializer: inout SQLSerializer) {
+        serializer.write(sql)
+        serializer.binds.append(contentsOf: binds.lazy.map { $0 as any Encodable & Sendable })
     }
 }
 

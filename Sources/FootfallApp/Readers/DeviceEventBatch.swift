@@ -3,7 +3,6 @@ import Fluent
 import FootfallCore
 import PostgresKit
 import SQLKit
-import SQLiteNIO
 import Vapor
 
 /// Decides a batch of device events together, in the writer's turn: it reads what they need in
@@ -449,11 +448,11 @@ struct DeviceEventBatch {
                 _ = try await postgres.rows(statement)
             }
         } else {
-            let sqlite = db as! any SQLiteDatabase
+            let sql = db as! any SQLDatabase
             let inserts = state.newVisits.chunks(ofCount: 200).map { BatchRows.sqliteInsert(into: CheckInModel.schema, BatchRows.visits, $0) }
                 + state.failures.chunks(ofCount: 200).map { BatchRows.sqliteInsert(into: FailedCheckInModel.schema, BatchRows.failures, $0) }
                 + state.events.chunks(ofCount: 200).map { BatchRows.sqliteInsert(into: DeviceEventModel.schema, BatchRows.events, $0) }
-            for insert in inserts { try await sqlite.query(insert.sql, insert.binds) { _ in } }
+            for insert in inserts { try await sql.execute(sql: insert) { _ in } }
         }
         for (passId, day) in state.dayPasses {
             try await PassModel.query(on: db).filter(\.$id == passId).set(\.$usedOn, to: day.description).update()

@@ -91,3 +91,12 @@ extension UUID {
 
     private static let hexDigits = Array("0123456789ABCDEF".utf8)
 }
+
+// SQLiteData itself: a bind already in SQLite's form (`BatchRows.sqliteInsert`) goes through
+// SQLiteKit's encoder as it is, rather than through its `Encodable` conformance, an encoder
+// object for each value.
+extension SQLiteData: @retroactive SQLiteDataConvertible {
+    public init?(sqliteData: SQLiteData) { self = sqliteData }
+
+    public var sqliteData: SQLiteData? { self }
+}
