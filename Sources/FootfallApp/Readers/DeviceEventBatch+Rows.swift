@@ -30,7 +30,7 @@ enum BatchRows {
     /// Encodable` through SQLKit's serializer and was cast back to SQLite's form one by one:
     /// about 6 % of the writer's thread under card load (`perf`, BENCHMARKS.md, "Session 29").
     static func sqliteInsert<Row>(into table: String, _ columns: [InsertedColumn<Row>], _ rows: some Collection<Row>) -> SQLiteRowsInsert {
-        precondition(!rows.isEmpty && !(columns.map(\.name) + [table]).contains { $0.contains("\"") })
+        precondition(!rows.isEmpty && !table.utf8.contains(UInt8(ascii: "\"")))
         let row = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
         let sql = "INSERT INTO \"\(table)\" (\(columns.map { "\"\($0.name)\"" }.joined(separator: ", "))) VALUES "
             + Array(repeating: row, count: rows.count).joined(separator: ", ")
@@ -66,6 +66,7 @@ struct InsertedColumn<Row>: Sendable {
     let appendArray: @Sendable ([Row], inout PostgresBindings) throws -> Void
 
     init<Value: PostgresArrayEncodable & SQLiteDataConvertible & Sendable>(_ name: String, _ read: @escaping @Sendable (Row) -> Value?) {
+        precondition(!name.utf8.contains(UInt8(ascii: "\"")), "written between quotes as it is")
         self.name = name
         arrayType = Value.psqlArrayType
         sqliteValue = { read($0).sqliteData ?? .null }
