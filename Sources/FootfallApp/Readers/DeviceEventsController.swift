@@ -11,7 +11,7 @@ struct DeviceEventsController: RouteCollection {
     }
 
     func record(request: Request) throws -> EventLoopFuture<Response> {
-        let input = try request.plainJSONBody(DeviceEventInput.init(plainJSON:)) ?? request.decodeJSONBody(DeviceEventInput.self)
+        let input = try request.decodeJSONBody(DeviceEventInput.self, readingDirectly: DeviceEventInput.init(plainJSON:))
         let (eventId, type, value) = try input.validated()
         let at = try CheckInsController.time(input.at, field: "at", now: request.clock.now())
         let event = DeviceEvent(device: try request.device, eventId: eventId, type: type, value: value, at: at, stamped: input.at != nil)

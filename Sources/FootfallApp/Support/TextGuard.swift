@@ -89,22 +89,18 @@ extension Request {
     /// up in the global configuration (a lock and a copy of it) on every request, about 7 % of
     /// a card event's request handling, and 9 % of an admin write's handler. Any other content
     /// type, or none, takes Vapor's way, with its answers.
-    func decodeJSONBody<D: Decodable>(_ type: D.Type) throws -> D {
+    ///
+    /// `readingDirectly`: a reader of its own for a plain `application/json` body, tried first;
+    /// where it reads nothing (nil) the API's decoder reads the body. It stands in for
+    /// `TextOnlyJSONDecoder`, so it must read only what that decoder reads the same way, and never
+    /// a NUL: it refuses every escape (`\`) and every byte below 0x20, as
+    /// `DeviceEventInput(plainJSON:)` does.
+    func decodeJSONBody<D: Decodable>(_ type: D.Type, readingDirectly read: ((ByteBuffer) -> D?)? = nil) throws -> D {
         let contentTypes = headers[.contentType]
         if contentTypes.count == 1, contentTypes[0] == "application/json", let body = body.data {
+            if let value = read?(body) { return value }
             return try TextOnlyJSONDecoder.api.decode(D.self, from: body, headers: headers)
         }
         return try content.decode(D.self)
-    }
-
-    /// The body read by a reader of its own, when it is sent as plain `application/json` (as
-    /// `decodeJSONBody` takes it straight to the API's decoder) and that reader makes something
-    /// of it; else nil, for `decodeJSONBody`. The reader stands in for `TextOnlyJSONDecoder`, so
-    /// it must read only what that decoder reads the same way, and never a NUL: it refuses every
-    /// escape (`\`) and every byte below 0x20, as `DeviceEventInput(plainJSON:)` does.
-    func plainJSONBody<D>(_ read: (ByteBuffer) -> D?) -> D? {
-        let contentTypes = headers[.contentType]
-        guard contentTypes.count == 1, contentTypes[0] == "application/json", let body = body.data else { return nil }
-        return read(body)
     }
 }
