@@ -91,6 +91,29 @@ struct DeviceEventTests {
         }
     }
 
+    /// A number that two cards' keys match (as decimal, and as hex) goes to the card of the more
+    /// specific reading, and a second tap a turn later is that card's double tap, on either
+    /// database (on PostgreSQL the holders and the earlier taps are read in one statement, each
+    /// reading's card apart).
+    @Test func aNumberTwoCardsMatchIsTheMoreSpecificCardsAndSoIsItsDoubleTap() async throws {
+        try await withFootfall { api in
+            let location = try await api.location()
+            let reader = try await api.device(at: location)
+            let asHex = try await api.customer(planId: try await api.plan())
+            #expect(try await api.post("/api/v1/customers/\(asHex)/cards", ["number": "12345678", "format": "hex"]).status == .created)
+            let asDecimal = try await api.customer(planId: try await api.plan())
+            #expect(try await api.post("/api/v1/customers/\(asDecimal)/cards", ["number": "12345678", "format": "decimal"]).status == .created)
+            let first = try await reader.send("card", "12345678")
+            #expect(first.result == "checked_in")
+            #expect((first["customer"] as? [String: Any])?["id"] as? String == asDecimal)
+            api.clock.advance(by: 5)
+            #expect(try await reader.send("card", "12345678").result == "ignored_repeat")
+            api.clock.advance(by: 30)
+            #expect(try await reader.send("card", "12345678").result == "checked_out")
+            #expect(try await api.get("/api/v1/check-ins?customerId=\(asHex)").items.isEmpty)
+        }
+    }
+
     @Test func aRetriedEventGetsTheSameAnswerAndChangesNothing() async throws {
         let database = TestDatabase.fresh()
         let clock = ManualClock(at("2026-11-26T09:00:00Z"))

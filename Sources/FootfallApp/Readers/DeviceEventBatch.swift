@@ -34,7 +34,20 @@ struct DeviceEventBatch {
         // Every card of the batch in one query; PINs and member codes one by one (the lockout
         // counts, and each code works once).
         let cards = prepared.filter { $0.event.type == .card }
-        let (holders, openVisits) = try await ledger.identifyCards(cards.map { ($0.event.value, $0.cardReadings) }, on: db)
+        let presented = cards.map { ($0.event.value, $0.cardReadings) }
+        let since = Self.tapsSince(prepared, now: now)
+        let holders: [Ledger.Identification], openVisits: [CheckInRow], earlier: [PostgresRandomAccessRow]?
+        // On PostgreSQL a turn of card taps alone reads everything in one statement: one round
+        // trip, where the holders and then their earlier taps took two.
+        if cards.count == prepared.count, let postgres = db as? any PostgresDatabase {
+            let rows = try await postgres.rows(CardTurnReads(prepared, since: since)).map { $0.makeRandomAccess() }
+            let (holderRows, others) = try rows.partitioned(by: { try $0.value("kind", as: String.self) != "holder" })
+            (holders, openVisits) = try Ledger.cardHolders(presented, in: holderRows)
+            earlier = others
+        } else {
+            (holders, openVisits) = try await ledger.identifyCards(presented, on: db)
+            earlier = nil
+        }
         var cardHolders = holders.makeIterator()
         // A retried PIN or member code is answered from what was stored and never judged again,
         // so it is not counted as another guess.
@@ -50,7 +63,8 @@ struct DeviceEventBatch {
                 identified.append(try await ledger.identify(item.event, guesses: &guesses, on: db))
             }
         }
-        var state = try await load(prepared, identified, knownOpen: openVisits, othersThanCards: cards.count < prepared.count)
+        var state = try await load(prepared, identified, knownOpen: openVisits, earlier: earlier, tapsSince: since,
+                                   othersThanCards: cards.count < prepared.count)
         var answers: [String] = []
         for (item, identity) in zip(prepared, identified) {
             answers.append(try await decide(item, identity, &state))
@@ -98,7 +112,7 @@ struct DeviceEventBatch {
     }
 
     /// An event id or a credential at a device.
-    private struct DeviceKey: Hashable {
+    struct DeviceKey: Hashable {
         var device: UUID
         var text: String
     }
@@ -119,18 +133,22 @@ struct DeviceEventBatch {
     /// Door results that say where the customer was: the ones the ordering rule compares with.
     private static let doorStateResults: [DeviceEventAnswer.Result] = DeviceEventAnswer.Result.accepted + [.notCheckedIn]
 
-    /// `knownOpen`: the open visits of the card holders, read with them; `othersThanCards`:
-    /// whether PINs or member codes need their holders' open visits read here.
+    /// Taps since when can make one of these a double tap.
+    private static func tapsSince(_ prepared: [PreparedDeviceEvent], now: Date) -> Date {
+        (prepared.map(\.event.at).min() ?? now) - DoubleTap.window
+    }
+
+    /// `knownOpen`: the open visits of the card holders, read with them; `earlier`: the earlier
+    /// answers and taps, if read with them (`CardTurnReads`); `since`: `tapsSince`;
+    /// `othersThanCards`: whether PINs or member codes need their holders' open visits read here.
     private func load(_ prepared: [PreparedDeviceEvent], _ identified: [Ledger.Identification], knownOpen: [CheckInRow],
-                      othersThanCards: Bool) async throws -> State {
+                      earlier: [PostgresRandomAccessRow]?, tapsSince since: Date, othersThanCards: Bool) async throws -> State {
         let customers = identified.compactMap { if case .customer(let customer, _) = $0 { customer } else { nil } }
         let customerIds = Array(Set(customers.map(\.id)))
-        let earliest = prepared.map(\.event.at).min() ?? now
 
         // Earlier answers to these event ids, and earlier taps of these credentials, each looked
-        // up by its device: two halves of one query (prepared on PostgreSQL).
-        let credentialKeys = identified.map { identity -> String? in if case .customer(_, let key) = identity { key } else { nil } }
-        let since = earliest - DoubleTap.window
+        // up by its device: read with the card holders (`CardTurnReads`), else here, in two halves
+        // of one query (prepared on PostgreSQL).
         var answered: [DeviceKey: String] = [:]
         var lastAccepted: [DeviceKey: Date] = [:]
         func read<Row: ColumnValues>(_ rows: [Row]) throws {
@@ -144,7 +162,10 @@ struct DeviceEventBatch {
                 }
             }
         }
-        if let postgres = db as? any PostgresDatabase {
+        let credentialKeys = identified.map { identity -> String? in if case .customer(_, let key) = identity { key } else { nil } }
+        if let earlier {
+            try read(earlier)
+        } else if let postgres = db as? any PostgresDatabase {
             try read(try await postgres.rows(EarlierAnswersAndTaps(devices: prepared.map(\.deviceId), eventIds: prepared.map(\.event.eventId),
                                                                    credentialKeys: credentialKeys, since: since)).map { $0.makeRandomAccess() })
         } else {
@@ -457,43 +478,5 @@ struct DeviceEventBatch {
         for (passId, day) in state.dayPasses {
             try await PassModel.query(on: db).filter(\.$id == passId).set(\.$usedOn, to: day.description).update()
         }
-    }
-}
-
-/// `load`'s read of earlier answers and taps on PostgreSQL, prepared once on each connection:
-/// the wanted device, event id and credential go as three arrays. Each probe is a `LATERAL`
-/// subquery that cannot be merged into a join (`OFFSET 0`), so that the one plan PostgreSQL
-/// keeps for it looks each one up by index even while `device_events` has never been analysed
-/// (a fresh database), where a plain join's kept plan hashed a scan of the whole table.
-private struct EarlierAnswersAndTaps: RepeatedStatement {
-    static let accepted = DeviceEventAnswer.Result.accepted.map(\.rawValue)
-    static let name = "footfall_earlier_answers_and_taps"
-    static let sql = """
-        SELECT 'answer' AS kind, e.device_id, e.event_id, e.at, e.credential_key, e.answer
-        FROM unnest($1, $2) w(device_id, event_id)
-        CROSS JOIN LATERAL (SELECT e.device_id, e.event_id, e.at, e.credential_key, e.answer FROM device_events e
-                            WHERE e.device_id = w.device_id AND e.event_id = w.event_id OFFSET 0) e
-        UNION ALL
-        SELECT 'tap' AS kind, e.device_id, e.event_id, e.at, e.credential_key, e.answer
-        FROM unnest($1, $3) w(device_id, credential_key)
-        CROSS JOIN LATERAL (SELECT e.device_id, e.event_id, e.at, e.credential_key, e.answer FROM device_events e
-                            WHERE e.device_id = w.device_id AND e.credential_key = w.credential_key
-                              AND e.result = ANY($4) AND e.at >= $5 OFFSET 0) e
-        """
-    static let bindingDataTypes: [PostgresDataType] = [.uuidArray, .textArray, .textArray, .textArray, .timestamptz]
-
-    var devices: [UUID]
-    var eventIds: [String]
-    var credentialKeys: [String?]
-    var since: Date
-
-    func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 5)
-        bindings.append(devices)
-        bindings.append(eventIds)
-        try bindings.append(NullableArray(credentialKeys))
-        bindings.append(Self.accepted)
-        bindings.append(since)
-        return bindings
     }
 }

@@ -117,64 +117,77 @@ extension Ledger {
     func identifyCards(_ presented: [(value: String, readings: [String])], on db: any Database) async throws
         -> (holders: [Identification], open: [CheckInRow]) {
         let all = Array(Set(presented.flatMap(\.readings)))
+        guard !all.isEmpty else { return try Self.cardHolders(presented, in: [SQLColumns]()) }
+        if let postgres = db as? any PostgresDatabase {
+            return try Self.cardHolders(presented, in: try await postgres.rows(CardHolders(keys: all)).map { $0.makeRandomAccess() })
+        }
+        return try Self.cardHolders(presented, in: try await (db as! any SQLDatabase)
+            .raw("\(unsafeRaw: CardHolders.select) WHERE k.key IN (\(binds: all))").all().map(SQLColumns.init))
+    }
+
+    /// `identifyCards` from rows of `CardHolders`' columns, however they were read.
+    static func cardHolders<Row: ColumnValues>(_ presented: [(value: String, readings: [String])], in rows: [Row]) throws
+        -> (holders: [Identification], open: [CheckInRow]) {
         var holders: [String: (Holder, UUID)] = [:]
         var open: [CheckInRow] = []
-        func read<Row: ColumnValues>(_ rows: [Row]) throws {
-            for row in rows {
-                let rate = RateColumns.rate(price: try row.value("payg_price", as: Int?.self),
-                                            increment: try row.value("payg_increment", as: Int?.self),
-                                            dailyMinimum: try row.value("payg_daily_minimum", as: Int?.self),
-                                            dailyMaximum: try row.value("payg_daily_maximum", as: Int?.self))
-                let holder = Holder(id: try row.value("customer_id", as: UUID.self), name: try row.value("name", as: String.self),
-                                    active: try row.value("active", as: Bool.self),
-                                    planId: try row.value("plan_id", as: UUID?.self), ownRate: rate)
-                holders[try row.value("reading", as: String.self)] = (holder, try row.value("card_id", as: UUID.self))
-                if let visitId = try row.value("visit_id", as: UUID?.self) {
-                    open.append(CheckInRow(
-                        id: visitId, customerId: holder.id, locationId: try row.value("location_id", as: UUID.self),
-                        checkedInAt: try row.value("checked_in_at", as: Date.self), method: try row.value("method", as: String.self),
-                        deviceId: try row.value("device_id", as: UUID?.self),
-                        admittedPlanId: try row.value("admitted_plan_id", as: UUID?.self),
-                        admittedPassId: try row.value("admitted_pass_id", as: UUID?.self),
-                        admittedTokenId: try row.value("admitted_token_id", as: UUID?.self),
-                        chargedFrom: try row.value("charged_from", as: Date?.self),
-                        timeLimitAt: try row.value("time_limit_at", as: Date?.self),
-                        closesAt: try row.value("closes_at", as: Date?.self),
-                        lastActivityAt: try row.value("last_activity_at", as: Date?.self)))
-                }
-            }
-        }
-        if !all.isEmpty {
-            if let postgres = db as? any PostgresDatabase {
-                try read(try await postgres.rows(CardHolders(keys: all)).map { $0.makeRandomAccess() })
-            } else {
-                try read(try await (db as! any SQLDatabase).raw("\(unsafeRaw: CardHolders.select) WHERE k.key IN (\(binds: all))").all()
-                    .map(SQLColumns.init))
+        for row in rows {
+            let rate = RateColumns.rate(price: try row.value("payg_price", as: Int?.self),
+                                        increment: try row.value("payg_increment", as: Int?.self),
+                                        dailyMinimum: try row.value("payg_daily_minimum", as: Int?.self),
+                                        dailyMaximum: try row.value("payg_daily_maximum", as: Int?.self))
+            let holder = Holder(id: try row.value("customer_id", as: UUID.self), name: try row.value("name", as: String.self),
+                                active: try row.value("active", as: Bool.self),
+                                planId: try row.value("plan_id", as: UUID?.self), ownRate: rate)
+            holders[try row.value("reading", as: String.self)] = (holder, try row.value("card_id", as: UUID.self))
+            if let visitId = try row.value("visit_id", as: UUID?.self) {
+                open.append(CheckInRow(
+                    id: visitId, customerId: holder.id, locationId: try row.value("location_id", as: UUID.self),
+                    checkedInAt: try row.value("checked_in_at", as: Date.self), method: try row.value("method", as: String.self),
+                    deviceId: try row.value("visit_device_id", as: UUID?.self),
+                    admittedPlanId: try row.value("admitted_plan_id", as: UUID?.self),
+                    admittedPassId: try row.value("admitted_pass_id", as: UUID?.self),
+                    admittedTokenId: try row.value("admitted_token_id", as: UUID?.self),
+                    chargedFrom: try row.value("charged_from", as: Date?.self),
+                    timeLimitAt: try row.value("time_limit_at", as: Date?.self),
+                    closesAt: try row.value("closes_at", as: Date?.self),
+                    lastActivityAt: try row.value("last_activity_at", as: Date?.self)))
             }
         }
         let identified: [Identification] = presented.map { value, readings in
             guard let (holder, cardId) = readings.lazy.compactMap({ holders[$0] }).first else {
                 return .refused(.unknownCredential, credential: CardNumber.masked(value))
             }
-            return .customer(holder, credentialKey: "card:\(cardId)")
+            return .customer(holder, credentialKey: Self.cardCredentialKey(cardId))
         }
         return (identified, open)
     }
+
+    /// What a card's taps are stored under (`device_events.credential_key`): "card:" and the
+    /// card's id in capitals, as `UUID` writes it.
+    static func cardCredentialKey(_ cardId: UUID) -> String { "card:\(cardId.uuidString)" }
+
+    /// `cardCredentialKey` in PostgreSQL, of the card id in `column` (`uuid::text` is in small
+    /// letters).
+    static func cardCredentialKeySQL(_ column: String) -> String { "'card:' || upper(\(column)::text)" }
 }
 
 /// `identifyCards`'s query: the cards with these keys, their holders, and the holders' open
-/// visits.
-private struct CardHolders: RepeatedStatement {
-    static let select = """
-        SELECT k.key AS reading, k.card_id, c.id AS customer_id, c.name, c.active, c.plan_id,
-               c.payg_price, c.payg_increment, c.payg_daily_minimum, c.payg_daily_maximum,
-               v.id AS visit_id, v.location_id, v.checked_in_at, v.method, v.device_id, v.admitted_plan_id,
-               v.admitted_pass_id, v.admitted_token_id, v.charged_from, v.time_limit_at, v.closes_at, v.last_activity_at
+/// visits. `CardTurnReads` selects the same columns, beside a card turn's other reads.
+struct CardHolders: RepeatedStatement {
+    static let columnList = [
+        "k.key AS reading", "k.card_id", "c.id AS customer_id", "c.name", "c.active", "c.plan_id",
+        "c.payg_price", "c.payg_increment", "c.payg_daily_minimum", "c.payg_daily_maximum",
+        "v.id AS visit_id", "v.location_id", "v.checked_in_at", "v.method", "v.device_id AS visit_device_id", "v.admitted_plan_id",
+        "v.admitted_pass_id", "v.admitted_token_id", "v.charged_from", "v.time_limit_at", "v.closes_at", "v.last_activity_at",
+    ]
+    static let columns = columnList.joined(separator: ", ")
+    static let from = """
         FROM card_keys k
         JOIN cards ca ON ca.id = k.card_id
         JOIN customers c ON c.id = ca.customer_id
         LEFT JOIN check_ins v ON v.customer_id = c.id AND v.checked_out_at IS NULL
         """
+    static let select = "SELECT \(columns) \(from)"
     static let name = "footfall_card_holders"
     static let sql = select + " WHERE k.key = ANY($1)"
     static let bindingDataTypes: [PostgresDataType] = [.textArray]
