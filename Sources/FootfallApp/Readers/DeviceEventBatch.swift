@@ -111,7 +111,7 @@ struct DeviceEventBatch {
         var answer: String
     }
 
-    /// An event id or a credential at a device.
+    /// An event id, a credential or a card reading at a device.
     struct DeviceKey: Hashable {
         var device: UUID
         var text: String
@@ -162,24 +162,26 @@ struct DeviceEventBatch {
                 }
             }
         }
-        let credentialKeys = identified.map { identity -> String? in if case .customer(_, let key) = identity { key } else { nil } }
         if let earlier {
             try read(earlier)
-        } else if let postgres = db as? any PostgresDatabase {
-            try read(try await postgres.rows(EarlierAnswersAndTaps(devices: prepared.map(\.deviceId), eventIds: prepared.map(\.event.eventId),
-                                                                   credentialKeys: credentialKeys, since: since)).map { $0.makeRandomAccess() })
         } else {
-            try read(try await (db as! any SQLDatabase).raw("""
-                WITH wanted(device_id, event_id, credential_key) AS (VALUES \(SQLList(zip(prepared, credentialKeys).map { item, key in
-                    SQLGroupExpression([SQLBind(item.deviceId), SQLBind(item.event.eventId), SQLBind(key)])
-                })))
-                SELECT 'answer' AS kind, e.device_id, e.event_id, e.at, e.credential_key, e.answer
-                FROM wanted w JOIN device_events e ON e.device_id = w.device_id AND e.event_id = w.event_id
-                UNION ALL
-                SELECT 'tap' AS kind, e.device_id, e.event_id, e.at, e.credential_key, e.answer
-                FROM wanted w JOIN device_events e ON e.device_id = w.device_id AND e.credential_key = w.credential_key
-                WHERE e.result IN (\(binds: EarlierAnswersAndTaps.accepted)) AND e.at >= \(bind: since)
-                """).all().map(SQLColumns.init))
+            let credentialKeys = identified.map { identity -> String? in if case .customer(_, let key) = identity { key } else { nil } }
+            if let postgres = db as? any PostgresDatabase {
+                try read(try await postgres.rows(EarlierAnswersAndTaps(devices: prepared.map(\.deviceId), eventIds: prepared.map(\.event.eventId),
+                                                                       credentialKeys: credentialKeys, since: since)).map { $0.makeRandomAccess() })
+            } else {
+                try read(try await (db as! any SQLDatabase).raw("""
+                    WITH wanted(device_id, event_id, credential_key) AS (VALUES \(SQLList(zip(prepared, credentialKeys).map { item, key in
+                        SQLGroupExpression([SQLBind(item.deviceId), SQLBind(item.event.eventId), SQLBind(key)])
+                    })))
+                    SELECT 'answer' AS kind, \(unsafeRaw: EarlierAnswersAndTaps.columns)
+                    FROM wanted w JOIN device_events e ON e.device_id = w.device_id AND e.event_id = w.event_id
+                    UNION ALL
+                    SELECT 'tap' AS kind, \(unsafeRaw: EarlierAnswersAndTaps.columns)
+                    FROM wanted w JOIN device_events e ON e.device_id = w.device_id AND e.credential_key = w.credential_key
+                    WHERE e.result IN (\(binds: EarlierAnswersAndTaps.accepted)) AND e.at >= \(bind: since)
+                    """).all().map(SQLColumns.init))
+            }
         }
         var open = Dictionary(knownOpen.map { ($0.customerId, $0) }) { first, _ in first }
         var state = State(answered: answered, open: [:], lastAccepted: lastAccepted, occupancy: [:], plans: [:])
