@@ -91,6 +91,41 @@ struct DeviceEventTests {
         }
     }
 
+    /// A restart forgets no double tap: on SQLite the writer remembers recent taps, and reads the
+    /// stored ones at its first turn.
+    @Test func aDoubleTapAcrossARestartIsStillADoubleTap() async throws {
+        let database = TestDatabase.fresh()
+        let clock = ManualClock(at("2026-11-26T09:00:00Z"))
+        var saved: TestDevice?
+        try await withFootfall(clock: clock, database: database, keepDatabase: true) { api in
+            let reader = try await api.device(at: try await api.location())
+            _ = try await api.member(card: "AABBCCDD")
+            #expect(try await reader.send("card", "AABBCCDD").result == "checked_in")
+            saved = reader
+        }
+        clock.advance(by: 5)
+        try await withFootfall(clock: clock, database: database) { api in
+            let old = try #require(saved)
+            let reader = TestDevice(id: old.id, key: old.key, api: api)
+            #expect(try await reader.send("card", "AABBCCDD").result == "ignored_repeat")
+            clock.advance(by: 30)
+            #expect(try await reader.send("card", "AABBCCDD").result == "checked_out")
+        }
+    }
+
+    /// A reader uploading taps two days late has them judged against the taps of that time, older
+    /// than the writer remembers on SQLite: read from the stored events.
+    @Test func aLateUploadsDoubleTapIsADoubleTap() async throws {
+        try await withFootfall(clock: ManualClock(at("2026-11-26T09:00:00Z"))) { api in
+            let reader = try await api.device(at: try await api.location())
+            _ = try await api.member(card: "AABBCCDD")
+            #expect(try await reader.send("card", "AABBCCDD", at: "2026-11-24T08:00:00Z").result == "checked_in")
+            #expect(try await reader.send("card", "AABBCCDD", at: "2026-11-24T08:00:05Z").result == "ignored_repeat")
+            // Past the double-tap window: judged, and that day's visit (closed at closing time) had them in.
+            #expect(try await reader.send("card", "AABBCCDD", at: "2026-11-24T08:00:40Z").result == "already_in")
+        }
+    }
+
     /// A number that two cards' keys match (as decimal, and as hex) goes to the card of the more
     /// specific reading, and a second tap a turn later is that card's double tap, on either
     /// database (on PostgreSQL the holders and the earlier taps are read in one statement, each

@@ -81,6 +81,10 @@ actor LedgerWriter {
     private var activityBatch: ActivityBatch?
     /// SQLite: how often the writer, between two turns, copies the write-ahead log back itself.
     private let checkpointInterval: Duration?
+    /// The last day's accepted taps, for the double-tap rule: kept on SQLite (`keepsTaps`), where
+    /// every tap is this writer's.
+    nonisolated let recentTaps = RecentTaps()
+    private let keepsTaps: Bool
     private var lastCheckpoint = ContinuousClock.now
     /// What the writer is waiting for, and since when: said by a test that stops moving.
     nonisolated let step = NIOLockedValueBox((name: "idle", within: "", since: ContinuousClock.now))
@@ -97,7 +101,9 @@ actor LedgerWriter {
         self.clock = clock
         self.logger = logger
         self.maximumBatch = maximumBatch
-        self.checkpointInterval = (database as? any SQLDatabase)?.dialect.name == "sqlite" ? WALCheckpointer.writerInterval : nil
+        let isSQLite = (database as? any SQLDatabase)?.dialect.name == "sqlite"
+        self.checkpointInterval = isSQLite ? WALCheckpointer.writerInterval : nil
+        self.keepsTaps = isSQLite
     }
 
     nonisolated var unownedExecutor: UnownedSerialExecutor { thread.asUnownedSerialExecutor() }
@@ -306,7 +312,7 @@ actor LedgerWriter {
     /// and the events stream once it has committed.
     private func transaction<T: Sendable>(on connection: any Database, lazily: Bool = false,
                                           _ body: @escaping @Sendable (any Database, WriteTransaction) async throws -> T) async throws -> T {
-        let live = self.live, outbox = self.outbox, clock = self.clock
+        let live = self.live, outbox = self.outbox, clock = self.clock, keepsTaps = self.keepsTaps
         let step = self.step
         let (result, pending, queued, begun) = try await connection.inWriteTransaction(lazily: lazily) { db, transaction in
             try await outbox.refreshIfStale(on: db)
@@ -314,7 +320,7 @@ actor LedgerWriter {
             // subscriptions change only in the writer's turns, so none can appear before `enqueue`.
             if outbox.hasSubscriptions { try await transaction.begin() }
             step.withLockedValue { $0.within = "writes" }
-            let pending = PendingEvents(recording: live.listeners > 0 || outbox.hasSubscriptions)
+            let pending = PendingEvents(recording: live.listeners > 0 || outbox.hasSubscriptions, keepingTaps: keepsTaps)
             let result = try await PendingEvents.$current.withValue(pending) { try await body(db, transaction) }
             step.withLockedValue { $0.within = "webhook outbox" }
             let queued = try await outbox.enqueue(pending.events, at: clock.now(), on: db)
@@ -322,6 +328,7 @@ actor LedgerWriter {
             return (result, pending, queued, transaction.isBegun)
         }
         step.withLockedValue { $0.within = "committed" }
+        recentTaps.remember(pending.taps.withLockedValue { $0 })
         if !begun { turnsWithoutTransaction.withLockedValue { $0 += 1 } }
         let events = pending.take()
         metrics.record(events, deviceResults: pending.deviceResults.withLockedValue { $0 })
@@ -349,7 +356,7 @@ actor LedgerWriter {
         let sql = transaction.sql
         var tries = 0
         while true {
-            let told = PendingEvents.current?.count ?? 0
+            let told = PendingEvents.current?.mark ?? PendingEvents.Mark()
             do {
                 try await sql.raw("SAVEPOINT ledger_write").run()
                 let value = try await body(connection)

@@ -93,8 +93,9 @@ final class PendingEvents: Sendable {
     /// changes are not written out as JSON, only their facts kept (for metrics).
     let recording: Bool
 
-    init(recording: Bool) {
+    init(recording: Bool, keepingTaps: Bool) {
         self.recording = recording
+        self.keepingTaps = keepingTaps
     }
 
     static func checkIn(_ visit: some CheckInColumns) {
@@ -125,15 +126,37 @@ final class PendingEvents: Sendable {
     /// Results of the device events the turn answered.
     let deviceResults = NIOLockedValueBox([String]())
 
+    /// A tap accepted in this turn (stored with it), for the writer's memory of them on SQLite.
+    static func acceptedTap(_ tap: RecentTaps.Tap) {
+        guard let current, current.keepingTaps else { return }
+        current.taps.withLockedValue { $0.append(tap) }
+    }
+
+    /// Whether the turn keeps its accepted taps (`RecentTaps`: on SQLite).
+    let keepingTaps: Bool
+    /// The taps the turn accepted.
+    let taps = NIOLockedValueBox([RecentTaps.Tap]())
+
     private func add(_ name: String, _ facts: LiveEvents.Facts, _ json: () -> String?) {
         let text = recording ? json() ?? "" : ""
         list.withLockedValue { $0.append(LiveEvents.Event(name: name, json: text, facts: facts)) }
     }
 
-    /// How many there are, to undo back to when a savepoint rolls back.
-    var count: Int { list.withLockedValue { $0.count } }
+    /// How much there is of each, to undo back to when a savepoint rolls back.
+    struct Mark {
+        var events = 0, deviceResults = 0, taps = 0
+    }
 
-    func undo(to count: Int) { list.withLockedValue { $0.removeLast(max(0, $0.count - count)) } }
+    var mark: Mark {
+        Mark(events: list.withLockedValue { $0.count }, deviceResults: deviceResults.withLockedValue { $0.count },
+             taps: taps.withLockedValue { $0.count })
+    }
+
+    func undo(to mark: Mark) {
+        list.withLockedValue { $0.removeLast(max(0, $0.count - mark.events)) }
+        deviceResults.withLockedValue { $0.removeLast(max(0, $0.count - mark.deviceResults)) }
+        taps.withLockedValue { $0.removeLast(max(0, $0.count - mark.taps)) }
+    }
 
     /// What the turn has changed so far.
     var events: [LiveEvents.Event] { list.withLockedValue { $0 } }

@@ -29,4 +29,5 @@ let allMigrations: [any Migration] = [
     CreateWebhooks(),
     AddWebhookSending(),
     AddEntitlementEnds(),
+    NarrowTapIndexOnSQLite(),
 ]

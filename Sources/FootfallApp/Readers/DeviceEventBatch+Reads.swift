@@ -12,7 +12,7 @@ import PostgresKit
 struct EarlierAnswersAndTaps: RepeatedStatement {
     static let accepted = DeviceEventAnswer.Result.accepted.map(\.rawValue)
     static let name = "footfall_earlier_answers_and_taps"
-    /// What both halves select of an event (and SQLite's form of this read, in `load`).
+    /// What both halves select of an event (and SQLite's read of the answers alone, in `load`).
     static let columns = "e.device_id, e.event_id, e.at, e.credential_key, e.answer"
     /// Earlier answers to the event ids `devices`[i], `eventIds`[i] (two arrays).
     static func answers(devices: String, eventIds: String) -> String {

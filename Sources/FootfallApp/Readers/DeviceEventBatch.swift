@@ -147,8 +147,9 @@ struct DeviceEventBatch {
         let customerIds = Array(Set(customers.map(\.id)))
 
         // Earlier answers to these event ids, and earlier taps of these credentials, each looked
-        // up by its device: read with the card holders (`CardTurnReads`), else here, in two halves
-        // of one query (prepared on PostgreSQL).
+        // up by its device: on PostgreSQL read with the card holders (`CardTurnReads`), else here
+        // in two halves of one prepared query; on SQLite the answers here, the taps from the
+        // writer's memory (`RecentTaps`).
         var answered: [DeviceKey: String] = [:]
         var lastAccepted: [DeviceKey: Date] = [:]
         func read<Row: ColumnValues>(_ rows: [Row]) throws {
@@ -170,17 +171,17 @@ struct DeviceEventBatch {
                 try read(try await postgres.rows(EarlierAnswersAndTaps(devices: prepared.map(\.deviceId), eventIds: prepared.map(\.event.eventId),
                                                                        credentialKeys: credentialKeys, since: since)).map { $0.makeRandomAccess() })
             } else {
-                try read(try await (db as! any SQLDatabase).raw("""
-                    WITH wanted(device_id, event_id, credential_key) AS (VALUES \(SQLList(zip(prepared, credentialKeys).map { item, key in
-                        SQLGroupExpression([SQLBind(item.deviceId), SQLBind(item.event.eventId), SQLBind(key)])
+                // SQLite: the answers from the table, the taps from the writer's memory.
+                let sql = db as! any SQLDatabase
+                try read(try await sql.raw("""
+                    WITH wanted(device_id, event_id) AS (VALUES \(SQLList(prepared.map { item in
+                        SQLGroupExpression([SQLBind(item.deviceId), SQLBind(item.event.eventId)])
                     })))
                     SELECT 'answer' AS kind, \(unsafeRaw: EarlierAnswersAndTaps.columns)
                     FROM wanted w JOIN device_events e ON e.device_id = w.device_id AND e.event_id = w.event_id
-                    UNION ALL
-                    SELECT 'tap' AS kind, \(unsafeRaw: EarlierAnswersAndTaps.columns)
-                    FROM wanted w JOIN device_events e ON e.device_id = w.device_id AND e.credential_key = w.credential_key
-                    WHERE e.result IN (\(binds: EarlierAnswersAndTaps.accepted)) AND e.at >= \(bind: since)
                     """).all().map(SQLColumns.init))
+                let keys = zip(prepared, credentialKeys).compactMap { item, key in key.map { Self.key(item.deviceId, $0) } }
+                lastAccepted.merge(try await ledger.writer.recentTaps.latest(of: keys, since: since, now: now, on: sql), uniquingKeysWith: max)
             }
         }
         var open = Dictionary(knownOpen.map { ($0.customerId, $0) }) { first, _ in first }
@@ -230,12 +231,13 @@ struct DeviceEventBatch {
     }
 
     /// Each customer's latest door event at these locations that said where they were, keyed by
-    /// `doorKey`; read through the index on device, credential and time.
+    /// `doorKey`; read through the index on device, credential and time (on SQLite it holds door
+    /// events alone, and the query says so in its words).
     private func latestDoorEvents(of customers: [UUID], at locations: [UUID]) async throws -> [DoorKey: Date] {
         let rows = try await (db as! any SQLDatabase).raw("""
             SELECT e.customer_id, d.location_id, MAX(e.at) AS at FROM device_events e JOIN devices d ON d.id = e.device_id
             WHERE e.device_id IN (SELECT id FROM devices WHERE kind = \(bind: DeviceKind.door.rawValue) AND location_id IN (\(binds: locations)))
-              AND e.credential_key IN (\(binds: customers.map { "door:\($0)" }))
+              AND e.credential_key IN (\(binds: customers.map { "door:\($0)" })) AND e.\(unsafeRaw: NarrowTapIndexOnSQLite.doorEvents)
               AND e.result IN (\(binds: Self.doorStateResults.map(\.rawValue)))
             GROUP BY e.customer_id, d.location_id
             """).all()
@@ -293,6 +295,7 @@ struct DeviceEventBatch {
             // A late upload does not move the double-tap anchor back.
             let key = Self.key(deviceId, credentialKey)
             state.lastAccepted[key] = max(state.lastAccepted[key] ?? .distantPast, event.at)
+            PendingEvents.acceptedTap(RecentTaps.Tap(key: key, at: event.at))
         }
         if event.type == .door, let customer = answer.customer?.id, Self.doorStateResults.contains(answer.result) {
             let key = Self.doorKey(customer, item.rules.id)
