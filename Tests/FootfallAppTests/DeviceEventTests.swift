@@ -126,6 +126,22 @@ struct DeviceEventTests {
         }
     }
 
+    /// Days on, what the writer remembers has been pruned, and the double-tap rule still holds.
+    @Test func aDoubleTapDaysLaterIsStillADoubleTap() async throws {
+        try await withFootfall { api in
+            let reader = try await api.device(at: try await api.location())
+            _ = try await api.member(card: "AABBCCDD")
+            #expect(try await reader.send("card", "AABBCCDD").result == "checked_in")
+            api.clock.advance(by: 3 * 86_400)
+            // The visit closed at the cut-off days ago: this one checks in again.
+            #expect(try await reader.send("card", "AABBCCDD").result == "checked_in")
+            api.clock.advance(by: 5)
+            #expect(try await reader.send("card", "AABBCCDD").result == "ignored_repeat")
+            api.clock.advance(by: 30)
+            #expect(try await reader.send("card", "AABBCCDD").result == "checked_out")
+        }
+    }
+
     /// A number that two cards' keys match (as decimal, and as hex) goes to the card of the more
     /// specific reading, and a second tap a turn later is that card's double tap, on either
     /// database (on PostgreSQL the holders and the earlier taps are read in one statement, each

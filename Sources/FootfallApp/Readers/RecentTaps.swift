@@ -11,8 +11,8 @@ import SQLKit
 /// it as each turn commits (`PendingEvents.acceptedTap`), and reads the stored ones at its first
 /// batch of device events. An index on (device, credential, time) answered the same question at
 /// the cost of a page written at a random place in it for every tap, a fifth of what a tap wrote
-/// (BENCHMARKS.md, "Session 31"). A batch reaching back further than is remembered (a reader's
-/// upload more than a day late) reads the rest from `device_events` by time. PostgreSQL keeps
+/// (BENCHMARKS.md, "Session 31"). Only a batch reaching back further than is remembered (a
+/// reader's upload a day or two late) reads the rest from `device_events` by time. PostgreSQL keeps
 /// the index and reads it: several servers write there, and none of them sees every tap.
 final class RecentTaps: Sendable {
     /// An accepted tap, as stored.
@@ -55,7 +55,7 @@ final class RecentTaps: Sendable {
                 kept.from = now - Self.kept
                 kept.latest = kept.latest.filter { $0.value >= kept.from }
             }
-            for key in keys {
+            for key in Set(keys) {
                 if let at = kept.latest[key] {
                     if at >= since { found[key] = at }
                 } else {
