@@ -142,6 +142,49 @@ struct DeviceEventTests {
         }
     }
 
+    /// On SQLite the writer forgets, once a day, the taps more than a day old; a tap made seconds
+    /// before it forgets is not among them, and its double tap is still one.
+    @Test func aDoubleTapAcrossTheDailyForgettingIsStillADoubleTap() async throws {
+        try await withFootfall { api in
+            let reader = try await api.device(at: try await api.location())
+            _ = try await api.member(card: "AABBCCDD")
+            _ = try await api.member(card: "11223344")
+            // The writer's first batch: it remembers from a day before now on.
+            #expect(try await reader.send("card", "AABBCCDD").result == "checked_in")
+            api.clock.advance(by: RecentTaps.kept - 2)
+            #expect(try await reader.send("card", "11223344").result == "checked_in")
+            // A day and 3 s since the first batch: this turn forgets what was stamped before 3 s after it.
+            api.clock.advance(by: 5)
+            #expect(try await reader.send("card", "11223344").result == "ignored_repeat")
+            api.clock.advance(by: 30)
+            #expect(try await reader.send("card", "11223344").result == "checked_out")
+        }
+    }
+
+    /// A reader uploads, at once, the double taps of three cards made two days ago, while another
+    /// reader's card is tapped twice now: each is a double tap, whether they are decided in one
+    /// turn or several, from the stored taps (two days ago) or the remembered ones (now).
+    @Test func lateDoubleTapsOfSeveralCardsSentTogetherAreDoubleTaps() async throws {
+        try await withFootfall { api in
+            let location = try await api.location()
+            let late = try await api.device(at: location)
+            let now = try await api.device(at: location)
+            let cards = ["A1A1A1A1", "B2B2B2B2", "C3C3C3C3"]
+            for card in cards + ["D4D4D4D4"] { _ = try await api.member(card: card) }
+            for card in cards {
+                #expect(try await late.send("card", card, at: "2026-11-24T08:00:00Z").result == "checked_in")
+            }
+            #expect(try await now.send("card", "D4D4D4D4").result == "checked_in")
+            api.clock.advance(by: 5)
+            let answers = try await withThrowingTaskGroup(of: String?.self) { group in
+                for card in cards { group.addTask { try await late.send("card", card, at: "2026-11-24T08:00:05Z").result } }
+                group.addTask { try await now.send("card", "D4D4D4D4").result }
+                return try await group.reduce(into: [String?]()) { $0.append($1) }
+            }
+            #expect(answers == Array(repeating: "ignored_repeat", count: 4))
+        }
+    }
+
     /// A number that two cards' keys match (as decimal, and as hex) goes to the card of the more
     /// specific reading, and a second tap a turn later is that card's double tap, on either
     /// database (on PostgreSQL the holders and the earlier taps are read in one statement, each
