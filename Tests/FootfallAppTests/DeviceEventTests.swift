@@ -1,6 +1,7 @@
 @testable import FootfallApp
 import FootfallCore
 import Foundation
+import NIOConcurrencyHelpers
 import Testing
 import TestSupport
 import VaporTesting
@@ -182,6 +183,36 @@ struct DeviceEventTests {
                 return try await group.reduce(into: [String?]()) { $0.append($1) }
             }
             #expect(answers == Array(repeating: "ignored_repeat", count: 4))
+        }
+    }
+
+    /// A card read still waiting for the writer when the server stops is answered 503
+    /// `shutting_down` with a Retry-After, and nothing of it is written: sent again, it is decided.
+    @Test func anEventWaitingAsTheServerStopsIsAnswered503AndCanBeSentAgain() async throws {
+        try await withFootfall { api in
+            let reader = try await api.device(at: try await api.location())
+            _ = try await api.member(card: "AABBCCDD")
+            let writer = api.app.ledger.writer
+            let released = NIOLockedValueBox(false)
+            // The writer busy with a write that lasts until released; the card read waits behind it.
+            let busy = Task {
+                try await writer.perform { _ in
+                    while !released.withLockedValue({ $0 }) { try await Task.sleep(for: .milliseconds(5)) }
+                }
+            }
+            while !writer.step.withLockedValue({ $0.name == "1 jobs" }) { try await Task.sleep(for: .milliseconds(5)) }
+            let eventId = UUID().uuidString
+            let waiting = Task { try await reader.send("card", "AABBCCDD", eventId: eventId) }
+            while writer.queuedDeviceEvents == 0 { try await Task.sleep(for: .milliseconds(5)) }
+            await writer.finish(within: .milliseconds(50))
+            released.withLockedValue { $0 = true }
+            try await busy.value
+            let refused = try await waiting.value
+            #expect(refused.status == .serviceUnavailable, "\(refused.body)")
+            #expect(refused.code == "shutting_down")
+            #expect(refused.contentType == "application/problem+json")
+            #expect(refused.headers.first(name: .retryAfter) == "5")
+            #expect(try await reader.send("card", "AABBCCDD", eventId: eventId).result == "checked_in")
         }
     }
 

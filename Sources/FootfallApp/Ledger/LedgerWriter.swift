@@ -169,8 +169,16 @@ actor LedgerWriter {
         failWaiting(ShuttingDown())
     }
 
-    /// The server stopped before the writer's turn came.
+    /// The server stopped before the writer's turn came: answered 503, to be sent again (to
+    /// this server once it is back, or to another).
     struct ShuttingDown: Error {}
+
+    /// The writer could get no connection to the database (PostgreSQL down or unreachable, say):
+    /// what waited is answered 503, to be sent again; why is logged.
+    struct NoConnection: Error {}
+
+    /// Device events waiting for the writer's next turn: said to tests.
+    nonisolated var queuedDeviceEvents: Int { inbox.withLockedValue { $0.events.count } }
 
     /// Holds the writer's connection while there is work, turn after turn on the writer's
     /// thread, and lets go of it once the queues are empty or a transaction failed (so that a
@@ -185,7 +193,7 @@ actor LedgerWriter {
             } catch {
                 // No connection to be had (PostgreSQL down, say): what waits fails, rather than waiting on.
                 logger.error("ledger writer has no connection: \(String(reflecting: error))")
-                failWaiting(error)
+                failWaiting(NoConnection())
             }
         }
         mark("idle")

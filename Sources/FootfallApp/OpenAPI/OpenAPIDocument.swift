@@ -349,6 +349,8 @@ enum OpenAPIDocument {
         }
         if body != nil {
             all[415] = all[415] ?? ("unsupported_media_type: the body is not JSON", ref("Problem"))
+            all[503] = ("shutting_down (the server is stopping) or database_unavailable: nothing was written; "
+                        + "send the same request again after Retry-After seconds", ref("Problem"))
         }
         if parameters.contains(where: { if case .object(let p) = $0, case .string("path")? = p["in"] { true } else { false } }) {
             all[404] = all[404] ?? ("not_found", ref("Problem"))

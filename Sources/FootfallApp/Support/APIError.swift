@@ -14,6 +14,9 @@ enum APIError: Error, Sendable {
     case checkInRefused(ReasonCode, failedCheckInId: UUID)
     /// An import with bad lines, every one of them; nothing was written.
     case invalidImport([CustomerImport.Problem])
+    /// Nothing was written, for a reason that passes (the server stopping, the database out of
+    /// reach): the same request again, a few seconds on, may succeed.
+    case unavailable(code: String, detail: String)
 
     var status: HTTPResponseStatus {
         switch self {
@@ -24,6 +27,7 @@ enum APIError: Error, Sendable {
         case .invalidSignature: .unauthorized
         case .conflict: .conflict
         case .checkInRefused, .invalidImport: .unprocessableEntity
+        case .unavailable: .serviceUnavailable
         }
     }
 
@@ -47,6 +51,8 @@ enum APIError: Error, Sendable {
         case .invalidImport(let errors):
             Problem(status: status, code: "invalid_import",
                     detail: "\(errors.count) bad \(errors.count == 1 ? "line" : "lines"); nothing was imported.", errors: errors)
+        case .unavailable(let code, let detail):
+            Problem(status: status, code: code, detail: detail)
         }
     }
 }

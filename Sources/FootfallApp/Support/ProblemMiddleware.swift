@@ -22,6 +22,7 @@ struct ProblemMiddleware: Middleware {
             try response.content.encode(problem, using: RFC3339.jsonEncoder())
             response.headers.contentType = HTTPMediaType(type: "application", subType: "problem+json")
             if !allowed.isEmpty { response.headers.replaceOrAdd(name: .allow, value: allowed.map(\.rawValue).joined(separator: ", ")) }
+            if problem.status == 503 { response.headers.replaceOrAdd(name: .retryAfter, value: String(Self.retryAfter)) }
             return response
         }
     }
@@ -43,10 +44,18 @@ struct ProblemMiddleware: Middleware {
         }.map(\.method)
     }
 
+    /// Seconds a client is asked to wait before sending a 503's request again.
+    static let retryAfter = 5
+
     static func problem(for error: any Error, request: Request) -> Problem {
         switch error {
         case let error as APIError:
             return error.problem
+        case is LedgerWriter.ShuttingDown:
+            return APIError.unavailable(code: "shutting_down", detail: "The server is stopping; nothing was written. Send this again.").problem
+        case is LedgerWriter.NoConnection:
+            return APIError.unavailable(code: "database_unavailable",
+                                        detail: "The database cannot be reached; nothing was written. Send this again.").problem
         case let error as LedgerError:
             return APIError(error).problem
         case let error as DecodingError:

@@ -214,6 +214,7 @@ struct Reply: Sendable {
     let status: HTTPStatus
     let contentType: String?
     let body: String
+    var headers: HTTPHeaders = [:]
 
     var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:] }
     var items: [[String: Any]] { json["items"] as? [[String: Any]] ?? [] }
@@ -239,7 +240,8 @@ struct API: Sendable {
         }
         if buffer != nil, headers.contentType == nil { headers.contentType = .json }
         let response = try await app.testing().sendRequest(method, path, headers: headers, body: buffer)
-        return Reply(status: response.status, contentType: response.headers.first(name: .contentType), body: response.body.string)
+        return Reply(status: response.status, contentType: response.headers.first(name: .contentType), body: response.body.string,
+                     headers: response.headers)
     }
 
     func get(_ path: String) async throws -> Reply { try await request(.GET, path) }
