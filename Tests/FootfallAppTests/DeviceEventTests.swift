@@ -188,19 +188,20 @@ struct DeviceEventTests {
 
     /// A card read still waiting for the writer when the server stops is answered 503
     /// `shutting_down` with a Retry-After, and nothing of it is written: sent again, it is decided.
-    @Test func anEventWaitingAsTheServerStopsIsAnswered503AndCanBeSentAgain() async throws {
+    @Test(.timeLimit(.minutes(1))) func anEventWaitingAsTheServerStopsIsAnswered503AndCanBeSentAgain() async throws {
         try await withFootfall { api in
             let reader = try await api.device(at: try await api.location())
             _ = try await api.member(card: "AABBCCDD")
             let writer = api.app.ledger.writer
-            let released = NIOLockedValueBox(false)
+            let started = NIOLockedValueBox(false), released = NIOLockedValueBox(false)
             // The writer busy with a write that lasts until released; the card read waits behind it.
             let busy = Task {
                 try await writer.perform { _ in
+                    started.withLockedValue { $0 = true }
                     while !released.withLockedValue({ $0 }) { try await Task.sleep(for: .milliseconds(5)) }
                 }
             }
-            while !writer.step.withLockedValue({ $0.name == "1 jobs" }) { try await Task.sleep(for: .milliseconds(5)) }
+            while !started.withLockedValue({ $0 }) { try await Task.sleep(for: .milliseconds(5)) }
             let eventId = UUID().uuidString
             let waiting = Task { try await reader.send("card", "AABBCCDD", eventId: eventId) }
             while writer.queuedDeviceEvents == 0 { try await Task.sleep(for: .milliseconds(5)) }

@@ -42,7 +42,7 @@ struct AdminSetupController: RouteCollection {
         let form = try request.content.decode(AdminPage.LocationForm.self)
         let model = try await LocationsController.find(request)
         return try await AdminPage.refusals(request, render: { try await location(request, form: form, message: $0) }) {
-            try await LocationsController.update(model, with: try form.input(), ledger: request.ledger, on: request.db)
+            try await LocationsController.update(model, with: try form.input(), ledger: request.ledger)
             return try await location(request, form: .init(model), message: .good("Saved."))
         }
     }

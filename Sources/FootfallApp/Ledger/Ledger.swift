@@ -267,10 +267,14 @@ public final class Ledger: Sendable {
 }
 
 extension Ledger {
-    /// After a location's cut-off or time zone changes, its open visits close by the new rule.
-    func rescheduleOpenVisits(at location: LocationModel) async throws {
+    /// Saves a location's changes. With a new cut-off or time zone (`reschedule`), its open
+    /// visits close by the new rule, moved in the same transaction: the change and what follows
+    /// from it are stored together or not at all.
+    func update(_ location: LocationModel, reschedulingOpenVisits reschedule: Bool) async throws {
         let locationId = try location.requireID(), zone = location.zone
         try await writer.perform { db in
+            try await location.update(on: db)
+            guard reschedule else { return }
             let open = try await CheckInModel.query(on: db)
                 .filter(\.$locationId == locationId).filter(\.$checkedOutAt == nil).all()
             for visit in open {

@@ -18,7 +18,7 @@ enum OpenAPIDocument {
         ],
         "servers": [["url": "/"]],
         "security": [["bearerAuth": []]],
-        "paths": .object(paths),
+        "paths": .object(paths.mapValues(mayBeUnavailable)),
         "components": [
             "securitySchemes": [
                 "bearerAuth": ["type": "http", "scheme": "bearer"],
@@ -30,6 +30,22 @@ enum OpenAPIDocument {
             "schemas": .object(Schemas.withPatches),
         ],
     ]
+
+    /// Every operation but a read may answer 503: the ledger's writer failed what was waiting for
+    /// it, unwritten, because the server is stopping or the database cannot be reached.
+    private static func mayBeUnavailable(_ item: JSONValue) -> JSONValue {
+        guard case .object(var methods) = item else { return item }
+        for (method, operation) in methods where method != "get" {
+            guard case .object(var fields) = operation, case .object(var responses)? = fields["responses"] else { continue }
+            responses["503"] = [
+                "description": "shutting_down (the server is stopping) or database_unavailable: nothing was written; send the same request again after Retry-After seconds",
+                "content": ["application/problem+json": ["schema": ref("Problem")]],
+            ]
+            fields["responses"] = .object(responses)
+            methods[method] = .object(fields)
+        }
+        return .object(methods)
+    }
 
     /// Method and path of every operation, for the test that compares them with the routes.
     static var operations: [(method: String, path: String)] {
@@ -349,8 +365,6 @@ enum OpenAPIDocument {
         }
         if body != nil {
             all[415] = all[415] ?? ("unsupported_media_type: the body is not JSON", ref("Problem"))
-            all[503] = ("shutting_down (the server is stopping) or database_unavailable: nothing was written; "
-                        + "send the same request again after Retry-After seconds", ref("Problem"))
         }
         if parameters.contains(where: { if case .object(let p) = $0, case .string("path")? = p["in"] { true } else { false } }) {
             all[404] = all[404] ?? ("not_found", ref("Problem"))

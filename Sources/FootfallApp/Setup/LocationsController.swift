@@ -35,19 +35,16 @@ struct LocationsController: RouteCollection {
 
     func update(request: Request) async throws -> LocationDTO {
         let model = try await Self.find(request)
-        try await Self.update(model, with: request.decodeJSONBody(LocationInput.self), ledger: request.ledger, on: request.db)
+        try await Self.update(model, with: request.decodeJSONBody(LocationInput.self), ledger: request.ledger)
         return LocationDTO(model)
     }
 
     /// A new cut-off or time zone reschedules the closing of the visits open there.
-    static func update(_ model: LocationModel, with input: LocationInput, ledger: Ledger, on db: any Database) async throws {
+    static func update(_ model: LocationModel, with input: LocationInput, ledger: Ledger) async throws {
         let cutoff = model.cutoffTime, zone = model.timeZone
         try input.apply(to: model, creating: false)
-        try await model.update(on: db)
+        try await ledger.update(model, reschedulingOpenVisits: model.cutoffTime != cutoff || model.timeZone != zone)
         ledger.lookups.locations.removeAll()
-        if model.cutoffTime != cutoff || model.timeZone != zone {
-            try await ledger.rescheduleOpenVisits(at: model)
-        }
     }
 
     /// A location with history or devices stays: its records would lose their place.

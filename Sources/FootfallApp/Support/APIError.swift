@@ -18,6 +18,12 @@ enum APIError: Error, Sendable {
     /// reach): the same request again, a few seconds on, may succeed.
     case unavailable(code: String, detail: String)
 
+    /// A write still waiting for the ledger's writer when the server stopped.
+    static let shuttingDown = APIError.unavailable(code: "shutting_down", detail: "The server is stopping; nothing was written. Send this again.")
+    /// A write the ledger's writer found no database connection for.
+    static let databaseUnavailable = APIError.unavailable(code: "database_unavailable",
+                                                         detail: "The database cannot be reached; nothing was written. Send this again.")
+
     var status: HTTPResponseStatus {
         switch self {
         case .invalidRequest: .badRequest

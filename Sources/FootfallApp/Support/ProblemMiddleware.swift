@@ -52,10 +52,9 @@ struct ProblemMiddleware: Middleware {
         case let error as APIError:
             return error.problem
         case is LedgerWriter.ShuttingDown:
-            return APIError.unavailable(code: "shutting_down", detail: "The server is stopping; nothing was written. Send this again.").problem
+            return APIError.shuttingDown.problem
         case is LedgerWriter.NoConnection:
-            return APIError.unavailable(code: "database_unavailable",
-                                        detail: "The database cannot be reached; nothing was written. Send this again.").problem
+            return APIError.databaseUnavailable.problem
         case let error as LedgerError:
             return APIError(error).problem
         case let error as DecodingError:
