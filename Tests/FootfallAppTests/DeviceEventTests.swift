@@ -201,6 +201,8 @@ struct DeviceEventTests {
                     while !released.withLockedValue({ $0 }) { try await Task.sleep(for: .milliseconds(5)) }
                 }
             }
+            // Whatever happens below, the writer is let go.
+            defer { released.withLockedValue { $0 = true } }
             while !started.withLockedValue({ $0 }) { try await Task.sleep(for: .milliseconds(5)) }
             let eventId = UUID().uuidString
             let waiting = Task { try await reader.send("card", "AABBCCDD", eventId: eventId) }

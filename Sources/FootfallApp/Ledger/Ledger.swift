@@ -273,14 +273,16 @@ extension Ledger {
     func update(_ location: LocationModel, reschedulingOpenVisits reschedule: Bool) async throws {
         let locationId = try location.requireID(), zone = location.zone
         try await writer.perform { db in
-            try await location.update(on: db)
-            guard reschedule else { return }
-            let open = try await CheckInModel.query(on: db)
-                .filter(\.$locationId == locationId).filter(\.$checkedOutAt == nil).all()
-            for visit in open {
-                visit.closesAt = visit.scheduledClosing(zone: zone, wifiIdleTimeout: self.wifiIdleTimeout).due
-                try await visit.update(on: db)
+            if reschedule {
+                let open = try await CheckInModel.query(on: db)
+                    .filter(\.$locationId == locationId).filter(\.$checkedOutAt == nil).all()
+                for visit in open {
+                    visit.closesAt = visit.scheduledClosing(zone: zone, wifiIdleTimeout: self.wifiIdleTimeout).due
+                    try await visit.update(on: db)
+                }
             }
+            // Last: a model Fluent has saved once is not saved again when the job is retried.
+            try await location.update(on: db)
         }
     }
 }
