@@ -55,6 +55,38 @@ struct AdminSetupPagesTests {
         }
     }
 
+    /// A location saved as the server stops is not saved: the form comes back, answered 503,
+    /// with the reason and what was typed, and sent again it saves.
+    @Test(.timeLimit(.minutes(1))) func aFormSentAsTheServerStopsComesBackToBeSentAgain() async throws {
+        try await withFootfall { api in
+            let id = try await api.location()
+            var browser = try await PanelBrowser.signedIn(to: api)
+            let csrf = try #require(PanelBrowser.csrf(in: try await browser.send(.GET, "/admin/locations/\(id)").body.string))
+            let fields = ["_csrf": csrf, "name": "Mitte Nord", "timeZone": "Europe/Berlin", "capacity": "", "cutoffTime": "00:00",
+                          "openingHours": ""]
+            let writer = api.app.ledger.writer
+            // The form's save waits behind the test's own write.
+            let held = try await HeldWriter.hold(writer)
+            defer { held.letGo() }
+            let signedIn = browser
+            let sent = Task {
+                var browser = signedIn
+                return try await browser.send(.POST, "/admin/locations/\(id)", form: fields)
+            }
+            while await writer.queuedJobs == 0 { try await Task.sleep(for: .milliseconds(5)) }
+            await writer.finish(within: .milliseconds(50))
+            try await held.release()
+            let refused = try await sent.value
+            #expect(refused.status == .serviceUnavailable)
+            #expect(refused.body.string.contains("The server is stopping; nothing was written."))
+            #expect(refused.body.string.contains("value=\"Mitte Nord\""))
+            #expect(try await api.get("/api/v1/locations/\(id)")["name"] as? String == "Mitte")
+            let saved = try await browser.send(.POST, "/admin/locations/\(id)", form: fields)
+            #expect(saved.body.string.contains("Saved."))
+            #expect(try await api.get("/api/v1/locations/\(id)")["name"] as? String == "Mitte Nord")
+        }
+    }
+
     @Test func plansAreCreatedAndEdited() async throws {
         try await withFootfall { api in
             let mitte = try await api.location()

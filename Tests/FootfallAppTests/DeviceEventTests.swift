@@ -1,7 +1,6 @@
 @testable import FootfallApp
 import FootfallCore
 import Foundation
-import NIOConcurrencyHelpers
 import Testing
 import TestSupport
 import VaporTesting
@@ -193,23 +192,14 @@ struct DeviceEventTests {
             let reader = try await api.device(at: try await api.location())
             _ = try await api.member(card: "AABBCCDD")
             let writer = api.app.ledger.writer
-            let started = NIOLockedValueBox(false), released = NIOLockedValueBox(false)
-            // The writer busy with a write that lasts until released; the card read waits behind it.
-            let busy = Task {
-                try await writer.perform { _ in
-                    started.withLockedValue { $0 = true }
-                    while !released.withLockedValue({ $0 }) { try await Task.sleep(for: .milliseconds(5)) }
-                }
-            }
-            // Whatever happens below, the writer is let go.
-            defer { released.withLockedValue { $0 = true } }
-            while !started.withLockedValue({ $0 }) { try await Task.sleep(for: .milliseconds(5)) }
+            // The card read waits behind the test's own write.
+            let held = try await HeldWriter.hold(writer)
+            defer { held.letGo() }
             let eventId = UUID().uuidString
             let waiting = Task { try await reader.send("card", "AABBCCDD", eventId: eventId) }
             while writer.queuedDeviceEvents == 0 { try await Task.sleep(for: .milliseconds(5)) }
             await writer.finish(within: .milliseconds(50))
-            released.withLockedValue { $0 = true }
-            try await busy.value
+            try await held.release()
             let refused = try await waiting.value
             #expect(refused.status == .serviceUnavailable, "\(refused.body)")
             #expect(refused.code == "shutting_down")

@@ -16,7 +16,8 @@ enum AdminPage: HTMLVocabulary {
     }
 
     /// Runs a change made through a page's form, with the API's own checks; when they refuse it,
-    /// the page is shown again (by `render`) with the reason in words and the API's status.
+    /// or the writer could not make it, the page is shown again (by `render`) with the reason in
+    /// words and the API's status.
     static func refusals(_ request: Request, render: (Message) async throws -> Response,
                          _ body: () async throws -> Response) async throws -> Response {
         let status: HTTPStatus, reason: String
@@ -28,6 +29,11 @@ enum AdminPage: HTMLVocabulary {
             (status, reason) = (APIError(error).status, APIError(error).problem.detail)
         } catch let error as DecodingError {
             (status, reason) = (.badRequest, ProblemMiddleware.problem(for: error, request: request).detail)
+        } catch {
+            // The server stopping, or the database out of reach: nothing was saved, and the form
+            // is kept to be sent again.
+            guard let unmade = APIError(unmadeWrite: error) else { throw error }
+            (status, reason) = (unmade.status, unmade.problem.detail)
         }
         let response = try await render(.bad(reason))
         response.status = status

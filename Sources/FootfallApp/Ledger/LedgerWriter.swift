@@ -179,6 +179,8 @@ actor LedgerWriter {
 
     /// Device events waiting for the writer's next turn: said to tests.
     nonisolated var queuedDeviceEvents: Int { inbox.withLockedValue { $0.events.count } }
+    /// Other writes waiting for the writer's next turn: said to tests.
+    var queuedJobs: Int { waiting.count }
 
     /// Holds the writer's connection while there is work, turn after turn on the writer's
     /// thread, and lets go of it once the queues are empty or a transaction failed (so that a

@@ -24,6 +24,15 @@ enum APIError: Error, Sendable {
     static let databaseUnavailable = APIError.unavailable(code: "database_unavailable",
                                                          detail: "The database cannot be reached; nothing was written. Send this again.")
 
+    /// The answer to a write the ledger's writer failed without making it; nil for any other error.
+    init?(unmadeWrite error: any Error) {
+        switch error {
+        case is LedgerWriter.ShuttingDown: self = .shuttingDown
+        case is LedgerWriter.NoConnection: self = .databaseUnavailable
+        default: return nil
+        }
+    }
+
     var status: HTTPResponseStatus {
         switch self {
         case .invalidRequest: .badRequest

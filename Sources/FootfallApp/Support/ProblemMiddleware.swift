@@ -48,13 +48,10 @@ struct ProblemMiddleware: Middleware {
     static let retryAfter = 5
 
     static func problem(for error: any Error, request: Request) -> Problem {
+        if let unmade = APIError(unmadeWrite: error) { return unmade.problem }
         switch error {
         case let error as APIError:
             return error.problem
-        case is LedgerWriter.ShuttingDown:
-            return APIError.shuttingDown.problem
-        case is LedgerWriter.NoConnection:
-            return APIError.databaseUnavailable.problem
         case let error as LedgerError:
             return APIError(error).problem
         case let error as DecodingError:
