@@ -212,9 +212,10 @@ func sqlite3(_ path: String, _ statement: String) throws -> String {
 /// A JSON answer, read as a person reading the API would.
 struct Reply: Sendable {
     let status: HTTPStatus
-    let contentType: String?
+    let headers: HTTPHeaders
     let body: String
-    var headers: HTTPHeaders = [:]
+
+    var contentType: String? { headers.first(name: .contentType) }
 
     var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:] }
     var items: [[String: Any]] { json["items"] as? [[String: Any]] ?? [] }
@@ -240,8 +241,7 @@ struct API: Sendable {
         }
         if buffer != nil, headers.contentType == nil { headers.contentType = .json }
         let response = try await app.testing().sendRequest(method, path, headers: headers, body: buffer)
-        return Reply(status: response.status, contentType: response.headers.first(name: .contentType), body: response.body.string,
-                     headers: response.headers)
+        return Reply(status: response.status, headers: response.headers, body: response.body.string)
     }
 
     func get(_ path: String) async throws -> Reply { try await request(.GET, path) }
