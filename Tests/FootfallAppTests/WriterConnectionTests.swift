@@ -45,6 +45,64 @@ struct WriterConnectionTests {
         }
     }
 
+    /// A reader's event that the writer can get no connection for (PostgreSQL refusing them, as
+    /// when it is down or out of reach) is answered 503 `database_unavailable`, with a time to
+    /// try again, and nothing is written: sent again with its event id once PostgreSQL is back,
+    /// it is decided as new.
+    @Test(.enabled(if: TestDatabase.isPostgres, "PostgreSQL refuses connections; SQLite's is a file"), .timeLimit(.minutes(6)))
+    func anEventNoConnectionCanBeHadForIsAnswered503AndCanBeSentAgain() async throws {
+        // A database of its own, whose connections can be refused without touching other tests'.
+        let name = "t_unavailable_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        let base = try #require(TestDatabase.postgresURL)
+        var url = try #require(URLComponents(string: base))
+        url.path = "/\(name)"
+        try await withFootfall { outside in
+            let admin = outside.app.db as! any SQLDatabase
+            try await admin.raw("CREATE DATABASE \(ident: name)").run()
+            do {
+                try await Self.refusingConnections(to: name, url: try #require(url.string), admin: admin)
+            } catch {
+                try? await admin.raw("DROP DATABASE IF EXISTS \(ident: name) WITH (FORCE)").run()
+                throw error
+            }
+            try await admin.raw("DROP DATABASE \(ident: name) WITH (FORCE)").run()
+        }
+    }
+
+    /// The test proper, on the database `name` (at `url`), whose connections `admin` refuses.
+    private static func refusingConnections(to name: String, url: String, admin: any SQLDatabase) async throws {
+        try await withFootfall(database: .postgres(url: url, searchPath: nil), keepDatabase: true) { api in
+            let reader = try await api.device(at: try await api.location())
+            _ = try await api.member(card: "0A0B0C0D")
+            _ = try await api.member(card: "0E0F1011")
+            #expect(try await reader.send("card", "0A0B0C0D").result == "checked_in")
+
+            StuckTests.step("refusing connections")
+            try await admin.raw("ALTER DATABASE \(ident: name) ALLOW_CONNECTIONS false").run()
+            try await admin.raw("""
+                SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE datname = \(bind: name)
+                """).run()
+            let eventId = UUID().uuidString
+            // A pooled connection not yet seen closed fails its turn (500); the writer then
+            // asks for a new connection, which is refused.
+            var refused = try await reader.send("card", "0E0F1011", eventId: eventId)
+            if refused.status == .internalServerError { refused = try await reader.send("card", "0E0F1011", eventId: eventId) }
+            #expect(refused.status == .serviceUnavailable, "\(refused.status) \(refused.body)")
+            #expect(refused.code == "database_unavailable")
+            #expect(refused.contentType == "application/problem+json")
+            #expect(refused.headers.first(name: .retryAfter) == "5")
+
+            StuckTests.step("taking connections again")
+            try await admin.raw("ALTER DATABASE \(ident: name) ALLOW_CONNECTIONS true").run()
+            let reply = try await reader.send("card", "0E0F1011", eventId: eventId)
+            #expect(reply.status == .ok, "\(reply.body)")
+            #expect(reply.result == "checked_in")
+            let sql = api.app.db as! any SQLDatabase
+            let stored = try await sql.raw("SELECT count(*) AS n FROM device_events WHERE event_id = \(bind: eventId)").first()
+            #expect(try stored?.decode(column: "n", as: Int.self) == 1)
+        }
+    }
+
     /// The writer's card read is prepared once on its connection, and PostgresNIO keeps a failed
     /// preparation for the connection's life: one that failed (a table a migration renamed for
     /// a moment) must not stay the answer to every card on that connection.
