@@ -3,7 +3,7 @@ import Foundation
 import SQLKit
 import Testing
 
-@Suite("The ledger's writer carries on when PostgreSQL closes its connection")
+@Suite("The ledger's writer carries on when PostgreSQL closes its connection", .serialized)
 struct WriterConnectionTests {
     /// The writer keeps its connection from one turn to the next while events keep coming; a
     /// connection the database has closed must not stay its connection.
@@ -45,27 +45,29 @@ struct WriterConnectionTests {
         }
     }
 
-    /// A reader's event that the writer can get no connection for (PostgreSQL refusing them, as
-    /// when it is down or out of reach) is answered 503 `database_unavailable`, with a time to
-    /// try again, and nothing is written: sent again with its event id once PostgreSQL is back,
-    /// it is decided as new.
+    /// While PostgreSQL refuses connections (as when it is down or out of reach), a reader's event
+    /// is answered 503 `database_unavailable`, with a time to try again, and nothing is written:
+    /// whether it reached the writer (device and location in memory) or failed looking them up.
+    /// Sent again with its event id once PostgreSQL is back, each is decided as new.
     @Test(.enabled(if: TestDatabase.isPostgres, "PostgreSQL refuses connections; SQLite's is a file"), .timeLimit(.minutes(6)))
-    func anEventNoConnectionCanBeHadForIsAnswered503AndCanBeSentAgain() async throws {
+    func eventsWhileNoConnectionCanBeHadAreAnswered503AndCanBeSentAgain() async throws {
         // A database of its own, whose connections can be refused without touching other tests'.
         let name = "t_unavailable_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         let base = try #require(TestDatabase.postgresURL)
         var url = try #require(URLComponents(string: base))
         url.path = "/\(name)"
+        let database = try #require(url.string)
         try await withFootfall { outside in
             let admin = outside.app.db as! any SQLDatabase
             try await admin.raw("CREATE DATABASE \(ident: name)").run()
+            var failure: (any Error)?
             do {
-                try await Self.refusingConnections(to: name, url: try #require(url.string), admin: admin)
+                try await Self.refusingConnections(to: name, url: database, admin: admin)
             } catch {
-                try? await admin.raw("DROP DATABASE IF EXISTS \(ident: name) WITH (FORCE)").run()
-                throw error
+                failure = error
             }
-            try await admin.raw("DROP DATABASE \(ident: name) WITH (FORCE)").run()
+            try await admin.raw("DROP DATABASE IF EXISTS \(ident: name) WITH (FORCE)").run()
+            if let failure { throw failure }
         }
     }
 
@@ -73,8 +75,7 @@ struct WriterConnectionTests {
     private static func refusingConnections(to name: String, url: String, admin: any SQLDatabase) async throws {
         try await withFootfall(database: .postgres(url: url, searchPath: nil), keepDatabase: true) { api in
             let reader = try await api.device(at: try await api.location())
-            _ = try await api.member(card: "0A0B0C0D")
-            _ = try await api.member(card: "0E0F1011")
+            for card in ["0A0B0C0D", "0E0F1011", "12131415"] { _ = try await api.member(card: card) }
             #expect(try await reader.send("card", "0A0B0C0D").result == "checked_in")
 
             StuckTests.step("refusing connections")
@@ -82,24 +83,39 @@ struct WriterConnectionTests {
             try await admin.raw("""
                 SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE datname = \(bind: name)
                 """).run()
-            let eventId = UUID().uuidString
-            // A pooled connection not yet seen closed fails its turn (500); the writer then
-            // asks for a new connection, which is refused.
-            var refused = try await reader.send("card", "0E0F1011", eventId: eventId)
-            if refused.status == .internalServerError { refused = try await reader.send("card", "0E0F1011", eventId: eventId) }
-            #expect(refused.status == .serviceUnavailable, "\(refused.status) \(refused.body)")
-            #expect(refused.code == "database_unavailable")
-            #expect(refused.contentType == "application/problem+json")
-            #expect(refused.headers.first(name: .retryAfter) == "5")
+            // The device and its location are in memory: the event goes to the writer. A pooled
+            // connection not yet seen closed fails its turn (500); the writer then asks for a new
+            // connection, which is refused.
+            let toWriter = UUID().uuidString
+            var refused = try await reader.send("card", "0E0F1011", eventId: toWriter)
+            if refused.status == .internalServerError { refused = try await reader.send("card", "0E0F1011", eventId: toWriter) }
+            // Nothing in memory: the device's lookup cannot reach the database.
+            api.app.ledger.lookups.devices.removeAll()
+            api.app.ledger.lookups.locations.removeAll()
+            let looked = UUID().uuidString
+            let refusedLookup = try await reader.send("card", "12131415", eventId: looked)
+            for reply in [refused, refusedLookup] {
+                #expect(reply.status == .serviceUnavailable, "\(reply.status) \(reply.body)")
+                #expect(reply.code == "database_unavailable")
+                #expect(reply.contentType == "application/problem+json")
+                #expect(reply.headers.first(name: .retryAfter) == "5")
+            }
 
             StuckTests.step("taking connections again")
             try await admin.raw("ALTER DATABASE \(ident: name) ALLOW_CONNECTIONS true").run()
-            let reply = try await reader.send("card", "0E0F1011", eventId: eventId)
-            #expect(reply.status == .ok, "\(reply.body)")
-            #expect(reply.result == "checked_in")
             let sql = api.app.db as! any SQLDatabase
-            let stored = try await sql.raw("SELECT count(*) AS n FROM device_events WHERE event_id = \(bind: eventId)").first()
-            #expect(try stored?.decode(column: "n", as: Int.self) == 1)
+            func stored(_ eventId: String) async throws -> Int? {
+                try await sql.raw("SELECT count(*) AS n FROM device_events WHERE event_id = \(bind: eventId)").first()?
+                    .decode(column: "n", as: Int.self)
+            }
+            #expect(try await stored(toWriter) == 0)
+            #expect(try await stored(looked) == 0)
+            for (card, eventId) in [("0E0F1011", toWriter), ("12131415", looked)] {
+                let reply = try await reader.send("card", card, eventId: eventId)
+                #expect(reply.status == .ok, "\(reply.body)")
+                #expect(reply.result == "checked_in")
+                #expect(try await stored(eventId) == 1)
+            }
         }
     }
 

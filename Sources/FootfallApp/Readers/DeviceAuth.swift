@@ -14,7 +14,7 @@ struct DeviceAuth: Middleware {
         }
         let keyHash = SecretToken.digest(token)
         if let device = request.ledger.lookups.devices.value(for: keyHash) { return admit(device, request, next) }
-        return request.eventLoop.makeFutureWithTask { try await Self.device(keyHash, token: token, request) }
+        return request.eventLoop.makeFutureWithTask { try await APIError.beforeAnyWrite { try await Self.device(keyHash, token: token, request) } }
             .flatMap { admit($0, request, next) }
     }
 

@@ -16,7 +16,7 @@ extension Ledger {
     /// "Session 28").
     func record(_ event: DeviceEvent, on eventLoop: any EventLoop) -> EventLoopFuture<String> {
         if let location = lookups.locations.value(for: event.device.locationId) { return record(event, at: location, on: eventLoop) }
-        return eventLoop.makeFutureWithTask { try await self.lookups.location(event.device.locationId, on: self.database) }
+        return eventLoop.makeFutureWithTask { try await APIError.beforeAnyWrite { try await self.lookups.location(event.device.locationId, on: self.database) } }
             .flatMap { location in
                 guard let location else { return eventLoop.makeFailedFuture(LedgerError.noSuchLocation) }
                 return self.record(event, at: location, on: eventLoop)

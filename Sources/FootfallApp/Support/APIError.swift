@@ -1,4 +1,5 @@
 import FootfallCore
+import FluentPostgresDriver
 import Vapor
 
 /// An answer other than success, with what the client needs to act on it. Each case maps to
@@ -20,7 +21,8 @@ enum APIError: Error, Sendable {
 
     /// A write still waiting for the ledger's writer when the server stopped.
     static let shuttingDown = APIError.unavailable(code: "shutting_down", detail: "The server is stopping; nothing was written. Send this again.")
-    /// A write the ledger's writer found no database connection for.
+    /// A write the ledger's writer found no database connection for, or a read before any write
+    /// that could not reach the database (`beforeAnyWrite`).
     static let databaseUnavailable = APIError.unavailable(code: "database_unavailable",
                                                          detail: "The database cannot be reached; nothing was written. Send this again.")
 
@@ -30,6 +32,32 @@ enum APIError: Error, Sendable {
         case is LedgerWriter.ShuttingDown: self = .shuttingDown
         case is LedgerWriter.NoConnection: self = .databaseUnavailable
         default: return nil
+        }
+    }
+
+    /// The answer to a read that failed for want of a database connection: PostgreSQL down, out
+    /// of reach or refusing connections (its refusals of a connection, and its ending of one, are
+    /// FATAL; a statement's own errors are ERROR), or the connection closed under the read. Nil
+    /// for any other error.
+    init?(unreachableDatabase error: any Error) {
+        guard let error = error as? PSQLError else { return nil }
+        switch error.code {
+        case .connectionError, .serverClosedConnection, .uncleanShutdown, .clientClosedConnection, .poolClosed:
+            self = .databaseUnavailable
+        case .server where ["FATAL", "PANIC"].contains(error.serverInfo?[.severity]):
+            self = .databaseUnavailable
+        default:
+            return nil
+        }
+    }
+
+    /// `read`, made before the request has written anything: when it cannot reach the database,
+    /// the request is answered `databaseUnavailable` (503, send it again) rather than 500.
+    static func beforeAnyWrite<T: Sendable>(_ read: () async throws -> T) async throws -> T {
+        do {
+            return try await read()
+        } catch {
+            throw APIError(unreachableDatabase: error) ?? error
         }
     }
 
