@@ -47,8 +47,9 @@ struct WriterConnectionTests {
 
     /// While PostgreSQL refuses connections (as when it is down or out of reach), a reader's event
     /// is answered 503 `database_unavailable`, with a time to try again, and nothing is written:
-    /// whether it reached the writer (device and location in memory) or failed looking them up.
-    /// Sent again with its event id once PostgreSQL is back, each is decided as new.
+    /// whether it reached the writer (device and location in memory) or failed looking up its
+    /// location or its device; so is a door's webhook. Sent again with its event id once
+    /// PostgreSQL is back, each is decided as new.
     @Test(.enabled(if: TestDatabase.isPostgres, "PostgreSQL refuses connections; SQLite's is a file"), .timeLimit(.minutes(6)))
     func eventsWhileNoConnectionCanBeHadAreAnswered503AndCanBeSentAgain() async throws {
         // A database of its own, whose connections can be refused without touching other tests'.
@@ -74,8 +75,11 @@ struct WriterConnectionTests {
     /// The test proper, on the database `name` (at `url`), whose connections `admin` refuses.
     private static func refusingConnections(to name: String, url: String, admin: any SQLDatabase) async throws {
         try await withFootfall(database: .postgres(url: url, searchPath: nil), keepDatabase: true) { api in
-            let reader = try await api.device(at: try await api.location())
-            for card in ["0A0B0C0D", "0E0F1011", "12131415"] { _ = try await api.member(card: card) }
+            let location = try await api.location()
+            let reader = try await api.device(at: location)
+            let door = try await api.door(at: location, doors: ["front": "in"])
+            _ = try await api.doorMember(externalId: "u-17")
+            for card in ["0A0B0C0D", "0E0F1011", "12131415", "16171819"] { _ = try await api.member(card: card) }
             #expect(try await reader.send("card", "0A0B0C0D").result == "checked_in")
 
             StuckTests.step("refusing connections")
@@ -86,15 +90,21 @@ struct WriterConnectionTests {
             // The device and its location are in memory: the event goes to the writer. A pooled
             // connection not yet seen closed fails its turn (500); the writer then asks for a new
             // connection, which is refused.
-            let toWriter = UUID().uuidString
-            var refused = try await reader.send("card", "0E0F1011", eventId: toWriter)
-            if refused.status == .internalServerError { refused = try await reader.send("card", "0E0F1011", eventId: toWriter) }
+            var sent: [(card: String, eventId: String)] = [("0E0F1011", UUID().uuidString)]
+            var refused = [try await reader.send("card", sent[0].card, eventId: sent[0].eventId)]
+            if refused[0].status == .internalServerError { refused[0] = try await reader.send("card", sent[0].card, eventId: sent[0].eventId) }
+            // The device in memory but not its location: the location's lookup cannot reach the database.
+            api.app.ledger.lookups.locations.removeAll()
+            sent.append(("12131415", UUID().uuidString))
+            refused.append(try await reader.send("card", sent[1].card, eventId: sent[1].eventId))
             // Nothing in memory: the device's lookup cannot reach the database.
             api.app.ledger.lookups.devices.removeAll()
-            api.app.ledger.lookups.locations.removeAll()
-            let looked = UUID().uuidString
-            let refusedLookup = try await reader.send("card", "12131415", eventId: looked)
-            for reply in [refused, refusedLookup] {
+            sent.append(("16171819", UUID().uuidString))
+            refused.append(try await reader.send("card", sent[2].card, eventId: sent[2].eventId))
+            // A door's webhook looks its device up before anything else.
+            let doorEvent = UUID().uuidString
+            refused.append(try await door.unlock("front", user: ["externalId": "u-17"], eventId: doorEvent))
+            for reply in refused {
                 #expect(reply.status == .serviceUnavailable, "\(reply.status) \(reply.body)")
                 #expect(reply.code == "database_unavailable")
                 #expect(reply.contentType == "application/problem+json")
@@ -108,14 +118,16 @@ struct WriterConnectionTests {
                 try await sql.raw("SELECT count(*) AS n FROM device_events WHERE event_id = \(bind: eventId)").first()?
                     .decode(column: "n", as: Int.self)
             }
-            #expect(try await stored(toWriter) == 0)
-            #expect(try await stored(looked) == 0)
-            for (card, eventId) in [("0E0F1011", toWriter), ("12131415", looked)] {
+            for eventId in sent.map(\.eventId) + [doorEvent] { #expect(try await stored(eventId) == 0) }
+            for (card, eventId) in sent {
                 let reply = try await reader.send("card", card, eventId: eventId)
                 #expect(reply.status == .ok, "\(reply.body)")
                 #expect(reply.result == "checked_in")
                 #expect(try await stored(eventId) == 1)
             }
+            let entry = try await door.unlock("front", user: ["externalId": "u-17"], eventId: doorEvent)
+            #expect(entry.result == "checked_in", "\(entry.status) \(entry.body)")
+            #expect(try await stored(doorEvent) == 1)
         }
     }
 

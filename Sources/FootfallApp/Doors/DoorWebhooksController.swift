@@ -13,14 +13,14 @@ struct DoorWebhooksController: RouteCollection {
     }
 
     func generic(request: Request) async throws -> Response {
-        let (device, key, body) = try await signed(request)
+        let (device, key, body) = try await APIError.beforeAnyWrite(logger: request.logger) { try await signed(request) }
         try WebhookSignature.checkFootfall(request.headers.first(name: "Footfall-Signature"), body: body, key: key, now: request.clock.now())
         let event = try RFC3339.jsonDecoder().decode(DoorEventInput.self, from: body).validated()
         return try await record(event, from: device, request)
     }
 
     func kisi(request: Request) async throws -> Response {
-        let (device, key, body) = try await signed(request)
+        let (device, key, body) = try await APIError.beforeAnyWrite(logger: request.logger) { try await signed(request) }
         try WebhookSignature.checkKisi(request.headers.first(name: "X-Signature"), body: body, key: key)
         let input = try RFC3339.jsonDecoder().decode(KisiEventInput.self, from: body)
         guard let event = try input.validated() else {
@@ -32,7 +32,8 @@ struct DoorWebhooksController: RouteCollection {
 
     /// The door device named in the path with its signing key, and the raw body the signature
     /// covers. A device that is not a door answers as a wrong signature does; a kiosk's or
-    /// reader's key sent as a bearer token is a valid key in the wrong place (403).
+    /// reader's key sent as a bearer token is a valid key in the wrong place (403). Only reads:
+    /// its callers answer 503 when the database is out of reach (`beforeAnyWrite`).
     private func signed(_ request: Request) async throws -> (DeviceModel, String, Data) {
         if let token = request.headers.bearerAuthorization?.token, !token.isEmpty,
            let holder = try await DeviceModel.query(on: request.db).filter(\.$keyHash == SecretToken.digest(token)).first(),

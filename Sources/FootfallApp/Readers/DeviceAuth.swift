@@ -14,7 +14,7 @@ struct DeviceAuth: Middleware {
         }
         let keyHash = SecretToken.digest(token)
         if let device = request.ledger.lookups.devices.value(for: keyHash) { return admit(device, request, next) }
-        return request.eventLoop.makeFutureWithTask { try await APIError.beforeAnyWrite { try await Self.device(keyHash, token: token, request) } }
+        return request.eventLoop.makeFutureWithTask { try await APIError.beforeAnyWrite(logger: request.logger) { try await Self.device(keyHash, token: token, request) } }
             .flatMap { admit($0, request, next) }
     }
 
@@ -27,7 +27,7 @@ struct DeviceAuth: Middleware {
     }
 
     /// The device with this key, from the database (and kept in memory); else the key is unknown
-    /// (401) or an admin token (403).
+    /// (401) or an admin token (403). A database out of reach answers 503 (`beforeAnyWrite`).
     private static func device(_ keyHash: String, token: String, _ request: Request) async throws -> DeviceModel {
         let device = try await request.ledger.lookups.devices.value(for: keyHash) {
             try await DeviceModel.query(on: request.db).filter(\.$keyHash == keyHash).first()

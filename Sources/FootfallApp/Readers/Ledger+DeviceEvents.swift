@@ -16,11 +16,13 @@ extension Ledger {
     /// "Session 28").
     func record(_ event: DeviceEvent, on eventLoop: any EventLoop) -> EventLoopFuture<String> {
         if let location = lookups.locations.value(for: event.device.locationId) { return record(event, at: location, on: eventLoop) }
-        return eventLoop.makeFutureWithTask { try await APIError.beforeAnyWrite { try await self.lookups.location(event.device.locationId, on: self.database) } }
-            .flatMap { location in
-                guard let location else { return eventLoop.makeFailedFuture(LedgerError.noSuchLocation) }
-                return self.record(event, at: location, on: eventLoop)
-            }
+        let lookup = eventLoop.makeFutureWithTask {
+            try await APIError.beforeAnyWrite(logger: self.logger) { try await self.lookups.location(event.device.locationId, on: self.database) }
+        }
+        return lookup.flatMap { location in
+            guard let location else { return eventLoop.makeFailedFuture(LedgerError.noSuchLocation) }
+            return self.record(event, at: location, on: eventLoop)
+        }
     }
 
     private func record(_ event: DeviceEvent, at location: KnownLocation, on eventLoop: any EventLoop) -> EventLoopFuture<String> {

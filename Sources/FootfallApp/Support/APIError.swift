@@ -35,29 +35,50 @@ enum APIError: Error, Sendable {
         }
     }
 
-    /// The answer to a read that failed for want of a database connection: PostgreSQL down, out
-    /// of reach or refusing connections (its refusals of a connection, and its ending of one, are
-    /// FATAL; a statement's own errors are ERROR), or the connection closed under the read. Nil
-    /// for any other error.
+    /// The answer to a read that failed for want of a database connection; nil for any other
+    /// error. `databaseUnavailable` when:
+    /// - no connection could be had: it could not be opened (`connectionError`), or the pool
+    ///   waited too long for one (`ConnectionPoolTimeoutError`);
+    /// - PostgreSQL refused the connection or ended it: a server error of severity FATAL or PANIC
+    ///   (a statement's own errors are ERROR);
+    /// - the connection closed under the read (`serverClosedConnection`, `clientClosedConnection`).
+    ///
+    /// `shuttingDown` when the pool itself has been shut down.
     init?(unreachableDatabase error: any Error) {
-        guard let error = error as? PSQLError else { return nil }
-        switch error.code {
-        case .connectionError, .serverClosedConnection, .uncleanShutdown, .clientClosedConnection, .poolClosed:
+        switch error {
+        case is ConnectionPoolTimeoutError:
             self = .databaseUnavailable
-        case .server where ["FATAL", "PANIC"].contains(error.serverInfo?[.severity]):
-            self = .databaseUnavailable
+        case ConnectionPoolError.shutdown:
+            self = .shuttingDown
+        case let error as PSQLError:
+            switch error.code {
+            case .connectionError, .serverClosedConnection, .clientClosedConnection:
+                self = .databaseUnavailable
+            case .server where ["FATAL", "PANIC"].contains(error.serverInfo?[.severity]):
+                self = .databaseUnavailable
+            default:
+                return nil
+            }
         default:
             return nil
         }
     }
 
     /// `read`, made before the request has written anything: when it cannot reach the database,
-    /// the request is answered `databaseUnavailable` (503, send it again) rather than 500.
-    static func beforeAnyWrite<T: Sendable>(_ read: () async throws -> T) async throws -> T {
+    /// the request is answered `databaseUnavailable` (503, send it again) rather than 500, and
+    /// why is logged (the error's code and PostgreSQL's state and message, not the statement's
+    /// binds).
+    static func beforeAnyWrite<T: Sendable>(logger: Logger, _ read: () async throws -> T) async throws -> T {
         do {
             return try await read()
         } catch {
-            throw APIError(unreachableDatabase: error) ?? error
+            guard let answer = APIError(unreachableDatabase: error) else { throw error }
+            let psql = error as? PSQLError
+            logger.warning("""
+                database unreachable before any write: \(psql.map { "\($0.code)" } ?? "\(error)") \
+                \(psql?.serverInfo?[.sqlState] ?? "") \(psql?.serverInfo?[.message] ?? "")
+                """)
+            throw answer
         }
     }
 
