@@ -2,6 +2,7 @@
 import Foundation
 import SQLKit
 import Testing
+import Vapor
 
 @Suite("The ledger's writer carries on when PostgreSQL closes its connection", .serialized)
 struct WriterConnectionTests {
@@ -90,15 +91,21 @@ struct WriterConnectionTests {
             // The device and its location are in memory: the event goes to the writer. A pooled
             // connection not yet seen closed fails its turn (500); the writer then asks for a new
             // connection, which is refused.
+            // Each refusal below is meant to come from its own place: the lookups are kept for
+            // 10 s of real time, so a slow step before them would send the first two elsewhere.
+            let lookups = api.app.ledger.lookups
+            let locationId = try #require(UUID(uuidString: location))
+            #expect(lookups.locations.value(for: locationId) != nil)
             var sent: [(card: String, eventId: String)] = [("0E0F1011", UUID().uuidString)]
             var refused = [try await reader.send("card", sent[0].card, eventId: sent[0].eventId)]
             if refused[0].status == .internalServerError { refused[0] = try await reader.send("card", sent[0].card, eventId: sent[0].eventId) }
             // The device in memory but not its location: the location's lookup cannot reach the database.
-            api.app.ledger.lookups.locations.removeAll()
+            #expect(lookups.devices.value(for: SecretToken.digest(reader.key)) != nil)
+            lookups.locations.removeAll()
             sent.append(("12131415", UUID().uuidString))
             refused.append(try await reader.send("card", sent[1].card, eventId: sent[1].eventId))
             // Nothing in memory: the device's lookup cannot reach the database.
-            api.app.ledger.lookups.devices.removeAll()
+            lookups.devices.removeAll()
             sent.append(("16171819", UUID().uuidString))
             refused.append(try await reader.send("card", sent[2].card, eventId: sent[2].eventId))
             // A door's webhook looks its device up before anything else.
@@ -128,6 +135,19 @@ struct WriterConnectionTests {
             let entry = try await door.unlock("front", user: ["externalId": "u-17"], eventId: doorEvent)
             #expect(entry.result == "checked_in", "\(entry.status) \(entry.body)")
             #expect(try await stored(doorEvent) == 1)
+        }
+    }
+
+    /// The connection pool's own failures, before any write: waiting too long for a connection
+    /// is the database out of reach, a pool shut down is the server stopping; a statement's error
+    /// is neither.
+    @Test func thePoolsOwnFailuresBeforeAnyWriteAre503s() async throws {
+        #expect(APIError(unreachableDatabase: ConnectionPoolTimeoutError.connectionRequestTimeout)?.problem.code == "database_unavailable")
+        #expect(APIError(unreachableDatabase: ConnectionPoolError.shutdown)?.problem.code == "shutting_down")
+        #expect(APIError(unreachableDatabase: CancellationError()) == nil)
+        let logger = Logger(label: "test")
+        await #expect(throws: APIError.self) {
+            try await APIError.beforeAnyWrite(logger: logger) { () async throws -> Int in throw ConnectionPoolError.shutdown }
         }
     }
 

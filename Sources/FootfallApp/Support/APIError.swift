@@ -19,7 +19,8 @@ enum APIError: Error, Sendable {
     /// reach): the same request again, a few seconds on, may succeed.
     case unavailable(code: String, detail: String)
 
-    /// A write still waiting for the ledger's writer when the server stopped.
+    /// A write still waiting for the ledger's writer when the server stopped, or a read before
+    /// any write whose connection pool had shut down (`beforeAnyWrite`).
     static let shuttingDown = APIError.unavailable(code: "shutting_down", detail: "The server is stopping; nothing was written. Send this again.")
     /// A write the ledger's writer found no database connection for, or a read before any write
     /// that could not reach the database (`beforeAnyWrite`).
@@ -64,20 +65,23 @@ enum APIError: Error, Sendable {
         }
     }
 
-    /// `read`, made before the request has written anything: when it cannot reach the database,
-    /// the request is answered `databaseUnavailable` (503, send it again) rather than 500, and
-    /// why is logged (the error's code and PostgreSQL's state and message, not the statement's
-    /// binds).
+    /// `read`, made before the request has written anything: when it gets no database connection
+    /// (`init(unreachableDatabase:)`), the request is answered 503 (`databaseUnavailable`, or
+    /// `shuttingDown` while the server stops; send it again) rather than 500. Why is logged: the
+    /// error's code and PostgreSQL's state and message, never the statement's binds.
     static func beforeAnyWrite<T: Sendable>(logger: Logger, _ read: () async throws -> T) async throws -> T {
         do {
             return try await read()
         } catch {
             guard let answer = APIError(unreachableDatabase: error) else { throw error }
             let psql = error as? PSQLError
-            logger.warning("""
-                database unreachable before any write: \(psql.map { "\($0.code)" } ?? "\(error)") \
-                \(psql?.serverInfo?[.sqlState] ?? "") \(psql?.serverInfo?[.message] ?? "")
-                """)
+            let why = [psql.map { "\($0.code)" } ?? "\(error)", psql?.serverInfo?[.sqlState], psql?.serverInfo?[.message]]
+                .compactMap { $0 }.joined(separator: " ")
+            if case ConnectionPoolError.shutdown = error {
+                logger.info("no database connection before any write, the server stopping: \(why)")
+            } else {
+                logger.warning("no database connection before any write: \(why)")
+            }
             throw answer
         }
     }
