@@ -522,11 +522,13 @@ struct WriterWakeTests {
                     if inside.remove(card) == nil { inside.insert(card) }
                 }
                 // Past the double-tap window. Then the next wave comes at once, a moment later, or
-                // once the writer has stopped.
+                // once the writer waits for writes (holding its connection, or having let it go).
                 api.clock.advance(by: 60)
                 if pause == 1 { try await Task.sleep(for: .milliseconds(1)) }
                 if pause == 2 {
-                    while api.app.ledger.writer.step.withLockedValue({ $0.name }) != "idle" { try await Task.sleep(for: .milliseconds(1)) }
+                    while !["waiting for writes", "idle"].contains(api.app.ledger.writer.step.withLockedValue({ $0.name })) {
+                        try await Task.sleep(for: .milliseconds(1))
+                    }
                 }
             }
             #expect(try await api.get("/api/v1/locations/\(location)/presence")["count"] as? Int == inside.count)

@@ -15,7 +15,8 @@ import SQLKit
 /// (see `DeviceEventBatch` and `Ledger.applyWifiActivity`).
 ///
 /// The writer runs on a thread of its own (`WriterThread`; on SQLite its connection's calls run
-/// there too) and keeps its connection from one turn to the next while writes keep coming.
+/// there too) and keeps its connection from one turn to the next, waiting with it for the next
+/// write while they keep coming (`keepsConnectionIdle`).
 ///
 /// On SQLite the transaction begins `IMMEDIATE`, taking the write lock up front. On PostgreSQL
 /// a turn of device events alone begins its transaction only when the batch needs one: a turn
@@ -51,11 +52,24 @@ actor LedgerWriter {
         /// Set when a drain is started, cleared only under this lock with nothing waiting: so a
         /// write put in meanwhile is either taken by that drain or starts the next.
         var awake = false
+        /// The draining writer, holding its connection, waiting for the next write (see
+        /// `waitForWork()`): resumed by the write put in.
+        var idle: CheckedContinuation<Void, Never>?
+        /// Set by `finish()`: the writer no longer waits for writes holding its connection.
+        var stopping = false
 
-        /// Whether the caller is to start a drain.
-        mutating func wake() -> Bool {
+        enum Wake {
+            case startDrain, resume(CheckedContinuation<Void, Never>), none
+        }
+
+        /// What the caller is to do for a write just put in.
+        mutating func wake() -> Wake {
+            if let waiting = idle {
+                idle = nil
+                return .resume(waiting)
+            }
             defer { awake = true }
-            return !awake
+            return awake ? .none : .startDrain
         }
     }
 
@@ -138,10 +152,14 @@ actor LedgerWriter {
         }
     }
 
-    /// Starts a drain unless one is running: called, from any thread, after a write is queued.
+    /// Wakes the writer if it waits for writes, else starts a drain unless one is running:
+    /// called, from any thread, after a write is queued.
     private nonisolated func startDraining() {
-        guard inbox.withLockedValue({ $0.wake() }) else { return }
-        Task(executorPreference: thread) { await self.drain() }
+        switch inbox.withLockedValue({ $0.wake() }) {
+        case .startDrain: Task(executorPreference: thread) { await self.drain() }
+        case .resume(let writer): writer.resume()
+        case .none: break
+        }
     }
 
     private var hasWork: Bool { inbox.withLockedValue { hasWork($0) } }
@@ -164,6 +182,12 @@ actor LedgerWriter {
     /// What still waits then is failed, not left unanswered (a device's promise dropped
     /// uncompleted would stop a debug build).
     func finish(within limit: Duration = .seconds(10)) async {
+        let idle = inbox.withLockedValue { inbox in
+            inbox.stopping = true
+            defer { inbox.idle = nil }
+            return inbox.idle
+        }
+        idle?.resume()
         let started = ContinuousClock.now
         while inbox.withLockedValue({ $0.awake }), ContinuousClock.now - started < limit { try? await Task.sleep(for: .milliseconds(10)) }
         failWaiting(ShuttingDown())
@@ -183,8 +207,8 @@ actor LedgerWriter {
     var queuedJobs: Int { waiting.count }
 
     /// Holds the writer's connection while there is work, turn after turn on the writer's
-    /// thread, and lets go of it once the queues are empty or a transaction failed (so that a
-    /// connection the database closed is replaced).
+    /// thread, and lets go of it once the queues have stayed empty for `keepsConnectionIdle` or a
+    /// transaction failed (so that a connection the database closed is replaced).
     private func drain() async {
         while !mayStop() {
             mark("waiting for a connection")
@@ -206,7 +230,7 @@ actor LedgerWriter {
     private func turns(on connection: any Database) async throws {
         if let sqlite = connection as? any SQLiteDatabase { try await SQLiteWriterSettings.apply(to: sqlite) }
         var healthy = true
-        while hasWork, healthy {
+        while healthy, await waitForWork(), await !Self.hasClosed(connection) {
             let batch = Array(waiting.prefix(maximumBatch))
             waiting.removeFirst(batch.count)
             let (events, eventBatch) = inbox.withLockedValue { inbox in
@@ -219,6 +243,44 @@ actor LedgerWriter {
             healthy = await run(batch, events, eventBatch, activity, on: connection)
             await checkpointIfDue(on: connection)
         }
+    }
+
+    /// How long the writer, its queues empty, keeps its connection waiting for the next write.
+    ///
+    /// Under load the queues empty for a moment after most turns, while the answers go out and
+    /// the next requests are read. A writer that then let go of its connection took it back from
+    /// the pool for the next write, and on SQLite the pool lives on an application event loop:
+    /// the write waited for that loop to finish what it was doing (reading and answering
+    /// requests) and to hand the connection back to the writer's thread. Waiting here instead,
+    /// the next write resumes the writer on its own thread (card benchmark on SQLite, alternating
+    /// runs: see BENCHMARKS.md, "Session 34"). After a quiet spell the connection goes back, so
+    /// that the pool replaces one the database closed meanwhile (PostgreSQL restarted, say).
+    static let keepsConnectionIdle: Duration = .seconds(1)
+
+    /// Waits, holding the connection, until a write is queued; says whether to take it on this
+    /// connection: not when the wait lasted `keepsConnectionIdle` or the server is stopping.
+    private func waitForWork() async -> Bool {
+        guard !hasWork else { return true }
+        mark("waiting for writes")
+        let since = ContinuousClock.now
+        await withCheckedContinuation { (writer: CheckedContinuation<Void, Never>) in
+            let waits = inbox.withLockedValue { inbox in
+                guard !hasWork(inbox), !inbox.stopping else { return false }
+                inbox.idle = writer
+                return true
+            }
+            if !waits { writer.resume() }
+        }
+        return hasWork && ContinuousClock.now - since < Self.keepsConnectionIdle
+    }
+
+    /// Whether the connection, if PostgreSQL's, has been seen to close (the server ended it, say)
+    /// since the last turn. A statement sent on it would never be answered: PostgresNIO writes it
+    /// to the closed channel without a promise, so its own promise is never failed. The writer
+    /// then lets go of it, and the pool replaces it.
+    private static func hasClosed(_ connection: any Database) async -> Bool {
+        guard let postgres = connection as? any PostgresDatabase else { return false }
+        return (try? await postgres.withConnection { $0.eventLoop.makeSucceededFuture($0.isClosed) }.get()) ?? true
     }
 
     private func failWaiting(_ error: any Error) {

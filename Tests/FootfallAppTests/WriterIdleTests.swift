@@ -1,0 +1,54 @@
+@testable import FootfallApp
+import Foundation
+import Testing
+
+@Suite("The ledger's writer waits for the next write holding its connection")
+struct WriterIdleTests {
+    /// Between two card reads the writer keeps its connection and waits for the next write
+    /// (`LedgerWriter.keepsConnectionIdle`), rather than going back to the pool for it: the next
+    /// read resumes it, and is decided.
+    @Test(.timeLimit(.minutes(1))) func theNextReadFindsTheWriterWaitingWithItsConnection() async throws {
+        try await withFootfall { api in
+            let reader = try await api.device(at: try await api.location())
+            _ = try await api.member(card: "1DE1E550")
+            #expect(try await reader.send("card", "1DE1E550").result == "checked_in")
+            let writer = api.app.ledger.writer
+            try await Self.waitUntil(writer, is: "waiting for writes")
+            api.clock.advance(by: 60)
+            #expect(try await reader.send("card", "1DE1E550").result == "checked_out")
+        }
+    }
+
+    /// Stopping the server wakes the waiting writer, which lets go of its connection at once:
+    /// the stop does not wait out the time the writer is given to finish what is queued.
+    @Test(.timeLimit(.minutes(1))) func stoppingTheServerDoesNotWaitForTheWaitingWriter() async throws {
+        try await withFootfall { api in
+            let reader = try await api.device(at: try await api.location())
+            _ = try await api.member(card: "1DE1E551")
+            #expect(try await reader.send("card", "1DE1E551").result == "checked_in")
+            let writer = api.app.ledger.writer
+            try await Self.waitUntil(writer, is: "waiting for writes")
+            let started = ContinuousClock.now
+            await writer.finish(within: .seconds(10))
+            #expect(ContinuousClock.now - started < .seconds(2))
+            #expect(writer.step.withLockedValue { $0.name } == "idle")
+        }
+    }
+
+    /// A read after a quiet spell longer than the writer keeps its connection waiting is decided
+    /// on the connection taken from the pool again (which replaces one the database closed).
+    @Test(.timeLimit(.minutes(1))) func aReadAfterAQuietSpellIsDecided() async throws {
+        try await withFootfall { api in
+            let reader = try await api.device(at: try await api.location())
+            _ = try await api.member(card: "1DE1E552")
+            #expect(try await reader.send("card", "1DE1E552").result == "checked_in")
+            try await Task.sleep(for: LedgerWriter.keepsConnectionIdle + .milliseconds(200))
+            api.clock.advance(by: 60)
+            #expect(try await reader.send("card", "1DE1E552").result == "checked_out")
+        }
+    }
+
+    private static func waitUntil(_ writer: LedgerWriter, is step: String) async throws {
+        while writer.step.withLockedValue({ $0.name }) != step { try await Task.sleep(for: .milliseconds(1)) }
+    }
+}
