@@ -495,13 +495,17 @@ struct ConcurrentDeviceEventTests {
 @Suite("Device events while the ledger's writer falls idle and wakes", .timeLimit(.minutes(2)))
 struct WriterWakeTests {
     /// Device events reach the writer from the request's own thread, without a hop to the
-    /// writer's (`LedgerWriter.record(_:batch:then:)`), and the writer stops when nothing
-    /// waits. Waves of taps, some at once, some apart, land as the writer stops and starts
-    /// again: each is answered (a lost wake-up would leave it waiting until the time limit) with
-    /// what toggling that member gives, and presence ends as the taps say.
-    @Test func everyTapIsAnsweredAsTheWriterStopsAndStarts() async throws {
+    /// writer's (`LedgerWriter.record(_:batch:then:)`), and the writer, when nothing waits,
+    /// waits for the next write holding its connection; once the server is stopping it lets go
+    /// of its connection instead, and a drain starts again for the next write. Waves of taps,
+    /// some at once, some apart, land as the writer waits and wakes (or stops and starts): each
+    /// is answered (a lost wake-up would leave it waiting until the time limit) with what
+    /// toggling that member gives, and presence ends as the taps say.
+    @Test(arguments: [false, true]) func everyTapIsAnsweredAsTheWriterStopsAndStarts(stopping: Bool) async throws {
         var random = SeededGenerator.fromEnvironment()
         try await withFootfall { api in
+            // Marked as stopping, the writer lets go of its connection whenever nothing waits.
+            if stopping { await api.app.ledger.writer.finish() }
             let location = try await api.location()
             let readers = try await (0..<3).asyncMap { _ in try await api.device(at: location) }
             let cards = (0..<12).map { String(format: "5EED%04X", $0) }

@@ -5,8 +5,8 @@ import Testing
 @Suite("The ledger's writer waits for the next write holding its connection")
 struct WriterIdleTests {
     /// Between two card reads the writer keeps its connection and waits for the next write
-    /// (`LedgerWriter.keepsConnectionIdle`), rather than going back to the pool for it: the next
-    /// read resumes it, and is decided.
+    /// (`LedgerWriter.waitForWork`), rather than going back to the pool for it: the next read
+    /// resumes it, and is decided.
     @Test(.timeLimit(.minutes(1))) func theNextReadFindsTheWriterWaitingWithItsConnection() async throws {
         try await withFootfall { api in
             let reader = try await api.device(at: try await api.location())
@@ -35,20 +35,12 @@ struct WriterIdleTests {
         }
     }
 
-    /// A read after a quiet spell longer than the writer keeps its connection waiting is decided
-    /// on the connection taken from the pool again (which replaces one the database closed).
-    @Test(.timeLimit(.minutes(1))) func aReadAfterAQuietSpellIsDecided() async throws {
-        try await withFootfall { api in
-            let reader = try await api.device(at: try await api.location())
-            _ = try await api.member(card: "1DE1E552")
-            #expect(try await reader.send("card", "1DE1E552").result == "checked_in")
-            try await Task.sleep(for: LedgerWriter.keepsConnectionIdle + .milliseconds(200))
-            api.clock.advance(by: 60)
-            #expect(try await reader.send("card", "1DE1E552").result == "checked_out")
-        }
-    }
-
+    /// Waits (up to 10 s) until the writer's step is `step`.
     private static func waitUntil(_ writer: LedgerWriter, is step: String) async throws {
-        while writer.step.withLockedValue({ $0.name }) != step { try await Task.sleep(for: .milliseconds(1)) }
+        let started = ContinuousClock.now
+        while writer.step.withLockedValue({ $0.name }) != step {
+            try #require(ContinuousClock.now - started < .seconds(10), "the writer is at \(writer.step.withLockedValue { $0 }), not \(step)")
+            try await Task.sleep(for: .milliseconds(1))
+        }
     }
 }

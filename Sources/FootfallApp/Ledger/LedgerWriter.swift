@@ -16,7 +16,7 @@ import SQLKit
 ///
 /// The writer runs on a thread of its own (`WriterThread`; on SQLite its connection's calls run
 /// there too) and keeps its connection from one turn to the next, waiting with it for the next
-/// write while they keep coming (`keepsConnectionIdle`).
+/// write (`waitForWork()`).
 ///
 /// On SQLite the transaction begins `IMMEDIATE`, taking the write lock up front. On PostgreSQL
 /// a turn of device events alone begins its transaction only when the batch needs one: a turn
@@ -55,7 +55,8 @@ actor LedgerWriter {
         /// The draining writer, holding its connection, waiting for the next write (see
         /// `waitForWork()`): resumed by the write put in.
         var idle: CheckedContinuation<Void, Never>?
-        /// Set by `finish()`: the writer no longer waits for writes holding its connection.
+        /// Set by `finish()`: the writer no longer waits for writes holding its connection, and
+        /// lets go of it whenever the queues are empty.
         var stopping = false
 
         enum Wake {
@@ -206,9 +207,9 @@ actor LedgerWriter {
     /// Other writes waiting for the writer's next turn: said to tests.
     var queuedJobs: Int { waiting.count }
 
-    /// Holds the writer's connection while there is work, turn after turn on the writer's
-    /// thread, and lets go of it once the queues have stayed empty for `keepsConnectionIdle` or a
-    /// transaction failed (so that a connection the database closed is replaced).
+    /// Holds the writer's connection, turn after turn on the writer's thread, waiting with it for
+    /// the next write; lets go of it when a transaction failed or the connection was found closed
+    /// (so that the pool replaces it), and when the server stops.
     private func drain() async {
         while !mayStop() {
             mark("waiting for a connection")
@@ -229,8 +230,9 @@ actor LedgerWriter {
 
     private func turns(on connection: any Database) async throws {
         if let sqlite = connection as? any SQLiteDatabase { try await SQLiteWriterSettings.apply(to: sqlite) }
+        let postgres = try await Self.postgresConnection(connection)
         var healthy = true
-        while healthy, await waitForWork(), await !Self.hasClosed(connection) {
+        while healthy, await waitForWork(), !(postgres?.isClosed ?? false) {
             let batch = Array(waiting.prefix(maximumBatch))
             waiting.removeFirst(batch.count)
             let (events, eventBatch) = inbox.withLockedValue { inbox in
@@ -240,12 +242,13 @@ actor LedgerWriter {
             }
             let activity = Array(waitingActivity.prefix(maximumBatch))
             waitingActivity.removeFirst(activity.count)
-            healthy = await run(batch, events, eventBatch, activity, on: connection)
+            healthy = await run(batch, events, eventBatch, activity, on: connection, postgres)
             await checkpointIfDue(on: connection)
         }
     }
 
-    /// How long the writer, its queues empty, keeps its connection waiting for the next write.
+    /// Waits, holding the connection, until a write is queued; says whether there is one to take
+    /// on it (none when the server is stopping).
     ///
     /// Under load the queues empty for a moment after most turns, while the answers go out and
     /// the next requests are read. A writer that then let go of its connection took it back from
@@ -253,16 +256,11 @@ actor LedgerWriter {
     /// the write waited for that loop to finish what it was doing (reading and answering
     /// requests) and to hand the connection back to the writer's thread. Waiting here instead,
     /// the next write resumes the writer on its own thread (card benchmark on SQLite, alternating
-    /// runs: see BENCHMARKS.md, "Session 34"). After a quiet spell the connection goes back, so
-    /// that the pool replaces one the database closed meanwhile (PostgreSQL restarted, say).
-    static let keepsConnectionIdle: Duration = .seconds(1)
-
-    /// Waits, holding the connection, until a write is queued; says whether to take it on this
-    /// connection: not when the wait lasted `keepsConnectionIdle` or the server is stopping.
+    /// runs: see BENCHMARKS.md, "Session 34"). The pool, when it hands a connection out, checks
+    /// only that it is not closed, which the writer checks before each turn.
     private func waitForWork() async -> Bool {
         guard !hasWork else { return true }
         mark("waiting for writes")
-        let since = ContinuousClock.now
         await withCheckedContinuation { (writer: CheckedContinuation<Void, Never>) in
             let waits = inbox.withLockedValue { inbox in
                 guard !hasWork(inbox), !inbox.stopping else { return false }
@@ -271,16 +269,16 @@ actor LedgerWriter {
             }
             if !waits { writer.resume() }
         }
-        return hasWork && ContinuousClock.now - since < Self.keepsConnectionIdle
+        return hasWork
     }
 
-    /// Whether the connection, if PostgreSQL's, has been seen to close (the server ended it, say)
-    /// since the last turn. A statement sent on it would never be answered: PostgresNIO writes it
-    /// to the closed channel without a promise, so its own promise is never failed. The writer
-    /// then lets go of it, and the pool replaces it.
-    private static func hasClosed(_ connection: any Database) async -> Bool {
-        guard let postgres = connection as? any PostgresDatabase else { return false }
-        return (try? await postgres.withConnection { $0.eventLoop.makeSucceededFuture($0.isClosed) }.get()) ?? true
+    /// The PostgreSQL connection under this database (one connection), to check whether it has
+    /// been seen to close (the server ended it, say). A statement sent on a closed connection is
+    /// never answered: PostgresNIO writes it to the closed channel without a promise, so its own
+    /// promise is never failed. The writer then lets go of it, and the pool replaces it.
+    static func postgresConnection(_ connection: any Database) async throws -> PostgresConnection? {
+        guard let postgres = connection as? any PostgresDatabase else { return nil }
+        return try await postgres.withConnection { $0.eventLoop.makeSucceededFuture($0) }.get()
     }
 
     private func failWaiting(_ error: any Error) {
@@ -311,27 +309,45 @@ actor LedgerWriter {
 
     /// One turn; says whether every transaction in it committed.
     private func run(_ batch: [Job], _ events: [EventJob], _ eventBatch: EventBatch?, _ activity: [ActivityJob],
-                     on connection: any Database) async -> Bool {
+                     on connection: any Database, _ postgres: PostgresConnection?) async -> Bool {
         var healthy = true
         if !batch.isEmpty {
             mark("\(batch.count) jobs")
             healthy = await runJobs(batch, on: connection)
         }
         guard !events.isEmpty || !activity.isEmpty else { return healthy }
+        // The jobs' transaction found the connection closed: the rest is not sent on it.
+        if postgres?.isClosed == true {
+            for job in events { job.answer(.failure(NoConnection())) }
+            for job in activity { job.continuation.resume(throwing: NoConnection()) }
+            return false
+        }
         let prepared = events.map(\.event)
         let records = activity.map(\.record)
         let activityBatch = self.activityBatch
         mark("\(events.count) device events, \(activity.count) Wi-Fi records")
         // The busy case: all device events and Wi-Fi records in one go, no savepoints; on
         // PostgreSQL, begun when the batch first needs a transaction.
-        if let answers = try? await transaction(on: connection, lazily: records.isEmpty, { connection, transaction in
-            let answers = prepared.isEmpty ? [] : try await eventBatch!(connection, transaction, prepared)
-            if !records.isEmpty { try await activityBatch!(connection, records) }
-            return answers
-        }) {
+        let failure: any Error
+        do {
+            let answers = try await transaction(on: connection, lazily: records.isEmpty) { connection, transaction in
+                let answers = prepared.isEmpty ? [] : try await eventBatch!(connection, transaction, prepared)
+                if !records.isEmpty { try await activityBatch!(connection, records) }
+                return answers
+            }
             for (job, answer) in zip(events, answers) { job.answer(.success(answer)) }
             for job in activity { job.continuation.resume() }
             return healthy
+        } catch {
+            failure = error
+        }
+        // The connection closed under the turn: nothing more can be sent on it (see
+        // `postgresConnection`), and whether its commit was made is not known, so each write
+        // fails with the turn's error; a device sends its event again, and is answered once.
+        if postgres?.isClosed == true {
+            for job in events { job.answer(.failure(failure)) }
+            for job in activity { job.continuation.resume(throwing: failure) }
+            return false
         }
         // Something in it failed: most often another server took an event id or a visit first,
         // or the two servers' transactions deadlocked. Each one then gets a transaction of its
@@ -340,10 +356,12 @@ actor LedgerWriter {
         healthy = false
         mark("\(events.count) device events, \(activity.count) Wi-Fi records, one by one")
         for job in events {
+            guard postgres?.isClosed != true else { job.answer(.failure(NoConnection())); continue }
             let answer = await alone(on: connection) { try await eventBatch!($0, $1, [job.event]) }
             job.answer(answer.map { ($0 as! [String])[0] })
         }
         for job in activity {
+            guard postgres?.isClosed != true else { job.continuation.resume(throwing: NoConnection()); continue }
             job.continuation.resume(with: await alone(on: connection) { db, _ in try await activityBatch!(db, [job.record]) }.map { _ in () })
         }
         return healthy
@@ -436,6 +454,8 @@ actor LedgerWriter {
                 return .success(value)
             } catch {
                 PendingEvents.current?.undo(to: told)
+                // A closed connection would never answer the rollback; the transaction is over.
+                if await connection.isClosedPostgreSQLConnection() { throw error }
                 try await sql.raw("ROLLBACK TO SAVEPOINT ledger_write").run()
                 try await sql.raw("RELEASE SAVEPOINT ledger_write").run()
                 if Self.isWorthRetrying(error), tries < 3 {

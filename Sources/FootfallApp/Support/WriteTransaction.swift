@@ -26,9 +26,21 @@ extension Database {
             if transaction.isBegun { try await transaction.sql.raw("COMMIT").run() }
             return result
         } catch {
-            if transaction.isBegun { try? await transaction.sql.raw("ROLLBACK").run() }
+            // Not on a PostgreSQL connection that has closed, where it would never be answered
+            // (see `LedgerWriter.postgresConnection`); the server ended the transaction with it.
+            if transaction.isBegun, await !isClosedPostgreSQLConnection() {
+                try? await transaction.sql.raw("ROLLBACK").run()
+            }
             throw error
         }
+    }
+}
+
+extension Database {
+    /// Whether this database is one PostgreSQL connection that has been seen to close.
+    func isClosedPostgreSQLConnection() async -> Bool {
+        guard let connection = try? await LedgerWriter.postgresConnection(self) else { return false }
+        return connection.isClosed
     }
 }
 
