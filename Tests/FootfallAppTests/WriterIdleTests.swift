@@ -9,11 +9,7 @@ struct WriterIdleTests {
     /// resumes it, and is decided.
     @Test(.timeLimit(.minutes(1))) func theNextReadFindsTheWriterWaitingWithItsConnection() async throws {
         try await withFootfall { api in
-            let reader = try await api.device(at: try await api.location())
-            _ = try await api.member(card: "1DE1E550")
-            #expect(try await reader.send("card", "1DE1E550").result == "checked_in")
-            let writer = api.app.ledger.writer
-            try await Self.waitUntil(writer, is: "waiting for writes")
+            let (reader, _) = try await Self.writerWaitingAfterACheckIn(api, card: "1DE1E550")
             api.clock.advance(by: 60)
             #expect(try await reader.send("card", "1DE1E550").result == "checked_out")
         }
@@ -23,11 +19,7 @@ struct WriterIdleTests {
     /// the stop does not wait out the time the writer is given to finish what is queued.
     @Test(.timeLimit(.minutes(1))) func stoppingTheServerDoesNotWaitForTheWaitingWriter() async throws {
         try await withFootfall { api in
-            let reader = try await api.device(at: try await api.location())
-            _ = try await api.member(card: "1DE1E551")
-            #expect(try await reader.send("card", "1DE1E551").result == "checked_in")
-            let writer = api.app.ledger.writer
-            try await Self.waitUntil(writer, is: "waiting for writes")
+            let (_, writer) = try await Self.writerWaitingAfterACheckIn(api, card: "1DE1E551")
             let started = ContinuousClock.now
             await writer.finish(within: .seconds(10))
             #expect(ContinuousClock.now - started < .seconds(2))
@@ -35,12 +27,18 @@ struct WriterIdleTests {
         }
     }
 
-    /// Waits (up to 10 s) until the writer's step is `step`.
-    private static func waitUntil(_ writer: LedgerWriter, is step: String) async throws {
+    /// A reader whose member `card` has checked in, and the writer once it waits (up to 10 s)
+    /// for the next write.
+    private static func writerWaitingAfterACheckIn(_ api: API, card: String) async throws -> (TestDevice, LedgerWriter) {
+        let reader = try await api.device(at: try await api.location())
+        _ = try await api.member(card: card)
+        #expect(try await reader.send("card", card).result == "checked_in")
+        let writer = api.app.ledger.writer
         let started = ContinuousClock.now
-        while writer.step.withLockedValue({ $0.name }) != step {
-            try #require(ContinuousClock.now - started < .seconds(10), "the writer is at \(writer.step.withLockedValue { $0 }), not \(step)")
+        while writer.step.withLockedValue({ $0.name }) != "waiting for writes" {
+            try #require(ContinuousClock.now - started < .seconds(10), "the writer is at \(writer.step.withLockedValue { $0 }), not waiting for writes")
             try await Task.sleep(for: .milliseconds(1))
         }
+        return (reader, writer)
     }
 }

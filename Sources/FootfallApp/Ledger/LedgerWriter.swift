@@ -230,7 +230,8 @@ actor LedgerWriter {
 
     private func turns(on connection: any Database) async throws {
         if let sqlite = connection as? any SQLiteDatabase { try await SQLiteWriterSettings.apply(to: sqlite) }
-        let postgres = try await Self.postgresConnection(connection)
+        // Checked before each turn: a connection seen closed is let go, and the pool replaces it.
+        let postgres = try await connection.postgreSQLConnection()
         var healthy = true
         while healthy, await waitForWork(), !(postgres?.isClosed ?? false) {
             let batch = Array(waiting.prefix(maximumBatch))
@@ -272,15 +273,6 @@ actor LedgerWriter {
         return hasWork
     }
 
-    /// The PostgreSQL connection under this database (one connection), to check whether it has
-    /// been seen to close (the server ended it, say). A statement sent on a closed connection is
-    /// never answered: PostgresNIO writes it to the closed channel without a promise, so its own
-    /// promise is never failed. The writer then lets go of it, and the pool replaces it.
-    static func postgresConnection(_ connection: any Database) async throws -> PostgresConnection? {
-        guard let postgres = connection as? any PostgresDatabase else { return nil }
-        return try await postgres.withConnection { $0.eventLoop.makeSucceededFuture($0) }.get()
-    }
-
     private func failWaiting(_ error: any Error) {
         for job in waiting { job.continuation.resume(throwing: error) }
         let events = inbox.withLockedValue { inbox in
@@ -317,11 +309,7 @@ actor LedgerWriter {
         }
         guard !events.isEmpty || !activity.isEmpty else { return healthy }
         // The jobs' transaction found the connection closed: the rest is not sent on it.
-        if postgres?.isClosed == true {
-            for job in events { job.answer(.failure(NoConnection())) }
-            for job in activity { job.continuation.resume(throwing: NoConnection()) }
-            return false
-        }
+        if postgres?.isClosed == true { return fail(events, activity, with: NoConnection()) }
         let prepared = events.map(\.event)
         let records = activity.map(\.record)
         let activityBatch = self.activityBatch
@@ -342,13 +330,9 @@ actor LedgerWriter {
             failure = error
         }
         // The connection closed under the turn: nothing more can be sent on it (see
-        // `postgresConnection`), and whether its commit was made is not known, so each write
+        // `postgreSQLConnection`), and whether its commit was made is not known, so each write
         // fails with the turn's error; a device sends its event again, and is answered once.
-        if postgres?.isClosed == true {
-            for job in events { job.answer(.failure(failure)) }
-            for job in activity { job.continuation.resume(throwing: failure) }
-            return false
-        }
+        if postgres?.isClosed == true { return fail(events, activity, with: failure) }
         // Something in it failed: most often another server took an event id or a visit first,
         // or the two servers' transactions deadlocked. Each one then gets a transaction of its
         // own (holding no other's locks while it waits) and is tried again when the database
@@ -365,6 +349,13 @@ actor LedgerWriter {
             job.continuation.resume(with: await alone(on: connection) { db, _ in try await activityBatch!(db, [job.record]) }.map { _ in () })
         }
         return healthy
+    }
+
+    /// Answers each of these writes with `error`; says the turn was not healthy.
+    private func fail(_ events: [EventJob], _ activity: [ActivityJob], with error: any Error) -> Bool {
+        for job in events { job.answer(.failure(error)) }
+        for job in activity { job.continuation.resume(throwing: error) }
+        return false
     }
 
     /// Admin writes: one transaction, each in a savepoint, so that one failure fails only itself.

@@ -1,4 +1,5 @@
 import Fluent
+import FluentPostgresDriver
 import FluentSQLiteDriver
 import NIOConcurrencyHelpers
 import SQLKit
@@ -27,7 +28,7 @@ extension Database {
             return result
         } catch {
             // Not on a PostgreSQL connection that has closed, where it would never be answered
-            // (see `LedgerWriter.postgresConnection`); the server ended the transaction with it.
+            // (see `postgreSQLConnection`); the server ended the transaction with it.
             if transaction.isBegun, await !isClosedPostgreSQLConnection() {
                 try? await transaction.sql.raw("ROLLBACK").run()
             }
@@ -37,9 +38,18 @@ extension Database {
 }
 
 extension Database {
+    /// The PostgreSQL connection under this database (one connection), to check whether it has
+    /// been seen to close (the server ended it, say); nil on SQLite. A statement sent on a closed
+    /// connection is never answered: PostgresNIO writes it to the closed channel without a
+    /// promise, so its own promise is never failed.
+    func postgreSQLConnection() async throws -> PostgresConnection? {
+        guard let postgres = self as? any PostgresDatabase else { return nil }
+        return try await postgres.withConnection { $0.eventLoop.makeSucceededFuture($0) }.get()
+    }
+
     /// Whether this database is one PostgreSQL connection that has been seen to close.
     func isClosedPostgreSQLConnection() async -> Bool {
-        guard let connection = try? await LedgerWriter.postgresConnection(self) else { return false }
+        guard let connection = try? await postgreSQLConnection() else { return false }
         return connection.isClosed
     }
 }
